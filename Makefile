@@ -1,0 +1,40 @@
+# Two commands set everything up on a fresh machine with Python 3.11+: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test bench lint migrate clean
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Reinstall when pyproject.toml changes.
+$(VENV)/.installed-run: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.installed-run
+
+migrate: $(VENV)/.installed-run
+	$(PY) -m bot db upgrade
+
+run: migrate
+	$(PY) -m bot serve --host $(HOST) --port $(PORT) $(ARGS)
+
+test: $(VENV)/.installed-dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed-dev
+	$(PY) -m bench.chat_turns
+
+lint: $(VENV)/.installed-dev
+	$(PY) -m ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache

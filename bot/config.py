@@ -1,0 +1,165 @@
+"""Settings: one `Settings` object, built once by the CLI or a test, never at import.
+
+Names and defaults follow ../shared/docs/CONTRACT.md. Every field has a comment; `.env.example`
+lists the same names (a test keeps the two in step)."""
+from __future__ import annotations
+
+import re
+import secrets
+from pathlib import Path
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "load_settings", "ConfigError"]
+
+_DEFAULT_DB = "sqlite+aiosqlite:///./var/layanan.db"
+_QUIET = re.compile(r"^(\d{1,2})-(\d{1,2})$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names it and says why, in one line."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
+                                      env_ignore_empty=True)
+
+    # SQLAlchemy URL: SQLite (embedded default) or postgresql+asyncpg://user@host/db
+    database_url: str = _DEFAULT_DB
+    # Redis URL; when set, conversation state, locks and dedupe keys live in Redis
+    redis_url: str = ""
+    # Signs sessions and keys the NIK hash; generated into DATA_DIR/secret_key when empty
+    secret_key: str = ""
+    # Folder for the SQLite file, the generated secret key and attachments
+    data_dir: Path = Path("./var")
+    # The URL the outside world calls; Twilio signatures are checked against it
+    public_base_url: str = "http://127.0.0.1:8000"
+    # Telegram bot token; enables Telegram
+    telegram_bot_token: str = ""
+    # Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token; required with webhooks
+    telegram_webhook_secret: str = ""
+    # Base URL of the Telegram Bot API (tests point it at a fake server)
+    telegram_api_base_url: str = "https://api.telegram.org"
+    # How Telegram updates arrive: webhook or polling
+    telegram_mode: str = "webhook"
+    # Public channel (@name or id) where the bot also posts each announcement
+    telegram_channel_id: str = ""
+    # Twilio account SID; with the token and sender, enables WhatsApp
+    twilio_account_sid: str = ""
+    # Twilio auth token; also checks X-Twilio-Signature
+    twilio_auth_token: str = ""
+    # WhatsApp sender, e.g. whatsapp:+62811...
+    twilio_whatsapp_from: str = ""
+    # Base URL of the Twilio REST API (tests point it at a fake server)
+    twilio_api_base_url: str = "https://api.twilio.com"
+    # Idle minutes after which a conversation starts over
+    conversation_timeout_minutes: int = Field(30, ge=1, le=24 * 60)
+    # Messages per second the outbox sends on Telegram, across all workers
+    telegram_send_rate: float = Field(25, gt=0)
+    # Messages per second the outbox sends on WhatsApp, across all workers
+    whatsapp_send_rate: float = Field(10, gt=0)
+    # Local hours (Asia/Jakarta) in which broadcasts pause, e.g. 21-06; empty for none
+    broadcast_quiet_hours: str = "21-06"
+    # A second staff member approves a broadcast before it is sent
+    broadcast_require_approval: bool = True
+    # Share of recipients sent first as a canary; 0 for no canary
+    broadcast_canary_percent: float = Field(1, ge=0, le=100)
+    # Seconds the canary is watched before the rest is sent
+    broadcast_canary_wait_seconds: int = Field(300, ge=0)
+    # Run an outbox worker inside `serve`; default true with SQLite, false with PostgreSQL
+    worker_in_process: bool | None = None
+    # Log level: DEBUG, INFO, WARNING or ERROR
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _db_url(cls, v: str) -> str:
+        v = v.strip()
+        if v.startswith(("postgres://", "postgresql://")):
+            v = "postgresql+asyncpg://" + v.split("://", 1)[1]
+        if not v.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return v
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, v: str) -> str:
+        v = v.strip()
+        if v and not v.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return v
+
+    @field_validator("public_base_url", "telegram_api_base_url", "twilio_api_base_url")
+    @classmethod
+    def _http_url(cls, v: str) -> str:
+        v = v.strip().rstrip("/")
+        if not v.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return v
+
+    @field_validator("telegram_mode")
+    @classmethod
+    def _mode(cls, v: str) -> str:
+        v = v.strip().lower()
+        if v not in ("webhook", "polling"):
+            raise ValueError("must be webhook or polling")
+        return v
+
+    @field_validator("broadcast_quiet_hours")
+    @classmethod
+    def _quiet(cls, v: str) -> str:
+        v = v.strip()
+        m = _QUIET.match(v)
+        if v and not (m and int(m[1]) < 24 and int(m[2]) < 24):
+            raise ValueError("must look like 21-06 (start-end hour, 0-23), or be empty")
+        return v
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, v: str) -> str:
+        v = v.strip().upper()
+        if v not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return v
+
+    @model_validator(mode="after")
+    def _together(self) -> Settings:
+        twilio = [self.twilio_account_sid, self.twilio_auth_token, self.twilio_whatsapp_from]
+        if any(twilio) and not all(twilio):
+            raise ValueError("TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_WHATSAPP_FROM go together")
+        if self.telegram_bot_token and self.telegram_mode == "webhook" and not self.telegram_webhook_secret:
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_MODE=webhook")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def run_worker_in_process(self) -> bool:
+        return self.is_sqlite if self.worker_in_process is None else self.worker_in_process
+
+    def ensure_secret_key(self) -> str:
+        """The configured key, or one generated into DATA_DIR/secret_key on first start."""
+        if not self.secret_key:
+            path = self.data_dir / "secret_key"
+            if not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(secrets.token_urlsafe(48))
+                path.chmod(0o600)
+            self.secret_key = path.read_text().strip()
+        if len(self.secret_key) < 32:
+            raise ConfigError("SECRET_KEY: too short, use at least 32 characters")
+        return self.secret_key
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build Settings from the environment and `.env`, turning a validation error into one line."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = str(err["loc"][0]).upper() if err.get("loc") else "settings"
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{name}: {msg}" if err.get("loc") else msg) from None

@@ -1,0 +1,143 @@
+(function () {
+  'use strict';
+
+  var STORAGE_KEY = 'layanan-oki-user';
+  var TIMEOUT_MS = 20000;
+  var ERROR_TEXT = 'Maaf, pesan belum terkirim. Periksa sinyal lalu coba lagi.';
+  var BUSY_TEXT = 'Terlalu banyak pesan. Tunggu sebentar lalu coba lagi.';
+
+  var messages = document.getElementById('messages');
+  var form = document.getElementById('chat-form');
+  var input = document.getElementById('chat-input');
+  var sendButton = document.getElementById('send-button');
+  var typing = document.getElementById('typing');
+  var busy = false;
+
+  function randomId() {
+    var bytes = new Uint8Array(12);
+    if (window.crypto && window.crypto.getRandomValues) {
+      window.crypto.getRandomValues(bytes);
+    } else {
+      for (var i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+    }
+    return 'web-' + Array.prototype.map.call(bytes, function (b) {
+      return ('0' + b.toString(16)).slice(-2);
+    }).join('');
+  }
+
+  function userId() {
+    var id = null;
+    try { id = localStorage.getItem(STORAGE_KEY); } catch (e) { /* storage blocked */ }
+    if (!id || !/^web-[0-9a-z]+$/i.test(id)) {
+      id = randomId();
+      try { localStorage.setItem(STORAGE_KEY, id); } catch (e) { /* keep in memory */ }
+    }
+    return id;
+  }
+  var USER = userId();
+
+  function scrollDown() {
+    messages.scrollTop = messages.scrollHeight;
+  }
+
+  // Render WhatsApp-style *bold* as <strong>, using text nodes only (no innerHTML).
+  function fillText(el, text) {
+    var parts = String(text).split(/\*([^*\n]+)\*/);
+    for (var i = 0; i < parts.length; i++) {
+      if (!parts[i]) continue;
+      if (i % 2) {
+        var strong = document.createElement('strong');
+        strong.textContent = parts[i];
+        el.appendChild(strong);
+      } else {
+        el.appendChild(document.createTextNode(parts[i]));
+      }
+    }
+  }
+
+  function addBubble(who, text, extraClass) {
+    var div = document.createElement('div');
+    div.className = 'bubble ' + who + (extraClass ? ' ' + extraClass : '');
+    if (who === 'bot') fillText(div, text); else div.textContent = text;
+    messages.appendChild(div);
+    scrollDown();
+    return div;
+  }
+
+  function addButtons(className, labels, onTap) {
+    var box = document.createElement('div');
+    box.className = className;
+    labels.forEach(function (label) {
+      var b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = label;
+      b.addEventListener('click', function () { onTap(label); });
+      box.appendChild(b);
+    });
+    messages.appendChild(box);
+    scrollDown();
+  }
+
+  function clearButtons() {
+    var old = messages.querySelectorAll('.choices, .retry');
+    for (var i = 0; i < old.length; i++) old[i].parentNode.removeChild(old[i]);
+  }
+
+  function setBusy(on) {
+    busy = on;
+    typing.hidden = !on;
+    sendButton.disabled = on;
+    var btns = messages.querySelectorAll('.choices button, .retry button');
+    for (var i = 0; i < btns.length; i++) btns[i].disabled = on;
+  }
+
+  async function post(text) {
+    setBusy(true);
+    var ctrl = window.AbortController ? new AbortController() : null;
+    var timer = ctrl ? setTimeout(function () { ctrl.abort(); }, TIMEOUT_MS) : null;
+    try {
+      var res = await fetch('/api/chat', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ user: USER, text: text }),
+        signal: ctrl ? ctrl.signal : undefined
+      });
+      if (!res.ok) throw new Error(res.status === 429 ? 'busy' : 'http ' + res.status);
+      var data = await res.json();
+      clearTimeout(timer);
+      setBusy(false);
+      (data && Array.isArray(data.replies) ? data.replies : []).forEach(function (r) {
+        if (!r) return;
+        if (r.text) addBubble('bot', r.text);
+        if (Array.isArray(r.choices) && r.choices.length) {
+          addButtons('choices', r.choices.map(String), function (label) { send(label); });
+        }
+      });
+    } catch (err) {
+      clearTimeout(timer);
+      setBusy(false);
+      addBubble('bot', err && err.message === 'busy' ? BUSY_TEXT : ERROR_TEXT, 'error');
+      addButtons('retry', ['Coba lagi'], function () { clearButtons(); post(text); });
+    }
+  }
+
+  function send(text) {
+    text = String(text || '').trim().slice(0, 1000);
+    if (!text || busy) return false;
+    clearButtons();
+    addBubble('user', text);
+    post(text);
+    return true;
+  }
+
+  form.addEventListener('submit', function (e) {
+    e.preventDefault();
+    if (send(input.value)) {
+      input.value = '';
+      input.focus();
+    }
+  });
+
+  // Greet once per page load so the main menu appears (no user bubble shown).
+  post('halo');
+})();

@@ -1,0 +1,26 @@
+"""What a flow is handed each turn: the contact, the services, the time. Built by dispatch."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from services.announcements import Subscriptions
+from services.wilayah import Wilayah
+from storage.contacts import ContactInfo
+
+__all__ = ["Context", "Services"]
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Everything a flow may use from the outside world; built once in bot/app.py."""
+
+    subscriptions: Subscriptions
+    wilayah: Wilayah
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    contact: ContactInfo
+    services: Services
+    now: datetime

@@ -1,0 +1,214 @@
+"""The conversation engine: flows declared as steps, run one turn at a time.
+
+A turn is `step(state, incoming, ctx) -> Turn(state, replies)`. The engine never opens a database,
+Redis or HTTP connection; everything outside comes through `ctx.services`, called by a step's
+parser or a flow's final action. State is a small JSON-able dict:
+`{flow, step, answers, retries, offered, flow_version, updated_at}` (+ `version`, owned by the store)."""
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from conversations.context import Context
+from conversations.messages_id import MSG
+from conversations.model import Choice, Incoming, Media, Reply
+from conversations.parsing import MAX_TEXT, clean, normalise
+from conversations.router import INTENTS, route
+
+__all__ = ["Answer", "Engine", "Flow", "Ok", "Retry", "Step", "Turn", "MAX_RETRIES"]
+
+MAX_RETRIES = 3
+State = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    text: str
+    choice_id: str | None = None
+    media: tuple[Media, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Ok:
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    """A re-prompt that says what a good answer looks like; `choices` replace the step's own."""
+
+    message: str
+    choices: tuple[Choice, ...] = ()
+
+
+Parsed = Ok | Retry
+Parser = Callable[[Answer, Context, Mapping[str, Any]], Parsed | Awaitable[Parsed]]
+Text = str | Callable[[Context, Mapping[str, Any]], str]
+Choices = tuple[Choice, ...] | Callable[[Context, Mapping[str, Any]], tuple[Choice, ...]]
+Action = Callable[[Context, Mapping[str, Any]], Awaitable[list[Reply]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    id: str
+    prompt: Text
+    parse: Parser
+    choices: Choices = ()
+    skip_if: Callable[[Context, Mapping[str, Any]], bool] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """A named sequence of steps and the action run with the answers. No steps: an action only."""
+
+    name: str
+    on_complete: Action
+    steps: tuple[Step, ...] = ()
+    version: int = 1  # bump when steps are renamed: older states then start over
+
+
+@dataclass(slots=True)
+class Turn:
+    state: State | None
+    replies: list[Reply] = field(default_factory=list)
+    save: bool = True  # False: nothing changes (bad input), the stored state stays as it was
+
+
+class Engine:
+    def __init__(self, *, flows: Mapping[str, Flow], shortcuts: Mapping[str, Action]) -> None:
+        """`flows` by intent name; `shortcuts` are whole-message words from other modules
+        (e.g. `berhenti`), each ending any conversation in progress."""
+        self._flows = dict(flows)
+        self._shortcuts = {normalise(k): v for k, v in shortcuts.items()}
+        self.menu_choices = tuple(
+            Choice(i, getattr(MSG, f"label_{i}")) for i in INTENTS
+            if i in self._flows or i == "bantuan")
+
+    async def step(self, state: State | None, incoming: Incoming, ctx: Context) -> Turn:
+        if len(incoming.text) > MAX_TEXT:
+            return Turn(state, [Reply(MSG.too_long.format(limit=MAX_TEXT))], save=False)
+        text = clean(incoming.text)
+        word = normalise(text)
+        if word in ("menu", "batal"):
+            intro = MSG.cancelled if (state and word == "batal") else MSG.menu
+            return Turn(None, [self._menu(intro)])
+        if word == "kembali":
+            return self._back(state, ctx)
+        if word in ("bantuan", "help"):
+            return self._help(state, ctx)
+        if word in self._shortcuts:
+            return Turn(None, await self._shortcuts[word](ctx, {}))
+        flow = self._flows.get(state["flow"]) if state else None
+        if state and flow and state.get("flow_version") == flow.version:
+            return await self._answer(flow, state, Answer(text, incoming.choice_id, incoming.media), ctx)
+        if not text and not incoming.media:
+            return Turn(state if flow else None, [self._menu(MSG.empty)], save=False)
+        return await self._start(route(text, self.menu_choices), ctx)
+
+    # --- idle: the menu and starting flows ---
+
+    def _menu(self, intro: str = MSG.menu) -> Reply:
+        return Reply(intro, self.menu_choices)
+
+    async def _start(self, intent: str | None, ctx: Context) -> Turn:
+        if intent is None:
+            return Turn(None, [self._menu(MSG.not_understood)])
+        if intent == "menu":
+            return Turn(None, [Reply(MSG.welcome), self._menu()])
+        if intent == "bantuan":
+            return Turn(None, [Reply(MSG.help, self.menu_choices)])
+        flow = self._flows.get(intent)
+        if flow is None:
+            label = getattr(MSG, f"label_{intent}")
+            return Turn(None, [self._menu(MSG.not_available.format(service=label))])
+        state: State = {"flow": flow.name, "answers": {}, "flow_version": flow.version}
+        return await self._advance(flow, state, 0, ctx, [])
+
+    # --- inside a flow ---
+
+    async def _answer(self, flow: Flow, state: State, answer: Answer, ctx: Context) -> Turn:
+        index = self._index(flow, state["step"])
+        if index is None:  # a step that no longer exists
+            return Turn(None, [self._menu()])
+        step = flow.steps[index]
+        if not answer.text and not answer.media and answer.choice_id is None:
+            return Turn(state, [Reply(MSG.empty)], save=False)
+        offered = [Choice(i, label) for i, label in state.get("offered", [])]
+        answer = Answer(answer.text, answer.choice_id or _pick(answer.text, offered), answer.media)
+        answers = state["answers"]
+        result = step.parse(answer, ctx, answers)
+        if inspect.isawaitable(result):
+            result = await result
+        if isinstance(result, Retry):
+            retries = state.get("retries", 0) + 1
+            if retries >= MAX_RETRIES:
+                return Turn(None, [self._menu(MSG.too_many_tries)])
+            choices = result.choices or _choices(step, ctx, answers)
+            new = {**state, "retries": retries, "offered": [[c.id, c.label] for c in choices]}
+            return Turn(_stamp(new, ctx), [Reply(result.message, choices)])
+        new = {**state, "answers": {**answers, step.id: result.value}}
+        return await self._advance(flow, new, index + 1, ctx, [])
+
+    async def _advance(self, flow: Flow, state: State, index: int, ctx: Context, replies: list[Reply]) -> Turn:
+        """Prompt the first step from `index` on that is not skipped, or finish the flow."""
+        answers = state["answers"]
+        for i in range(index, len(flow.steps)):
+            step = flow.steps[i]
+            if step.skip_if and step.skip_if(ctx, answers):
+                continue
+            choices = _choices(step, ctx, answers)
+            text = step.prompt(ctx, answers) if callable(step.prompt) else step.prompt
+            new = {**state, "step": step.id, "retries": 0, "offered": [[c.id, c.label] for c in choices]}
+            return Turn(_stamp(new, ctx), [*replies, Reply(text, choices)])
+        return Turn(None, [*replies, *await flow.on_complete(ctx, answers)])
+
+    def _back(self, state: State | None, ctx: Context) -> Turn:
+        flow = self._flows.get(state["flow"]) if state else None
+        index = self._index(flow, state.get("step")) if (flow and state) else None
+        if not flow or not state or not index:
+            return Turn(None, [self._menu()])
+        answers = dict(state["answers"])
+        for i in range(index - 1, -1, -1):
+            step = flow.steps[i]
+            answers.pop(step.id, None)
+            if not (step.skip_if and step.skip_if(ctx, answers)):
+                choices = _choices(step, ctx, answers)
+                text = step.prompt(ctx, answers) if callable(step.prompt) else step.prompt
+                new = {**state, "step": step.id, "answers": answers, "retries": 0,
+                       "offered": [[c.id, c.label] for c in choices]}
+                return Turn(_stamp(new, ctx), [Reply(text, choices)])
+        return Turn(None, [self._menu()])
+
+    def _help(self, state: State | None, ctx: Context) -> Turn:
+        flow = self._flows.get(state["flow"]) if state else None
+        index = self._index(flow, state.get("step")) if (flow and state) else None
+        if flow is None or index is None:
+            return Turn(None, [Reply(MSG.help, self.menu_choices)])
+        step = flow.steps[index]
+        text = step.prompt(ctx, state["answers"]) if callable(step.prompt) else step.prompt
+        offered = tuple(Choice(i, label) for i, label in state.get("offered", []))
+        return Turn(state, [Reply(MSG.help), Reply(f"{MSG.help_in_flow}\n\n{text}", offered)], save=False)
+
+    @staticmethod
+    def _index(flow: Flow | None, step_id: str | None) -> int | None:
+        if flow is None:
+            return None
+        return next((i for i, s in enumerate(flow.steps) if s.id == step_id), None)
+
+
+def _choices(step: Step, ctx: Context, answers: Mapping[str, Any]) -> tuple[Choice, ...]:
+    return step.choices(ctx, answers) if callable(step.choices) else step.choices
+
+
+def _pick(text: str, offered: Sequence[Choice]) -> str | None:
+    """The offered choice a text names, by its number or its label."""
+    norm = normalise(text)
+    if norm.isdigit() and 1 <= int(norm) <= len(offered):
+        return offered[int(norm) - 1].id
+    return next((c.id for c in offered if normalise(c.label) == norm), None)
+
+
+def _stamp(state: State, ctx: Context) -> State:
+    return {**state, "updated_at": ctx.now.isoformat()}

@@ -1,0 +1,13 @@
+"""The flows that are built, by the intent that starts them. Adding a flow: write its module,
+list it here; the menu shows it from then on."""
+from __future__ import annotations
+
+from conversations.engine import Engine
+from conversations.subscription import SHORTCUTS, subscribe_flow, unsubscribe_flow
+
+__all__ = ["build_engine"]
+
+
+def build_engine() -> Engine:
+    flows = {f.name: f for f in (subscribe_flow, unsubscribe_flow)}
+    return Engine(flows=flows, shortcuts=SHORTCUTS)

@@ -1,0 +1,48 @@
+"""The neutral message model at the seam between channels and flows (STYLE rule 1)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+__all__ = ["Choice", "Incoming", "Media", "Reply"]
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    """An attachment already stored by the channel: a key in the attachment store, never bytes."""
+
+    key: str
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One inbound message, whatever the channel. `user_id` is the channel's own id of the person
+    (web chat id, Telegram chat id, WhatsApp number); flows never see it."""
+
+    channel: str
+    user_id: str
+    text: str = ""
+    choice_id: str | None = None
+    media: tuple[Media, ...] = ()
+    platform_id: str | None = None
+    display_name: str | None = None
+    phone: str | None = None
+    received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One outbound message. Channels render `choices` their own way (buttons, a numbered list)."""
+
+    text: str
+    choices: tuple[Choice, ...] = ()
+    media: Media | None = None
+    request_phone: bool = False

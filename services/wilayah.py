@@ -1,0 +1,94 @@
+"""OKI's kecamatan and desa/kelurahan (Kemendagri codes), and typo-tolerant matching of what
+people type against them. Data: services/data/oki_wilayah.csv (source in SOURCE.md there)."""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+__all__ = ["Place", "PlaceMatch", "Wilayah", "load_wilayah"]
+
+_DATA = Path(__file__).parent / "data" / "oki_wilayah.csv"
+_PREFIX = re.compile(r"^(kecamatan|kec|kelurahan|kel|desa|ds)\b\.?\s*")
+_CODE = re.compile(r"^16\.?02\.?(\d{2})(?:\.?(\d{4}))?$")
+_SURE, _CLOSE, _GAP = 88.0, 70.0, 6.0
+_ALIASES = {"spp": "16.02.08", "oki": None}  # initials people use; "oki" is the whole kabupaten
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    code: str
+    name: str
+    level: str  # kecamatan, desa or kelurahan
+    parent_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMatch:
+    """`place` when the answer is clear; otherwise up to three `candidates` to offer (maybe none)."""
+
+    place: Place | None
+    candidates: tuple[Place, ...] = ()
+
+
+def _key(text: str) -> str:
+    """Lower case, no 'kecamatan'/'desa' prefix, letters and digits only: 'Kayu Agung' == 'kayuagung'."""
+    text = _PREFIX.sub("", text.strip().lower())
+    return re.sub(r"[^a-z0-9]", "", text)
+
+
+class Wilayah:
+    def __init__(self, places: list[Place]) -> None:
+        self.kecamatan = tuple(p for p in places if p.level == "kecamatan")
+        self.villages = tuple(p for p in places if p.level in ("desa", "kelurahan"))
+        self._by_code = {p.code: p for p in places}
+        self._kec_keys = [_key(p.name) for p in self.kecamatan]
+        self._village_keys = [_key(p.name) for p in self.villages]
+
+    def get(self, code: str) -> Place | None:
+        return self._by_code.get(code)
+
+    def match_kecamatan(self, text: str) -> PlaceMatch:
+        """Match typed text to one kecamatan: by code, by name with typos and spacing tolerated,
+        and, failing that, by the name of a desa in it."""
+        key = _key(text)
+        if not key:
+            return PlaceMatch(None)
+        code = _CODE.match(text.strip())
+        if code and not code[2]:
+            place = self._by_code.get(f"16.02.{code[1]}")
+            return PlaceMatch(place)
+        if key in _ALIASES:
+            alias = _ALIASES[key]
+            return PlaceMatch(self._by_code[alias] if alias else None)
+        prefixed = [p for p, k in zip(self.kecamatan, self._kec_keys, strict=True)
+                    if len(key) >= 4 and k.startswith(key) and k != key]
+        if len(prefixed) == 1 and key not in self._kec_keys:
+            return PlaceMatch(prefixed[0])
+        found = process.extract(key, self._kec_keys, scorer=fuzz.ratio, limit=3, score_cutoff=_CLOSE)
+        if found:
+            best = found[0]
+            runner_up = found[1][1] if len(found) > 1 else 0.0
+            if best[1] == 100 or (best[1] >= _SURE and best[1] - runner_up >= _GAP):
+                return PlaceMatch(self.kecamatan[best[2]])
+        candidates = list(dict.fromkeys([self.kecamatan[i] for _, _, i in found] + prefixed))
+        return PlaceMatch(None, tuple(candidates[:3]) or self._kecamatan_of_village(key))
+
+    def _kecamatan_of_village(self, key: str) -> tuple[Place, ...]:
+        hits = process.extract(key, self._village_keys, scorer=fuzz.ratio, limit=6, score_cutoff=_SURE)
+        seen: dict[str, Place] = {}
+        for _, _, i in hits:
+            parent = self._by_code[self.villages[i].parent_code]
+            seen.setdefault(parent.code, parent)
+        return tuple(seen.values())[:3]
+
+
+@cache
+def load_wilayah(path: Path = _DATA) -> Wilayah:
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = [Place(r["code"], r["name"], r["level"], r["parent_code"]) for r in csv.DictReader(f)]
+    return Wilayah(rows)

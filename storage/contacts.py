@@ -1,0 +1,76 @@
+"""Contacts repository: who talks to us on which channel, and their announcement subscription."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.models import Contact
+
+__all__ = ["ContactInfo", "Contacts"]
+
+
+@dataclass(frozen=True, slots=True)
+class ContactInfo:
+    id: int
+    channel: str
+    channel_user_id: str
+    display_name: str | None
+    subscribed: bool
+    subscription_kecamatan: str | None
+    blocked: bool
+
+
+def _info(c: Contact) -> ContactInfo:
+    return ContactInfo(id=c.id, channel=c.channel, channel_user_id=c.channel_user_id,
+                       display_name=c.display_name, subscribed=c.subscribed,
+                       subscription_kecamatan=c.subscription_kecamatan, blocked=c.blocked)
+
+
+class Contacts:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def touch(self, *, channel: str, channel_user_id: str, at: datetime,
+                    display_name: str | None = None, phone: str | None = None) -> ContactInfo:
+        """Create the contact on first contact, record the inbound time; one statement."""
+        async with self._sessions() as s, s.begin():
+            dialect = s.bind.dialect.name
+            ins = (pg_insert if dialect == "postgresql" else sqlite_insert)(Contact).values(
+                channel=channel, channel_user_id=channel_user_id, display_name=display_name,
+                phone=phone, last_inbound_at=at, created_at=at, language="id",
+                subscribed=False, blocked=False)
+            stmt = ins.on_conflict_do_update(
+                index_elements=[Contact.channel, Contact.channel_user_id],
+                set_={"last_inbound_at": at,
+                      "display_name": func.coalesce(ins.excluded.display_name, Contact.display_name),
+                      "phone": func.coalesce(ins.excluded.phone, Contact.phone)},
+            ).returning(Contact)
+            contact = (await s.scalars(stmt)).one()
+            return _info(contact)
+
+    async def get(self, contact_id: int) -> ContactInfo | None:
+        async with self._sessions() as s:
+            c = await s.get(Contact, contact_id)
+            return _info(c) if c else None
+
+    async def subscribe(self, *, contact_id: int, kecamatan: str | None, via: str, at: datetime) -> None:
+        async with self._sessions() as s, s.begin():
+            await s.execute(update(Contact).where(Contact.id == contact_id).values(
+                subscribed=True, subscription_kecamatan=kecamatan, subscribed_at=at, subscribed_via=via))
+
+    async def opt_out(self, *, contact_id: int, via: str, at: datetime) -> bool:
+        """End the subscription; the kecamatan is kept so `mulai` can restore it. True if it was on."""
+        async with self._sessions() as s, s.begin():
+            res = await s.execute(update(Contact).where(Contact.id == contact_id, Contact.subscribed.is_(True))
+                                  .values(subscribed=False, opted_out_at=at, opted_out_via=via))
+            return res.rowcount == 1
+
+    async def count_subscribed(self) -> int:
+        async with self._sessions() as s:
+            return int(await s.scalar(select(func.count()).select_from(Contact)
+                                      .where(Contact.subscribed.is_(True))) or 0)
