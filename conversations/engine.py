@@ -101,7 +101,9 @@ class Engine:
         if word in self._shortcuts:
             return Turn(None, await self._shortcuts[word](ctx, {}))
         flow = self._flows.get(state["flow"]) if state else None
-        if state and flow and state.get("flow_version") == flow.version:
+        if state and not (flow and state.get("flow_version") == flow.version):
+            return Turn(None, [self._menu(MSG.restarted)])  # stored by an older release
+        if state and flow:
             return await self._answer(flow, state, Answer(text, incoming.choice_id, incoming.media), ctx)
         if not text and not incoming.media:
             return Turn(state if flow else None, [self._menu(MSG.empty)], save=False)

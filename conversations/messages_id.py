@@ -29,6 +29,7 @@ class MSG:
     empty = "Pesannya kosong. Silakan ketik jawaban Anda, atau MENU untuk melihat layanan."
     busy = "Pesan Anda sebelumnya masih diproses. Tunggu sebentar lalu kirim lagi, ya."
     error = "Maaf, sedang ada gangguan di sistem kami. Jawaban Anda belum tersimpan. Coba lagi sebentar lagi."
+    restarted = "Maaf, layanan ini baru saja diperbarui, jadi kita mulai lagi dari menu:"
     only_text = "Maaf, di langkah ini saya hanya bisa membaca tulisan. Silakan ketik jawabannya."
 
     # --- menu labels (also the names used in not_available) ---
