@@ -218,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
             **os.environ,
             "DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bench.db",
             "PUBLIC_BASE_URL": base_url,
-            "SECRET_KEY": "bench-secret-key",
+            "SECRET_KEY": "bench-secret-key-" + "x" * 32,
         }
         env.pop("REDIS_URL", None)
         if args.redis:

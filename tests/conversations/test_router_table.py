@@ -9,6 +9,7 @@ not match any intent confidently.
 from collections import Counter
 
 import pytest
+
 from conversations.router import match_intent
 
 INTENTS = (

@@ -101,11 +101,14 @@ async def test_locks_of_different_contacts_do_not_block_each_other(make_store):
 
 async def test_busy_lock_gives_up_after_its_wait(make_store):
     store = await make_store(lock_wait=0.2)
-    other = await make_store(lock_wait=0.2)  # a second process on the same backend
+    # Redis and PostgreSQL locks hold across processes, so a second store stands for another
+    # process; the SQLite store's locks are in-process (the embedded default runs one process).
+    in_process = isinstance(store, SqlStateStore) and not store._postgres
+    other = store if in_process else await make_store(lock_wait=0.2)
     key = state_key(8)
     async with store.lock(key):
         with pytest.raises(LockBusy):
-            async with (other if not isinstance(store, SqlStateStore) or store._postgres else store).lock(key):
+            async with other.lock(key):
                 pass
 
 
