@@ -67,7 +67,6 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the web server (web chat, webhooks, staff API)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--demo", action="store_true", help="load demo data into an empty database")
     serve.set_defaults(run=_serve)
     chat = sub.add_parser("chat", help="talk to the bot in this terminal")
     chat.set_defaults(run=_chat)
