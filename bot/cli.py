@@ -13,11 +13,19 @@ from bot.logs import setup_logging
 __all__ = ["main"]
 
 
+def _require_migrated(settings: Settings) -> None:
+    from storage.migrate import pending
+
+    if pending(settings.database_url):
+        raise ConfigError("DATABASE_URL: the database is not migrated; run `python -m bot db upgrade` first")
+
+
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from bot.app import create_app
 
+    _require_migrated(settings)
     app = create_app(settings)
     uvicorn.run(app, host=args.host, port=args.port, log_config=None, server_header=False,
                 proxy_headers=True, forwarded_allow_ips="127.0.0.1")
@@ -57,6 +65,7 @@ def _lines():
 
 
 def _chat(settings: Settings, args: argparse.Namespace) -> int:
+    _require_migrated(settings)
     asyncio.run(_chat_loop(settings))
     return 0
 

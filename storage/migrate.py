@@ -6,7 +6,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-__all__ = ["alembic_config", "upgrade"]
+__all__ = ["alembic_config", "pending", "upgrade"]
 
 _HERE = Path(__file__).parent / "migrations"
 
@@ -26,3 +26,25 @@ def upgrade(url: str, revision: str = "head") -> None:
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(url), revision)
+
+
+def pending(url: str) -> bool:
+    """True when the database at `url` is not at the newest migration (or has none at all)."""
+    import asyncio
+
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from storage.db import make_engine
+
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+    async def current() -> str | None:
+        engine = make_engine(url)
+        try:
+            async with engine.connect() as conn:
+                return await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(current()) != head
