@@ -1,28 +1,36 @@
 """FastAPI factory: `create_app(settings)` builds storage, the state store, the engine and the
-channels in the lifespan, and serves the web chat, health checks and the chat API."""
+channels in the lifespan, and serves the web chat, the webhooks and the health checks."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
+from bot.webhooks import router as webhooks
 from conversations.context import Services
 from conversations.flows import build_engine
 from handlers import webchat
 from handlers.dispatch import Dispatcher
+from handlers.telegram import TelegramChannel
+from handlers.whatsapp import WhatsAppChannel
 from services.announcements import Subscriptions
 from services.wilayah import load_wilayah
 from storage.contacts import Contacts
 from storage.db import make_engine, make_sessionmaker, ping
+from storage.deliveries import Deliveries
+from storage.files import AttachmentStore
 from storage.state import RedisStateStore, SqlStateStore, StateStore
 
 __all__ = ["create_app", "Runtime", "build_runtime"]
@@ -33,19 +41,43 @@ _STATIC = Path(__file__).parent / "web" / "static"
 
 @dataclass
 class Runtime:
-    """Everything built from settings; one per process (the app, the console, a test)."""
+    """Everything built from settings; one per process (the app, the console, a test).
+    Channels are listed here, built from settings, never registered at import."""
 
     settings: Settings
-    db: object
+    db: AsyncEngine
     store: StateStore
     dispatcher: Dispatcher
+    telegram: TelegramChannel | None = None
+    whatsapp: WhatsAppChannel | None = None
+    tasks: list[asyncio.Task] = field(default_factory=list)
+
+    async def start(self) -> None:
+        if self.telegram:
+            await self.telegram.start()
+            if self.settings.telegram_mode == "polling":
+                self.tasks.append(asyncio.create_task(self.telegram.poll(self._polled)))
+
+    async def _polled(self, data: dict) -> None:
+        incoming = await self.telegram.parse(data)
+        if incoming is not None:
+            await self.dispatcher.handle(incoming, self.telegram)
 
     async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self.telegram:
+            await self.telegram.stop()
+        if self.whatsapp:
+            await self.whatsapp.stop()
         await self.store.close()
         await self.db.dispose()
 
 
 def build_runtime(settings: Settings) -> Runtime:
+    """Build everything; call it with an event loop running (the Twilio client needs one)."""
     db = make_engine(settings.database_url)
     sessions = make_sessionmaker(db)
     ttl = timedelta(minutes=settings.conversation_timeout_minutes)
@@ -57,8 +89,22 @@ def build_runtime(settings: Settings) -> Runtime:
     contacts = Contacts(sessions)
     wilayah = load_wilayah()
     services = Services(subscriptions=Subscriptions(contacts=contacts, wilayah=wilayah), wilayah=wilayah)
-    dispatcher = Dispatcher(store=store, contacts=contacts, engine=build_engine(), services=services)
-    return Runtime(settings=settings, db=db, store=store, dispatcher=dispatcher)
+    engine = build_engine(media_limit_mb=settings.attachment_max_mb)
+    dispatcher = Dispatcher(store=store, contacts=contacts, engine=engine, services=services)
+    attachments = AttachmentStore(settings.data_dir / "attachments")
+    runtime = Runtime(settings=settings, db=db, store=store, dispatcher=dispatcher)
+    if settings.telegram_enabled:
+        runtime.telegram = TelegramChannel(
+            token=settings.telegram_bot_token, base_url=settings.telegram_api_base_url,
+            secret=settings.telegram_webhook_secret, attachments=attachments,
+            max_bytes=settings.attachment_max_bytes)
+    if settings.whatsapp_enabled:
+        runtime.whatsapp = WhatsAppChannel(
+            account_sid=settings.twilio_account_sid, auth_token=settings.twilio_auth_token,
+            sender=settings.twilio_whatsapp_from, api_base_url=settings.twilio_api_base_url,
+            public_base_url=settings.public_base_url, template_sid=settings.whatsapp_template_sid,
+            attachments=attachments, deliveries=Deliveries(sessions), max_bytes=settings.attachment_max_bytes)
+    return runtime
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -66,16 +112,19 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.runtime = build_runtime(settings)
-        log.info("ready: database=%s state=%s", settings.database_url.split("://")[0],
-                 "redis" if settings.redis_url else "sql")
+        runtime = app.state.runtime = build_runtime(settings)
+        await runtime.start()
+        log.info("ready: database=%s state=%s telegram=%s whatsapp=%s", settings.database_url.split("://")[0],
+                 "redis" if settings.redis_url else "sql", settings.telegram_enabled and settings.telegram_mode,
+                 settings.whatsapp_enabled)
         try:
             yield
         finally:
-            await app.state.runtime.close()
+            await runtime.close()
 
     app = FastAPI(title="Layanan OKI", version="0.1.0", lifespan=lifespan)
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
+    app.include_router(webhooks)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
@@ -105,6 +154,10 @@ def create_app(settings: Settings) -> FastAPI:
     @app.post("/api/chat", tags=["web chat"])
     async def chat(body: webchat.ChatIn, request: Request) -> dict:
         rt: Runtime = request.app.state.runtime
-        return webchat.render(await rt.dispatcher.handle(webchat.parse(body)))
+        return webchat.render((await rt.dispatcher.handle(webchat.parse(body))).replies)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> Response:
+        return Response(status_code=204)
 
     return app

@@ -50,7 +50,7 @@ async def _chat_loop(settings: Settings) -> None:
     print("Layanan OKI (konsol). Ketik pesan; Ctrl-D untuk keluar.\n")
     try:
         for line in ["halo", *_lines()]:
-            replies = await runtime.dispatcher.handle(console.parse(user, line))
+            replies = (await runtime.dispatcher.handle(console.parse(user, line))).replies
             print(console.render(replies), end="\n\n", flush=True)
     finally:
         await runtime.close()

@@ -15,6 +15,7 @@ __all__ = ["Settings", "load_settings", "ConfigError"]
 
 _DEFAULT_DB = "sqlite+aiosqlite:///./var/layanan.db"
 _QUIET = re.compile(r"^(\d{1,2})-(\d{1,2})$")
+_TG_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 class ConfigError(Exception):
@@ -39,8 +40,8 @@ class Settings(BaseSettings):
     telegram_bot_token: str = ""
     # Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token; required with webhooks
     telegram_webhook_secret: str = ""
-    # Base URL of the Telegram Bot API (tests point it at a fake server)
-    telegram_api_base_url: str = "https://api.telegram.org"
+    # Base URL of the Telegram Bot API, up to and including /bot (tests point it at a fake server)
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
     # How Telegram updates arrive: webhook or polling
     telegram_mode: str = "webhook"
     # Public channel (@name or id) where the bot also posts each announcement
@@ -53,6 +54,11 @@ class Settings(BaseSettings):
     twilio_whatsapp_from: str = ""
     # Base URL of the Twilio REST API (tests point it at a fake server)
     twilio_api_base_url: str = "https://api.twilio.com"
+    # Approved WhatsApp template (ContentSid HX...) for messages we start outside the 24-hour window;
+    # its variable {{1}} carries our text. Empty: such messages are held, with the reason recorded
+    whatsapp_template_sid: str = ""
+    # Largest photo or document accepted from a citizen, in megabytes
+    attachment_max_mb: float = Field(10, gt=0, le=20)
     # Idle minutes after which a conversation starts over
     conversation_timeout_minutes: int = Field(30, ge=1, le=24 * 60)
     # Messages per second the outbox sends on Telegram, across all workers
@@ -130,7 +136,21 @@ class Settings(BaseSettings):
             raise ValueError("TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_WHATSAPP_FROM go together")
         if self.telegram_bot_token and self.telegram_mode == "webhook" and not self.telegram_webhook_secret:
             raise ValueError("TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_MODE=webhook")
+        if self.telegram_webhook_secret and not _TG_SECRET.match(self.telegram_webhook_secret):
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -")
         return self
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_bot_token)
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return bool(self.twilio_account_sid)
+
+    @property
+    def attachment_max_bytes(self) -> int:
+        return int(self.attachment_max_mb * 1024 * 1024)
 
     @property
     def is_sqlite(self) -> bool:

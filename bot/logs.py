@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import IO
 
 __all__ = ["RedactFilter", "redact", "setup_logging"]
 
@@ -37,12 +38,13 @@ class RedactFilter(logging.Filter):
         return True
 
 
-def setup_logging(level: str = "INFO") -> None:
-    handler = logging.StreamHandler()
+def setup_logging(level: str = "INFO", stream: IO[str] | None = None) -> None:
+    handler = logging.StreamHandler(stream)
     handler.addFilter(RedactFilter())
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for name in ("httpx", "httpcore", "uvicorn.access", "alembic"):  # URLs may carry tokens; access logs carry ids
+    # URLs carry the bot token, Twilio's request logs carry phone numbers, access logs carry ids
+    for name in ("httpx", "httpcore", "uvicorn.access", "alembic", "twilio.http_client", "telegram", "aiohttp"):
         logging.getLogger(name).setLevel(logging.WARNING)

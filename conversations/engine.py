@@ -77,10 +77,12 @@ class Turn:
 
 
 class Engine:
-    def __init__(self, *, flows: Mapping[str, Flow], shortcuts: Mapping[str, Action]) -> None:
+    def __init__(self, *, flows: Mapping[str, Flow], shortcuts: Mapping[str, Action],
+                 media_limit_mb: float = 10) -> None:
         """`flows` by intent name; `shortcuts` are whole-message words from other modules
         (e.g. `berhenti`), each ending any conversation in progress."""
         self._flows = dict(flows)
+        self._media_limit = f"{media_limit_mb:g}"
         self._shortcuts = {normalise(k): v for k, v in shortcuts.items()}
         self.menu_choices = tuple(
             Choice(i, getattr(MSG, f"label_{i}")) for i in INTENTS
@@ -89,6 +91,11 @@ class Engine:
     async def step(self, state: State | None, incoming: Incoming, ctx: Context) -> Turn:
         if len(incoming.text) > MAX_TEXT:
             return Turn(state, [Reply(MSG.too_long.format(limit=MAX_TEXT))], save=False)
+        if incoming.media_error:  # refused by the channel: say why, keep the question open
+            message = (MSG.media_too_large.format(limit=self._media_limit) if incoming.media_error == "too_large"
+                       else MSG.media_bad_type)
+            offered = tuple(Choice(i, label) for i, label in (state or {}).get("offered", []))
+            return Turn(state, [Reply(message, offered)], save=False)
         text = clean(incoming.text)
         word = normalise(text)
         if word in ("menu", "batal"):

@@ -8,6 +8,6 @@ from conversations.subscription import SHORTCUTS, subscribe_flow, unsubscribe_fl
 __all__ = ["build_engine"]
 
 
-def build_engine() -> Engine:
+def build_engine(*, media_limit_mb: float = 10) -> Engine:
     flows = {f.name: f for f in (subscribe_flow, unsubscribe_flow)}
-    return Engine(flows=flows, shortcuts=SHORTCUTS)
+    return Engine(flows=flows, shortcuts=SHORTCUTS, media_limit_mb=media_limit_mb)

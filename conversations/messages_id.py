@@ -28,8 +28,15 @@ class MSG:
                 "satu jawaban saja.")
     empty = "Pesannya kosong. Silakan ketik jawaban Anda, atau MENU untuk melihat layanan."
     busy = "Pesan Anda sebelumnya masih diproses. Tunggu sebentar lalu kirim lagi, ya."
-    error = "Maaf, sedang ada gangguan di sistem kami. Jawaban Anda belum tersimpan. Coba lagi sebentar lagi."
+    error = ("Maaf, sedang ada gangguan di sistem kami. Jawaban Anda belum tersimpan. Coba lagi sebentar lagi, "
+             "atau ketik MENU.")
     restarted = "Maaf, layanan ini baru saja diperbarui, jadi kita mulai lagi dari menu:"
+    media_too_large = ("File yang Anda kirim terlalu besar (lebih dari {limit} MB). Kirim foto yang lebih "
+                       "kecil, misalnya foto biasa dari kamera HP, bukan file asli hasil pindaian.")
+    media_bad_type = ("Maaf, jenis file itu tidak bisa kami terima. Kirim foto (JPG atau PNG) atau "
+                      "dokumen PDF.")
+    share_phone = "Kirim nomor HP saya"
+    choose_hint = "Balas dengan nomor atau nama pilihan."
     only_text = "Maaf, di langkah ini saya hanya bisa membaca tulisan. Silakan ketik jawabannya."
 
     # --- menu labels (also the names used in not_available) ---

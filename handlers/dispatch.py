@@ -1,11 +1,18 @@
 """The one path every inbound message takes, whatever the channel:
 dedupe on the platform id -> contact -> per-contact lock -> load state -> engine step ->
-compare-and-set save -> replies. A failure answers kindly and leaves the stored state as it was."""
+compare-and-set save -> send the replies (still under the lock, so they leave in order).
+
+A failure inside a flow answers with an apology and the menu and leaves the stored state as it was.
+When the database or Redis is down the citizen still gets the short apology; the `Outcome` tells
+the webhook whether anything reached the citizen, so it can pick its status code."""
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Protocol
 
 from conversations.context import Context, Services
 from conversations.engine import Engine
@@ -14,39 +21,57 @@ from conversations.model import Incoming, Reply
 from storage.contacts import Contacts
 from storage.state import LockBusy, StateStore, state_key
 
-__all__ = ["Dispatcher"]
+__all__ = ["Dispatcher", "Outcome", "SendFailed", "Sender"]
 
 log = logging.getLogger(__name__)
+
+
+class SendFailed(Exception):
+    """The channel could not deliver the replies (provider down, chat gone)."""
+
+
+class Sender(Protocol):
+    async def send(self, address: str, replies: Sequence[Reply], *, contact_id: int | None = None) -> None:
+        """Deliver replies to the channel's address of a person; raise SendFailed if they did not go."""
+
+
+@dataclass
+class Outcome:
+    replies: list[Reply] = field(default_factory=list)
+    processed: bool = True  # the turn ran and its state was saved (or it was a duplicate)
+    delivered: bool = True  # the replies reached the provider (always True without a sender)
+    duplicate: bool = False
 
 
 class Dispatcher:
     def __init__(self, *, store: StateStore, contacts: Contacts, engine: Engine, services: Services) -> None:
         self._store, self._contacts, self._engine, self._services = store, contacts, engine, services
 
-    async def handle(self, incoming: Incoming) -> list[Reply]:
-        """Replies for one inbound message; an empty list for a redelivered one."""
+    async def handle(self, incoming: Incoming, sender: Sender | None = None) -> Outcome:
         seen_key = f"{incoming.channel}:{incoming.platform_id}" if incoming.platform_id else None
-        if seen_key and not await self._store.first_time(seen_key):
-            log.info("duplicate message ignored", extra={"channel": incoming.channel})
-            return []
         started = time.perf_counter()
         try:
-            replies, contact_id, where = await self._turn(incoming)
+            if seen_key and not await self._store.first_time(seen_key):
+                log.info("duplicate %s message ignored", incoming.channel)
+                return Outcome(duplicate=True)
+            return await self._turn(incoming, sender, started)
+        except SendFailed as exc:  # the turn is saved; only the delivery failed
+            log.warning("%s replies not delivered: %s", incoming.channel, exc)
+            return Outcome(exc.args[1] if len(exc.args) > 1 else [], processed=True, delivered=False)
         except LockBusy:
-            if seen_key:
-                await self._store.forget(seen_key)
-            log.warning("contact busy", extra={"channel": incoming.channel})
-            return [Reply(MSG.busy)]
+            log.warning("%s contact busy", incoming.channel)
+            replies = [Reply(MSG.busy)]
         except Exception:
-            if seen_key:  # let the platform's redelivery try again
-                await _quietly(self._store.forget(seen_key))
-            log.exception("turn failed", extra={"channel": incoming.channel})
-            return [Reply(MSG.error)]
-        log.info("turn contact=%s channel=%s at=%s replies=%d ms=%.1f", contact_id, incoming.channel,
-                 where, len(replies), (time.perf_counter() - started) * 1000)
-        return replies
+            log.exception("%s turn failed", incoming.channel)
+            replies = [Reply(MSG.error, self._engine.menu_choices)]
+        if seen_key:  # the turn did not happen: let a redelivery try again
+            try:
+                await self._store.forget(seen_key)
+            except Exception:
+                log.warning("could not clear the dedupe mark")
+        return Outcome(replies, processed=False, delivered=await self._deliver(incoming, replies, sender))
 
-    async def _turn(self, incoming: Incoming) -> tuple[list[Reply], int, str]:
+    async def _turn(self, incoming: Incoming, sender: Sender | None, started: float) -> Outcome:
         now = datetime.now(UTC)
         contact = await self._contacts.touch(channel=incoming.channel, channel_user_id=incoming.user_id,
                                              display_name=incoming.display_name, phone=incoming.phone, at=now)
@@ -60,12 +85,22 @@ class Dispatcher:
                     raise RuntimeError("state changed under the lock")  # never expected; fail loudly
             elif turn.save and state is not None:
                 await self._store.delete(key)
+            if sender is not None and turn.replies:
+                try:
+                    await sender.send(incoming.user_id, turn.replies, contact_id=contact.id)
+                except SendFailed as exc:
+                    raise SendFailed(str(exc), turn.replies) from exc
         where = f"{turn.state['flow']}:{turn.state['step']}" if turn.state else "idle"
-        return turn.replies, contact.id, where
+        log.info("turn contact=%s channel=%s at=%s replies=%d ms=%.1f", contact.id, incoming.channel,
+                 where, len(turn.replies), (time.perf_counter() - started) * 1000)
+        return Outcome(turn.replies)
 
-
-async def _quietly(awaitable) -> None:
-    try:
-        await awaitable
-    except Exception:  # the store is what failed; the original error is already logged
-        log.warning("could not clear the dedupe mark")
+    async def _deliver(self, incoming: Incoming, replies: list[Reply], sender: Sender | None) -> bool:
+        if sender is None:
+            return True
+        try:
+            await sender.send(incoming.user_id, replies)
+            return True
+        except Exception:
+            log.warning("%s apology not delivered either", incoming.channel)
+            return False

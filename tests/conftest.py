@@ -22,7 +22,7 @@ from storage.migrate import upgrade
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
-TABLES = ("contacts", "conversation_state", "processed_messages")
+TABLES = ("sent_messages", "contacts", "conversation_state", "processed_messages")
 
 
 def need(url: str, what: str) -> str:

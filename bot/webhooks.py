@@ -1,0 +1,94 @@
+"""Webhook routes for Telegram and WhatsApp (Twilio).
+
+Status codes: a forged request gets 403 and changes nothing. A message that was handled, or whose
+apology reached the citizen, gets 200, so providers do not redeliver it. When nothing could be
+delivered (database and provider both failing), Telegram gets 503 so that it redelivers later with
+its own backoff; Twilio does not redeliver on 5xx, so WhatsApp gets the replies back as TwiML."""
+from __future__ import annotations
+
+import json
+import logging
+
+from fastapi import APIRouter, Request, Response
+from twilio.twiml.messaging_response import MessagingResponse
+
+from conversations.messages_id import MSG
+
+__all__ = ["router"]
+
+log = logging.getLogger(__name__)
+router = APIRouter(include_in_schema=False)
+_EMPTY_TWIML = str(MessagingResponse())
+
+
+def _twiml(bodies: list[str] | None = None) -> Response:
+    twiml = MessagingResponse()
+    for body in bodies or []:
+        twiml.message(body)
+    return Response(str(twiml) if bodies else _EMPTY_TWIML, media_type="application/xml")
+
+
+@router.post("/webhooks/telegram")
+async def telegram(request: Request) -> Response:
+    rt = request.app.state.runtime
+    channel = rt.telegram
+    if channel is None:
+        return Response(status_code=404)
+    if not channel.verify(request.headers.get("X-Telegram-Bot-Api-Secret-Token")):
+        return Response(status_code=403)
+    try:
+        data = json.loads(await request.body())
+    except ValueError:
+        log.warning("telegram: a body that is not JSON was ignored")
+        return Response(status_code=200)
+    if not isinstance(data, dict):
+        return Response(status_code=200)
+    try:
+        incoming = await channel.parse(data)
+    except Exception:  # a download from Telegram failed: let Telegram redeliver
+        log.warning("telegram: could not fetch the attachment; asking for redelivery")
+        return Response(status_code=503)
+    if incoming is None:
+        return Response(status_code=200)
+    outcome = await rt.dispatcher.handle(incoming, channel)
+    return Response(status_code=200 if (outcome.processed or outcome.delivered) else 503)
+
+
+def _path(request: Request) -> str:
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+@router.post("/webhooks/whatsapp")
+async def whatsapp(request: Request) -> Response:
+    rt = request.app.state.runtime
+    channel = rt.whatsapp
+    if channel is None:
+        return Response(status_code=404)
+    form = await request.form()
+    if not channel.verify(_path(request), form, request.headers.get("X-Twilio-Signature")):
+        return Response(status_code=403)
+    try:
+        incoming = await channel.parse(form)
+    except Exception:
+        log.warning("whatsapp: could not fetch the media")
+        return _twiml([MSG.error])
+    if incoming is None:
+        return _twiml()
+    outcome = await rt.dispatcher.handle(incoming, channel)
+    if not outcome.delivered:  # the REST send failed: hand the replies back to Twilio as TwiML
+        return _twiml(channel.render(outcome.replies))
+    return _twiml()
+
+
+@router.post("/webhooks/whatsapp/status")
+async def whatsapp_status(request: Request) -> Response:
+    rt = request.app.state.runtime
+    channel = rt.whatsapp
+    if channel is None:
+        return Response(status_code=404)
+    form = await request.form()
+    if not channel.verify(_path(request), form, request.headers.get("X-Twilio-Signature")):
+        return Response(status_code=403)
+    await channel.status(form)
+    return Response(status_code=204)

@@ -1,0 +1,206 @@
+"""Telegram channel (python-telegram-bot 22): verify the webhook secret, parse an Update into an
+`Incoming`, render replies (reply keyboards, HTML escaped, split under 4,096 characters) and send
+them through the Bot API at TELEGRAM_API_BASE_URL. PTB is used as a Bot API client and Update
+parser; conversations live in our own engine, not in a ConversationHandler."""
+from __future__ import annotations
+
+import asyncio
+import hmac
+import html
+import logging
+import re
+import warnings
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot, KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.constants import MessageLimit, ParseMode
+from telegram.error import Forbidden, RetryAfter, TelegramError
+from telegram.ext import Application
+
+from conversations.messages_id import MSG
+from conversations.model import Incoming, Media, Reply
+from handlers.dispatch import SendFailed
+from handlers.text import split_text
+from storage.files import AttachmentStore, sniff
+
+__all__ = ["TelegramChannel"]
+
+log = logging.getLogger(__name__)
+CHANNEL = "telegram"
+_MAX_RETRY_WAIT = 30.0  # seconds we hold a webhook for Telegram's flood control before giving up
+
+
+def _parts(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """HTML message parts, each within Telegram's limit even after escaping."""
+    out: list[str] = []
+    for part in split_text(text, limit):
+        escaped = _html(part)
+        out.extend([escaped] if len(escaped) <= MessageLimit.MAX_TEXT_LENGTH else _parts(part, limit // 2))
+    return out
+
+
+def _html(text: str) -> str:
+    """Escape for parse_mode=HTML, then turn WhatsApp-style *bold* into <b>bold</b>."""
+    return re.sub(r"\*([^*\n]+)\*", r"<b>\1</b>", html.escape(text, quote=False))
+
+
+class TelegramChannel:
+    def __init__(self, *, token: str, base_url: str, secret: str, attachments: AttachmentStore,
+                 max_bytes: int) -> None:
+        file_url = re.sub(r"/bot$", "/file/bot", base_url) if base_url.endswith("/bot") else base_url + "/file/bot"
+        self.app = Application.builder().token(token).base_url(base_url).base_file_url(file_url).updater(None).build()
+        self._secret, self._attachments, self._max_bytes = secret, attachments, max_bytes
+
+    @property
+    def bot(self) -> Bot:
+        return self.app.bot
+
+    async def start(self) -> None:
+        try:
+            await self.app.initialize()  # getMe; Telegram being down must not stop the server
+        except TelegramError as exc:
+            log.warning("telegram: could not initialise the bot (%s); will retry on use", type(exc).__name__)
+
+    async def stop(self) -> None:
+        try:
+            await self.app.shutdown()
+        except Exception:  # never initialised
+            pass
+
+    # --- verify, parse ---
+
+    def verify(self, header: str | None) -> bool:
+        """Constant-time check of X-Telegram-Bot-Api-Secret-Token."""
+        return bool(self._secret) and hmac.compare_digest((header or "").encode(), self._secret.encode())
+
+    async def parse(self, data: Any) -> Incoming | None:
+        """An Incoming for a private-chat message or button press; None for anything we ignore,
+        including Updates that do not parse (old or broken shapes: logged, never retried)."""
+        try:
+            update = Update.de_json(data, self.bot)
+        except Exception as exc:
+            log.warning("telegram: unparseable update ignored (%s)", type(exc).__name__)
+            return None
+        if update is None:
+            return None
+        if update.callback_query and update.callback_query.message:
+            query = update.callback_query
+            await _quietly(query.answer())
+            return Incoming(channel=CHANNEL, user_id=str(query.message.chat.id), text=query.data or "",
+                            platform_id=str(update.update_id))
+        message = update.message
+        if message is None or message.chat.type != "private":
+            return None
+        return await self._incoming(update.update_id, message)
+
+    async def _incoming(self, update_id: int, message: Message) -> Incoming:
+        user = message.from_user
+        base = {"channel": CHANNEL, "user_id": str(message.chat.id), "platform_id": str(update_id),
+                "display_name": (user.full_name if user else None)}
+        if message.contact:
+            own = user is not None and message.contact.user_id == user.id
+            phone = "+" + message.contact.phone_number.lstrip("+") if own else None
+            return Incoming(**base, text="", phone=phone)
+        text = message.text or message.caption or ""
+        target = message.photo[-1] if message.photo else message.document
+        if target is None:
+            if text:
+                return Incoming(**base, text=text)
+            return Incoming(**base, media_error="bad_type")  # a sticker, voice note, location...
+        media, error = await self._download(target)
+        return Incoming(**base, text=text, media=media, media_error=error)
+
+    async def _download(self, target: Any) -> tuple[tuple[Media, ...], str | None]:
+        if target.file_size and target.file_size > self._max_bytes:
+            return (), "too_large"
+        try:
+            file = await target.get_file()
+            if file.file_size and file.file_size > self._max_bytes:
+                return (), "too_large"
+            data = bytes(await file.download_as_bytearray())
+        except TelegramError as exc:
+            log.warning("telegram: download failed (%s)", type(exc).__name__)
+            raise
+        if len(data) > self._max_bytes:
+            return (), "too_large"
+        content_type = sniff(data[:16])
+        if content_type is None:
+            return (), "bad_type"
+        key = await asyncio.to_thread(self._attachments.save, data, content_type)
+        return (Media(key=key, content_type=content_type, size=len(data)),), None
+
+    # --- render, send ---
+
+    def render(self, replies: Sequence[Reply]) -> list[dict[str, Any]]:
+        """sendMessage parameters, one dict per message, keyboard on the last part of each reply."""
+        messages: list[dict[str, Any]] = []
+        for i, reply in enumerate(replies):
+            parts = _parts(reply.text)
+            for part in parts[:-1]:
+                messages.append({"text": part, "parse_mode": ParseMode.HTML})
+            markup: Any = None
+            if reply.request_phone:
+                markup = ReplyKeyboardMarkup([[KeyboardButton(MSG.share_phone, request_contact=True)]],
+                                             resize_keyboard=True, one_time_keyboard=True)
+            elif reply.choices:
+                markup = ReplyKeyboardMarkup([[KeyboardButton(c.label)] for c in reply.choices],
+                                             resize_keyboard=True, one_time_keyboard=True)
+            elif i == len(replies) - 1:
+                markup = ReplyKeyboardRemove()  # no stale buttons from an earlier question
+            messages.append({"text": parts[-1], "parse_mode": ParseMode.HTML, "reply_markup": markup})
+        return messages
+
+    async def send(self, address: str, replies: Sequence[Reply], *, contact_id: int | None = None) -> None:
+        for params in self.render(replies):
+            await self._send_one(int(address), params)
+
+    async def _send_one(self, chat_id: int, params: dict[str, Any]) -> None:
+        for _attempt in range(3):
+            try:
+                await self.bot.send_message(chat_id=chat_id, **params)
+                return
+            except RetryAfter as exc:  # flood control: wait as told, if it is short enough
+                wait = _seconds(exc)
+                if wait > _MAX_RETRY_WAIT:
+                    raise SendFailed(f"flood control for {wait:.0f} s") from exc
+                log.info("telegram: flood control, retrying after %.1f s", wait)
+                await asyncio.sleep(wait)
+            except Forbidden as exc:
+                raise SendFailed("bot blocked by the user") from exc
+            except TelegramError as exc:
+                raise SendFailed(type(exc).__name__) from exc
+        raise SendFailed("flood control did not clear")
+
+    # --- polling (TELEGRAM_MODE=polling, for local use without a public URL) ---
+
+    async def poll(self, handle) -> None:
+        """Long-poll getUpdates and hand each Update's data to `handle`; runs until cancelled."""
+        await self.bot.delete_webhook(drop_pending_updates=False)
+        offset = None
+        while True:
+            try:
+                updates = await self.bot.get_updates(offset=offset, timeout=25, allowed_updates=["message",
+                                                                                               "callback_query"])
+            except TelegramError as exc:
+                log.warning("telegram polling: %s", type(exc).__name__)
+                await asyncio.sleep(3)
+                continue
+            for update in updates:
+                offset = update.update_id + 1
+                await handle(update.to_dict())
+
+
+def _seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+async def _quietly(awaitable) -> None:
+    try:
+        await awaitable
+    except TelegramError:
+        pass

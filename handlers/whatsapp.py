@@ -1,0 +1,161 @@
+"""WhatsApp channel through Twilio: verify X-Twilio-Signature against the public URL, parse the
+form into an `Incoming` (media downloaded with the account's credentials), render replies as
+numbered lists under 1,600 characters, and send them through the REST API (TWILIO_API_BASE_URL)
+with a status callback. Messages we start keep the 24-hour customer-service window."""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+
+from conversations.messages_id import MSG
+from conversations.model import Incoming, Media, Reply
+from handlers.dispatch import SendFailed
+from handlers.text import split_text
+from storage.deliveries import Deliveries
+from storage.files import AttachmentStore, sniff
+
+__all__ = ["WhatsAppChannel", "WINDOW"]
+
+log = logging.getLogger(__name__)
+CHANNEL = "whatsapp"
+WINDOW = timedelta(hours=24)
+BODY_LIMIT = 1600
+_PERMANENT = {21211, 21610, 21614, 63003, 63024}  # invalid or unreachable number, opted out
+
+
+class WhatsAppChannel:
+    def __init__(self, *, account_sid: str, auth_token: str, sender: str, api_base_url: str, public_base_url: str,
+                 template_sid: str, attachments: AttachmentStore, deliveries: Deliveries, max_bytes: int) -> None:
+        self._http = AsyncTwilioHttpClient(timeout=10)
+        self._client = Client(account_sid, auth_token, http_client=self._http)
+        self._client.api.base_url = api_base_url
+        self._validator = RequestValidator(auth_token)
+        self._auth = (account_sid, auth_token)
+        self._from = sender if sender.startswith("whatsapp:") else f"whatsapp:{sender}"
+        self._api_base, self._public = api_base_url, public_base_url
+        self._template = template_sid
+        self._attachments, self._deliveries, self._max_bytes = attachments, deliveries, max_bytes
+
+    async def stop(self) -> None:
+        await self._http.close()
+
+    # --- verify, parse ---
+
+    def verify(self, path_and_query: str, form: Any, signature: str | None) -> bool:
+        """Twilio signs the URL it called (our PUBLIC_BASE_URL, not what a proxy hands us) plus
+        every form field; `form` must keep repeated keys (Starlette's FormData does)."""
+        if not signature:
+            return False
+        return self._validator.validate(self._public + path_and_query, form, signature)
+
+    async def parse(self, form: Mapping[str, str]) -> Incoming | None:
+        sender = form.get("From", "")
+        sid = form.get("MessageSid") or form.get("SmsMessageSid")
+        if not sender or not sid:
+            return None
+        address = sender.removeprefix("whatsapp:")
+        base = {"channel": CHANNEL, "user_id": address, "platform_id": sid, "phone": address,
+                "display_name": form.get("ProfileName") or None}
+        media, error = await self._media(form)
+        return Incoming(**base, text=form.get("Body", ""), media=media, media_error=error)
+
+    async def _media(self, form: Mapping[str, str]) -> tuple[tuple[Media, ...], str | None]:
+        try:
+            count = min(int(form.get("NumMedia", "0") or 0), 10)
+        except ValueError:
+            count = 0
+        stored: list[Media] = []
+        async with httpx.AsyncClient(auth=self._auth, follow_redirects=True, timeout=20) as http:
+            for i in range(count):
+                url = form.get(f"MediaUrl{i}", "")
+                if not url.startswith(self._api_base + "/"):  # only ever fetch from Twilio
+                    return (), "bad_type"
+                data = await self._download(http, url)
+                if data is None:
+                    return (), "too_large"
+                content_type = sniff(data[:16])
+                if content_type is None:
+                    return (), "bad_type"
+                key = await asyncio.to_thread(self._attachments.save, data, content_type)
+                stored.append(Media(key=key, content_type=content_type, size=len(data)))
+        return tuple(stored), None
+
+    async def _download(self, http: httpx.AsyncClient, url: str) -> bytes | None:
+        """The file's bytes, or None when it is larger than allowed (stopped while streaming)."""
+        async with http.stream("GET", url) as response:
+            response.raise_for_status()
+            chunks, size = [], 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > self._max_bytes:
+                    return None
+                chunks.append(chunk)
+        return b"".join(chunks)
+
+    # --- render, send ---
+
+    @staticmethod
+    def render(replies: Sequence[Reply]) -> list[str]:
+        """Message bodies: choices as a numbered list (number or words both work), each part
+        under Twilio's 1,600 characters."""
+        bodies: list[str] = []
+        for reply in replies:
+            text = reply.text
+            if reply.choices:
+                listed = "\n".join(f"{i}. {c.label}" for i, c in enumerate(reply.choices, 1))
+                text = f"{text}\n\n{listed}\n\n{MSG.choose_hint}"
+            bodies.extend(split_text(text, BODY_LIMIT))
+        return bodies
+
+    async def send(self, address: str, replies: Sequence[Reply], *, contact_id: int | None = None) -> None:
+        for body in self.render(replies):
+            await self._create(address, contact_id, body=body)
+
+    async def send_started(self, *, address: str, contact_id: int, last_inbound_at: datetime | None,
+                           text: str, now: datetime) -> str:
+        """A message we start (announcement, status notice). Inside the 24-hour window it goes as
+        text; outside it only as the approved template; without one it is held, reason recorded.
+        Returns the status recorded: sent/queued, or held."""
+        if last_inbound_at is not None and now - last_inbound_at < WINDOW:
+            return await self._create(address, contact_id, body=text[:BODY_LIMIT])
+        if self._template:
+            variables = json.dumps({"1": text[:1000]}, ensure_ascii=False)
+            return await self._create(address, contact_id, content_sid=self._template, content_variables=variables)
+        await self._deliveries.record(channel=CHANNEL, contact_id=contact_id, provider_id=None, status="held",
+                                      reason="outside the 24-hour window and no WHATSAPP_TEMPLATE_SID configured")
+        return "held"
+
+    async def _create(self, address: str, contact_id: int | None, **content: str) -> str:
+        try:
+            message = await self._client.messages.create_async(
+                to=f"whatsapp:{address}", from_=self._from,
+                status_callback=f"{self._public}/webhooks/whatsapp/status", **content)
+        except TwilioRestException as exc:
+            kind = "permanent" if exc.code in _PERMANENT else "transient"
+            raise SendFailed(f"twilio {kind} error {exc.code}") from exc
+        except (TimeoutError, TwilioException, OSError) as exc:
+            raise SendFailed(type(exc).__name__) from exc
+        status = message.status or "queued"
+        try:
+            await self._deliveries.record(channel=CHANNEL, contact_id=contact_id, provider_id=message.sid,
+                                          status=str(status))
+        except Exception:  # the message went; losing its status row must not fail the turn
+            log.warning("whatsapp: could not record a sent message")
+        return str(status)
+
+    async def status(self, form: Mapping[str, str]) -> bool:
+        """Apply a delivery status callback; statuses never move backwards."""
+        sid, status = form.get("MessageSid"), (form.get("MessageStatus") or "").lower()
+        if not sid or not status:
+            return False
+        return await self._deliveries.advance(provider_id=sid, status=status, error_code=form.get("ErrorCode"))

@@ -1,0 +1,54 @@
+"""Attachment store: photos and documents citizens send, on disk under DATA_DIR/attachments.
+Files are named by a random key, never by anything the sender chose; the type is decided by the
+content, not by the name or the header the sender gave."""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import UTC, datetime
+from pathlib import Path
+
+__all__ = ["ALLOWED_TYPES", "AttachmentStore", "sniff"]
+
+ALLOWED_TYPES = ("image/jpeg", "image/png", "image/webp", "application/pdf")
+
+
+def sniff(head: bytes) -> str | None:
+    """The type of a file from its first bytes, for the types we accept; None for anything else."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    return None
+
+
+_EXT = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "application/pdf": "pdf"}
+
+
+class AttachmentStore:
+    def __init__(self, root: Path) -> None:
+        self._root = root
+
+    def save(self, data: bytes, content_type: str) -> str:
+        """Write the file and return its key (a path relative to the store's root)."""
+        now = datetime.now(UTC)
+        key = f"{now:%Y/%m}/{secrets.token_hex(16)}.{_EXT[content_type]}"
+        path = self._root / key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".part")
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        tmp.rename(path)
+        return key
+
+    def path(self, key: str) -> Path:
+        resolved = (self._root / key).resolve()
+        if self._root.resolve() not in resolved.parents:
+            raise ValueError("key outside the attachment store")
+        return resolved

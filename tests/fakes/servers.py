@@ -1,0 +1,179 @@
+"""Fake Telegram Bot API and Twilio REST API: real HTTP servers on 127.0.0.1 that speak the
+providers' wire format and record every call. python-telegram-bot and twilio talk to them
+through TELEGRAM_API_BASE_URL and TWILIO_API_BASE_URL; nothing mocks the libraries."""
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Call:
+    method: str  # Bot API method, or the last path segment for Twilio
+    params: dict[str, Any]
+    at: float
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class _Server:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self._lock = threading.Lock()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep test output clean
+                pass
+
+            def do_GET(self):
+                fake._dispatch(self)
+
+            def do_POST(self):
+                fake._dispatch(self)
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self._httpd.server_port}"
+
+    def close(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def named(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def _record(self, call: Call) -> None:
+        with self._lock:
+            self.calls.append(call)
+
+    @staticmethod
+    def _params(h: BaseHTTPRequestHandler) -> dict[str, Any]:
+        raw = h.rfile.read(int(h.headers.get("Content-Length") or 0))
+        params: dict[str, Any] = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(h.path).query))
+        ctype = h.headers.get("Content-Type", "")
+        if "json" in ctype and raw:
+            params.update(json.loads(raw))
+        elif raw:
+            params.update(urllib.parse.parse_qsl(raw.decode()))
+        for key in ("reply_markup",):
+            if isinstance(params.get(key), str):
+                params[key] = json.loads(params[key])
+        return params
+
+    @staticmethod
+    def _reply(h: BaseHTTPRequestHandler, status: int, body: bytes, ctype: str = "application/json") -> None:
+        h.send_response(status)
+        h.send_header("Content-Type", ctype)
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+
+    def _dispatch(self, h: BaseHTTPRequestHandler) -> None:
+        raise NotImplementedError
+
+
+class FakeTelegram(_Server):
+    """Bot API at `{url}/bot<token>/<method>`, files at `{url}/file/bot<token>/<path>`."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.files: dict[str, tuple[str, bytes, int | None]] = {}  # file_id -> (path, data, declared size)
+        self.failures: dict[str, list[tuple[int, dict]]] = {}
+        super().__init__()
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.url}/bot"
+
+    def add_file(self, file_id: str, data: bytes, declared_size: int | None = None) -> None:
+        self.files[file_id] = (f"documents/{file_id}.bin", data, declared_size)
+
+    def fail_next(self, method: str, status: int, body: dict) -> None:
+        self.failures.setdefault(method, []).append((status, body))
+
+    def texts_to(self, chat_id: int) -> list[str]:
+        return [c.params["text"] for c in self.named("sendMessage") if int(c.params["chat_id"]) == chat_id]
+
+    def _dispatch(self, h: BaseHTTPRequestHandler) -> None:
+        path = urllib.parse.unquote(urllib.parse.urlsplit(h.path).path)  # PTB sends the token's ':' as %3A
+        if path.startswith(f"/file/bot{self.token}/"):
+            wanted = path.split(f"/file/bot{self.token}/", 1)[1]
+            for fpath, data, _ in self.files.values():
+                if fpath == wanted:
+                    return self._reply(h, 200, data, "application/octet-stream")
+            return self._reply(h, 404, b"")
+        if not path.startswith(f"/bot{self.token}/"):
+            return self._reply(h, 404, json.dumps({"ok": False, "error_code": 404, "description": "Not Found"}).encode())
+        method = path.rsplit("/", 1)[1]
+        params = self._params(h)
+        self._record(Call(method, params, time.monotonic()))
+        if self.failures.get(method):
+            status, body = self.failures[method].pop(0)
+            return self._reply(h, status, json.dumps(body).encode())
+        return self._reply(h, 200, json.dumps({"ok": True, "result": self._result(method, params)}).encode())
+
+    def _result(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return {"id": 7000001, "is_bot": True, "first_name": "Layanan OKI", "username": "layanan_oki_bot"}
+        if method == "sendMessage":
+            return {"message_id": len(self.calls), "date": int(time.time()), "text": params.get("text", ""),
+                    "chat": {"id": int(params["chat_id"]), "type": "private"}}
+        if method == "getFile":
+            fpath, data, declared = self.files[params["file_id"]]
+            return {"file_id": params["file_id"], "file_unique_id": params["file_id"] + "u",
+                    "file_size": declared if declared is not None else len(data), "file_path": fpath}
+        if method == "getUpdates":
+            return []
+        return True
+
+
+class FakeTwilio(_Server):
+    """Messages.json under /2010-04-01/Accounts/<sid>/, media at /media/<name> behind basic auth."""
+
+    def __init__(self, account_sid: str, auth_token: str) -> None:
+        self.account_sid, self.auth_token = account_sid, auth_token
+        self.media: dict[str, tuple[bytes, str]] = {}
+        self.failures: list[tuple[int, dict]] = []
+        super().__init__()
+
+    def add_media(self, name: str, data: bytes, content_type: str) -> str:
+        self.media[name] = (data, content_type)
+        return f"{self.url}/2010-04-01/Accounts/{self.account_sid}/Messages/MM1/Media/{name}"
+
+    def fail_next(self, status: int, body: dict) -> None:
+        self.failures.append((status, body))
+
+    def sent_to(self, number: str) -> list[dict[str, Any]]:
+        return [c.params for c in self.named("Messages.json") if c.params.get("To") == f"whatsapp:{number}"]
+
+    def _authorised(self, h: BaseHTTPRequestHandler) -> bool:
+        expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        return h.headers.get("Authorization") == f"Basic {expected}"
+
+    def _dispatch(self, h: BaseHTTPRequestHandler) -> None:
+        path = urllib.parse.urlsplit(h.path).path
+        if not self._authorised(h):
+            return self._reply(h, 401, json.dumps({"code": 20003, "message": "Authenticate"}).encode())
+        if "/Media/" in path:
+            data, ctype = self.media.get(path.rsplit("/", 1)[1], (b"", ""))
+            return self._reply(h, 200 if ctype else 404, data, ctype or "text/plain")
+        params = self._params(h)
+        self._record(Call(path.rsplit("/", 1)[1], params, time.monotonic(), dict(h.headers)))
+        if self.failures:
+            status, body = self.failures.pop(0)
+            return self._reply(h, status, json.dumps(body).encode())
+        sid = "SM%032x" % len(self.calls)
+        body = {"sid": sid, "status": "queued", "to": params.get("To"), "from": params.get("From"),
+                "body": params.get("Body"), "account_sid": self.account_sid, "api_version": "2010-04-01",
+                "num_media": "0", "num_segments": "1", "direction": "outbound-api", "error_code": None,
+                "error_message": None, "date_created": None, "date_sent": None, "date_updated": None,
+                "price": None, "price_unit": "USD", "uri": path, "subresource_uris": {}}
+        return self._reply(h, 201, json.dumps(body).encode())
