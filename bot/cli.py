@@ -70,6 +70,28 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _telegram_webhook(settings: Settings, action: str) -> str:
+    from telegram import Bot
+
+    if not settings.telegram_enabled:
+        raise ConfigError("TELEGRAM_BOT_TOKEN: not set, so there is no bot to register")
+    async with Bot(settings.telegram_bot_token, base_url=settings.telegram_api_base_url) as bot:
+        if action == "delete-webhook":
+            await bot.delete_webhook()
+            return "webhook removed"
+        if not settings.telegram_webhook_secret:
+            raise ConfigError("TELEGRAM_WEBHOOK_SECRET: required to register a webhook")
+        url = f"{settings.public_base_url}/webhooks/telegram"
+        await bot.set_webhook(url, secret_token=settings.telegram_webhook_secret,
+                              allowed_updates=["message", "callback_query"], max_connections=40)
+        return f"webhook set to {url}"
+
+
+def _telegram(settings: Settings, args: argparse.Namespace) -> int:
+    print(asyncio.run(_telegram_webhook(settings, args.action)))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bot", description="Layanan OKI")
     sub = p.add_subparsers(dest="command", required=True)
@@ -79,6 +101,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=_serve)
     chat = sub.add_parser("chat", help="talk to the bot in this terminal")
     chat.set_defaults(run=_chat)
+    telegram = sub.add_parser("telegram", help="register or remove the Telegram webhook")
+    telegram.add_argument("action", choices=["set-webhook", "delete-webhook"])
+    telegram.set_defaults(run=_telegram)
     db = sub.add_parser("db", help="database tasks")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations").set_defaults(run=_db)

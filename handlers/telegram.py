@@ -181,15 +181,18 @@ class TelegramChannel:
         offset = None
         while True:
             try:
-                updates = await self.bot.get_updates(offset=offset, timeout=25, allowed_updates=["message",
-                                                                                               "callback_query"])
+                updates = await self.bot.get_updates(offset=offset, timeout=25, read_timeout=35,
+                                                     allowed_updates=["message", "callback_query"])
             except TelegramError as exc:
                 log.warning("telegram polling: %s", type(exc).__name__)
                 await asyncio.sleep(3)
                 continue
             for update in updates:
                 offset = update.update_id + 1
-                await handle(update.to_dict())
+                try:
+                    await handle(update.to_dict())
+                except Exception:
+                    log.exception("telegram polling: update not handled")
 
 
 def _seconds(exc: RetryAfter) -> float:

@@ -39,7 +39,7 @@ class _Server:
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
-        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
         self.url = f"http://127.0.0.1:{self._httpd.server_port}"
 
     def close(self) -> None:
@@ -87,6 +87,7 @@ class FakeTelegram(_Server):
         self.token = token
         self.files: dict[str, tuple[str, bytes, int | None]] = {}  # file_id -> (path, data, declared size)
         self.failures: dict[str, list[tuple[int, dict]]] = {}
+        self.pending_updates: list[dict] = []  # handed out once by getUpdates (polling mode)
         super().__init__()
 
     @property
@@ -111,7 +112,8 @@ class FakeTelegram(_Server):
                     return self._reply(h, 200, data, "application/octet-stream")
             return self._reply(h, 404, b"")
         if not path.startswith(f"/bot{self.token}/"):
-            return self._reply(h, 404, json.dumps({"ok": False, "error_code": 404, "description": "Not Found"}).encode())
+            not_found = {"ok": False, "error_code": 404, "description": "Not Found"}
+            return self._reply(h, 404, json.dumps(not_found).encode())
         method = path.rsplit("/", 1)[1]
         params = self._params(h)
         self._record(Call(method, params, time.monotonic()))
@@ -131,7 +133,11 @@ class FakeTelegram(_Server):
             return {"file_id": params["file_id"], "file_unique_id": params["file_id"] + "u",
                     "file_size": declared if declared is not None else len(data), "file_path": fpath}
         if method == "getUpdates":
-            return []
+            offset = int(params.get("offset") or 0)
+            ready = [u for u in self.pending_updates if u["update_id"] >= offset]
+            if not ready:
+                time.sleep(0.05)  # a short long-poll
+            return ready
         return True
 
 
@@ -170,7 +176,7 @@ class FakeTwilio(_Server):
         if self.failures:
             status, body = self.failures.pop(0)
             return self._reply(h, status, json.dumps(body).encode())
-        sid = "SM%032x" % len(self.calls)
+        sid = f"SM{len(self.calls):032x}"
         body = {"sid": sid, "status": "queued", "to": params.get("To"), "from": params.get("From"),
                 "body": params.get("Body"), "account_sid": self.account_sid, "api_version": "2010-04-01",
                 "num_media": "0", "num_segments": "1", "direction": "outbound-api", "error_code": None,

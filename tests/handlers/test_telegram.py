@@ -143,3 +143,17 @@ async def test_the_bot_token_never_reaches_the_log(client, fake_telegram):
         logging.getLogger().handlers.clear()
     text = stream.getvalue()
     assert "turn contact=" in text and TOKEN not in text and TOKEN.split(":")[1] not in text
+
+
+async def test_polling_mode_answers_without_a_webhook(settings, fake_telegram):
+    from bot.app import create_app
+
+    fake_telegram.pending_updates.append(tg_update(90, 511, "bantuan"))
+    app = create_app(settings.model_copy(update={"telegram_mode": "polling"}))
+    async with app.router.lifespan_context(app):
+        for _ in range(100):
+            if fake_telegram.texts_to(511):
+                break
+            await asyncio.sleep(0.05)
+    assert fake_telegram.texts_to(511) == [MSG.help]  # answered once, although getUpdates ran on
+    assert fake_telegram.named("deleteWebhook") and len(fake_telegram.named("getUpdates")) >= 2
