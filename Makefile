@@ -32,6 +32,7 @@ test: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(PY) -m bench.chat_turns
+	$(PY) -m bench.webhook_turns
 
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .

@@ -183,12 +183,13 @@ Throughput ratio healthz / chat: **{ratio:.1f}x** (what one chat turn costs on t
 """
 
 
-def write_doc(body: str) -> None:
+def write_doc(body: str, start: str = START, end: str = END) -> None:
+    """Replace the section between `start` and `end` in docs/benchmarks.md (append it if missing)."""
     text = DOC.read_text(encoding="utf-8") if DOC.exists() else INTRO
-    block = f"{START}\n{body.rstrip()}\n{END}"
-    head, found, rest = text.partition(START)
-    if found and END in rest:
-        text = head + block + rest.split(END, 1)[1]
+    block = f"{start}\n{body.rstrip()}\n{end}"
+    head, found, rest = text.partition(start)
+    if found and end in rest:
+        text = head + block + rest.split(end, 1)[1]
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     DOC.parent.mkdir(parents=True, exist_ok=True)

@@ -74,6 +74,8 @@ class WhatsAppChannel:
             count = min(int(form.get("NumMedia", "0") or 0), 10)
         except ValueError:
             count = 0
+        if count == 0:
+            return (), None
         stored: list[Media] = []
         async with httpx.AsyncClient(auth=self._auth, follow_redirects=True, timeout=20) as http:
             for i in range(count):

@@ -28,6 +28,8 @@ class _Server:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as the real APIs
+
             def log_message(self, *args):  # keep test output clean
                 pass
 
