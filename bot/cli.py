@@ -92,6 +92,25 @@ def _telegram(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _create_staff(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.staff_cli import create_staff
+
+    return create_staff(settings, args)
+
+
+def _demo_data(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.demo_cli import demo_registry
+
+    return demo_registry(settings, args)
+
+
+def _import_registry(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.registry_cli import import_registry
+
+    _require_migrated(settings)
+    return import_registry(settings, args)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bot", description="Layanan OKI")
     sub = p.add_subparsers(dest="command", required=True)
@@ -104,6 +123,25 @@ def _parser() -> argparse.ArgumentParser:
     telegram = sub.add_parser("telegram", help="register or remove the Telegram webhook")
     telegram.add_argument("action", choices=["set-webhook", "delete-webhook"])
     telegram.set_defaults(run=_telegram)
+    staff = sub.add_parser("create-staff", help="create a staff account (password from standard input)")
+    staff.add_argument("username")
+    staff.add_argument("--role", required=True, choices=["admin", "dinsos", "camat", "kades", "humas"])
+    staff.add_argument("--kecamatan", help="kecamatan code or name (camat; kades optional)")
+    staff.add_argument("--desa", help="desa/kelurahan code, or name with --kecamatan (kades)")
+    staff.add_argument("--password-stdin", action="store_true", required=True,
+                       help="read the password from standard input")
+    staff.set_defaults(run=_create_staff)
+    demo = sub.add_parser("demo-data", help="write synthetic demo data")
+    demo.add_argument("kind", choices=["registry"])
+    demo.add_argument("--count", type=int, default=2000)
+    demo.add_argument("--out", required=True)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.set_defaults(run=_demo_data)
+    imp = sub.add_parser("import-registry", help="import the BPJS TK coverage list (CSV or XLSX)")
+    imp.add_argument("file")
+    imp.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
+    imp.add_argument("--rejected-out", help="write the rejected rows, with reasons, to this CSV")
+    imp.set_defaults(run=_import_registry)
     db = sub.add_parser("db", help="database tasks")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations").set_defaults(run=_db)

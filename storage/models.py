@@ -1,12 +1,25 @@
 """Tables. Migrations in storage/migrations are generated from these and reviewed by hand."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "Contact", "ConversationState", "ProcessedMessage", "SentMessage", "utcnow"]
+__all__ = ["AuditEntry", "Base", "Contact", "ConversationState", "ProcessedMessage", "RateCounter", "RegistryEntry",
+           "RegistryImport", "SentMessage", "Staff", "utcnow"]
 
 _NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -90,3 +103,83 @@ class SentMessage(Base):
     reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(_TS, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(_TS, default=utcnow)
+
+
+class Staff(Base):
+    """A staff account. `kecamatan_code` for a camat, `desa_code` (and its kecamatan) for a kades."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))  # admin, dinsos, camat, kades, humas
+    kecamatan_code: Mapped[str | None] = mapped_column(String(16))
+    desa_code: Mapped[str | None] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(_TS)
+    created_at: Mapped[datetime] = mapped_column(_TS, default=utcnow)
+
+
+class AuditEntry(Base):
+    """Append-only: who did what, when, to which record. Never updated or deleted (on PostgreSQL a
+    trigger refuses it). Personal data appears only as hashes or masked forms."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(_TS, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(80))  # "staff:<id>", "contact:<id>", "cli", "system"
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str | None] = mapped_column(String(120))  # "registry:<nik hash>", "staff:<id>", ...
+    detail: Mapped[str | None] = mapped_column(Text)  # JSON
+
+
+class RegistryEntry(Base):
+    """One covered worker from the BPJS TK list. The NIK is kept only as a keyed hash (for lookup)
+    and a masked form (for display)."""
+
+    __tablename__ = "registry"
+    __table_args__ = (Index("ix_registry_kecamatan_kategori", "kecamatan_code", "category"),)
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
+    nik_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    nik_masked: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(120))
+    birth_date: Mapped[date] = mapped_column(Date)
+    kpj_masked: Mapped[str | None] = mapped_column(String(20))
+    category: Mapped[str] = mapped_column(String(60))
+    programmes: Mapped[str] = mapped_column(String(40))
+    kecamatan_code: Mapped[str] = mapped_column(String(16))
+    desa_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    fingerprint: Mapped[str] = mapped_column(String(32))  # of the row's content: unchanged rows are skipped
+    import_id: Mapped[int | None] = mapped_column(_ID)
+    updated_at: Mapped[datetime] = mapped_column(_TS, default=utcnow)
+
+
+class RegistryImport(Base):
+    """One import of the coverage list: its summary and its rejected rows (masked) as CSV."""
+
+    __tablename__ = "registry_imports"
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(_TS, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(80))
+    filename: Mapped[str] = mapped_column(String(200))
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    summary: Mapped[str] = mapped_column(Text)  # JSON: new, updated, unchanged, rejected by reason
+    rejected_csv: Mapped[str] = mapped_column(Text, default="")
+
+
+class RateCounter(Base):
+    """Fixed-window counters for rate limits when Redis is not configured."""
+
+    __tablename__ = "rate_counters"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    window_end: Mapped[datetime] = mapped_column(_TS, index=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -22,7 +22,8 @@ from storage.migrate import upgrade
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
-TABLES = ("sent_messages", "contacts", "conversation_state", "processed_messages")
+TABLES = ("sent_messages", "contacts", "conversation_state", "processed_messages", "staff", "audit_log",
+          "registry", "registry_imports", "rate_counters")
 
 
 def need(url: str, what: str) -> str:
