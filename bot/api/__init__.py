@@ -1,0 +1,14 @@
+"""The staff REST API, versioned under /api/v1. Each area has a module with its own `router`;
+they are listed here (never discovered) and `bot/app.py` includes `router`."""
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from bot.api import auth, registry
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1")
+router.include_router(auth.router)
+router.include_router(registry.router)
+# Further routers go here, one line each (reports, announcements, ...)

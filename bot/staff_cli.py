@@ -1,0 +1,49 @@
+"""`python -m bot create-staff USERNAME --role ROLE [--kecamatan X] [--desa Y] --password-stdin`.
+
+The password is the first line of standard input (never an argument: those show in `ps` and in
+shell history). Exit 0 with one line on success; 1 with the reason on standard error when the
+account cannot be created (an existing username among them)."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+
+from bot.config import ConfigError, Settings
+from services.audit import Audit
+from services.staff import StaffError, StaffService
+from services.wilayah import load_wilayah
+from storage.db import make_engine, make_sessionmaker
+
+__all__ = ["create_staff"]
+
+
+async def _create(settings: Settings, args: argparse.Namespace, password: str) -> str:
+    engine = make_engine(settings.database_url)
+    try:
+        sessions = make_sessionmaker(engine)
+        service = StaffService(sessions=sessions, wilayah=load_wilayah(), audit=Audit(sessions),
+                               secret_key=settings.ensure_secret_key())
+        staff = await service.create(username=args.username, role=args.role, password=password,
+                                     kecamatan=args.kecamatan, desa=args.desa, actor="cli")
+        return f"staff account {staff.username} created (role {staff.role}, area {service.describe_area(staff)})"
+    finally:
+        await engine.dispose()
+
+
+def create_staff(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.migrate import pending
+
+    if pending(settings.database_url):
+        raise ConfigError("DATABASE_URL: the database is not migrated; run `python -m bot db upgrade` first")
+    if sys.stdin.isatty():  # typed by hand: do not echo it
+        password = getpass.getpass("password: ")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        print(asyncio.run(_create(settings, args, password)))
+    except StaffError as exc:
+        print(f"create-staff: {exc}", file=sys.stderr)
+        return 1
+    return 0

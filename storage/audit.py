@@ -1,0 +1,42 @@
+"""Audit log repository: append an entry, read the newest. The table is append-only (database
+triggers refuse UPDATE and DELETE), so there is nothing else to do with it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.models import AuditEntry
+
+__all__ = ["AuditLog", "AuditRow"]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str | None
+    detail: str | None  # JSON text
+
+
+def _row(e: AuditEntry) -> AuditRow:
+    at = e.at.replace(tzinfo=UTC) if e.at.tzinfo is None else e.at  # SQLite hands back naive UTC
+    return AuditRow(id=e.id, at=at, actor=e.actor, action=e.action, target=e.target, detail=e.detail)
+
+
+class AuditLog:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def append(self, *, at: datetime, actor: str, action: str, target: str | None, detail: str | None) -> None:
+        async with self._sessions() as s, s.begin():
+            s.add(AuditEntry(at=at, actor=actor, action=action, target=target, detail=detail))
+
+    async def newest(self, *, limit: int) -> list[AuditRow]:
+        async with self._sessions() as s:
+            rows = await s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit))
+            return [_row(e) for e in rows]
