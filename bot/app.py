@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.api import router as api_router
 from bot.config import Settings
 from bot.webhooks import router as webhooks
 from conversations.context import Services
@@ -26,11 +27,18 @@ from handlers.dispatch import Dispatcher
 from handlers.telegram import TelegramChannel
 from handlers.whatsapp import WhatsAppChannel
 from services.announcements import Subscriptions
-from services.wilayah import load_wilayah
+from services.audit import Audit
+from services.coverage import Coverage
+from services.privacy import NikHasher
+from services.registry_import import RegistryImporter
+from services.staff import StaffService
+from services.wilayah import Wilayah, load_wilayah
 from storage.contacts import Contacts
 from storage.db import make_engine, make_sessionmaker, ping
 from storage.deliveries import Deliveries
 from storage.files import AttachmentStore
+from storage.ratelimit import RedisRateLimiter, SqlRateLimiter
+from storage.registry import Registry
 from storage.state import RedisStateStore, SqlStateStore, StateStore
 
 __all__ = ["create_app", "Runtime", "build_runtime"]
@@ -48,6 +56,11 @@ class Runtime:
     db: AsyncEngine
     store: StateStore
     dispatcher: Dispatcher
+    audit: Audit
+    staff: StaffService
+    wilayah: Wilayah
+    registry: Registry
+    importer: RegistryImporter
     telegram: TelegramChannel | None = None
     whatsapp: WhatsAppChannel | None = None
     tasks: list[asyncio.Task] = field(default_factory=list)
@@ -88,11 +101,22 @@ def build_runtime(settings: Settings) -> Runtime:
         store = SqlStateStore(engine=db, sessions=sessions, ttl=ttl)
     contacts = Contacts(sessions)
     wilayah = load_wilayah()
-    services = Services(subscriptions=Subscriptions(contacts=contacts, wilayah=wilayah), wilayah=wilayah)
+    audit = Audit(sessions)
+    registry = Registry(sessions)
+    limiter = RedisRateLimiter(store.redis) if isinstance(store, RedisStateStore) else SqlRateLimiter(sessions)
+    hasher = NikHasher(settings.ensure_secret_key())
+    coverage = Coverage(registry=registry, hasher=hasher, audit=audit,
+                        limiter=limiter, per_hour=settings.coverage_lookups_per_hour,
+                        per_day=settings.coverage_lookups_per_day)
+    services = Services(subscriptions=Subscriptions(contacts=contacts, wilayah=wilayah), wilayah=wilayah,
+                        coverage=coverage)
     engine = build_engine(media_limit_mb=settings.attachment_max_mb)
     dispatcher = Dispatcher(store=store, contacts=contacts, engine=engine, services=services)
     attachments = AttachmentStore(settings.data_dir / "attachments")
-    runtime = Runtime(settings=settings, db=db, store=store, dispatcher=dispatcher)
+    staff = StaffService(sessions=sessions, wilayah=wilayah, audit=audit, secret_key=settings.ensure_secret_key())
+    importer = RegistryImporter(registry=registry, wilayah=wilayah, hasher=hasher, audit=audit)
+    runtime = Runtime(settings=settings, db=db, store=store, dispatcher=dispatcher, audit=audit, staff=staff,
+                      wilayah=wilayah, registry=registry, importer=importer)
     if settings.telegram_enabled:
         runtime.telegram = TelegramChannel(
             token=settings.telegram_bot_token, base_url=settings.telegram_api_base_url,
@@ -125,6 +149,7 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="Layanan OKI", version="0.1.0", lifespan=lifespan)
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
     app.include_router(webhooks)
+    app.include_router(api_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -26,6 +26,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import create_app
 
     _require_migrated(settings)
+    if args.demo:
+        from bot.registry_cli import load_demo
+
+        print(asyncio.run(load_demo(settings)), flush=True)
     app = create_app(settings)
     uvicorn.run(app, host=args.host, port=args.port, log_config=None, server_header=False,
                 proxy_headers=True, forwarded_allow_ips="127.0.0.1")
@@ -117,6 +121,8 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the web server (web chat, webhooks, staff API)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--demo", action="store_true",
+                       help="load a synthetic coverage list of 2,000 people into an empty database")
     serve.set_defaults(run=_serve)
     chat = sub.add_parser("chat", help="talk to the bot in this terminal")
     chat.set_defaults(run=_chat)

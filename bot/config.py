@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     whatsapp_template_sid: str = ""
     # Largest photo or document accepted from a citizen, in megabytes
     attachment_max_mb: float = Field(10, gt=0, le=20)
+    # Coverage lookups one contact may make per hour, and per day (stops walking through NIKs)
+    coverage_lookups_per_hour: int = Field(5, ge=1, le=1000)
+    coverage_lookups_per_day: int = Field(10, ge=1, le=10000)
     # Idle minutes after which a conversation starts over
     conversation_timeout_minutes: int = Field(30, ge=1, le=24 * 60)
     # Messages per second the outbox sends on Telegram, across all workers

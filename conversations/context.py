@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.announcements import Subscriptions
+from services.coverage import Coverage
 from services.wilayah import Wilayah
 from storage.contacts import ContactInfo
 
@@ -17,6 +18,7 @@ class Services:
 
     subscriptions: Subscriptions
     wilayah: Wilayah
+    coverage: Coverage
 
 
 @dataclass(frozen=True, slots=True)

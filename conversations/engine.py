@@ -67,6 +67,8 @@ class Flow:
     on_complete: Action
     steps: tuple[Step, ...] = ()
     version: int = 1  # bump when steps are renamed: older states then start over
+    # checked before the first question; replies returned here are sent instead of starting
+    guard: Callable[[Context], Awaitable[list[Reply] | None]] | None = None
 
 
 @dataclass(slots=True)
@@ -132,6 +134,8 @@ class Engine:
         if flow is None:
             label = getattr(MSG, f"label_{intent}")
             return Turn(None, [self._menu(MSG.not_available.format(service=label))])
+        if flow.guard and (refusal := await flow.guard(ctx)):
+            return Turn(None, refusal)
         state: State = {"flow": flow.name, "answers": {}, "flow_version": flow.version}
         return await self._advance(flow, state, 0, ctx, [])
 

@@ -2,6 +2,7 @@
 list it here; the menu shows it from then on."""
 from __future__ import annotations
 
+from conversations.coverage import coverage_flow
 from conversations.engine import Engine
 from conversations.subscription import SHORTCUTS, subscribe_flow, unsubscribe_flow
 
@@ -9,5 +10,5 @@ __all__ = ["build_engine"]
 
 
 def build_engine(*, media_limit_mb: float = 10) -> Engine:
-    flows = {f.name: f for f in (subscribe_flow, unsubscribe_flow)}
+    flows = {f.name: f for f in (coverage_flow, subscribe_flow, unsubscribe_flow)}
     return Engine(flows=flows, shortcuts=SHORTCUTS, media_limit_mb=media_limit_mb)

@@ -69,3 +69,47 @@ class MSG:
     unsub_not_subscribed = "Anda memang tidak sedang berlangganan pengumuman. Ketik LANGGANAN untuk mulai."
     resub_done_all = "Selamat datang kembali! Anda berlangganan lagi untuk pengumuman seluruh OKI."
     resub_done_kec = "Selamat datang kembali! Anda berlangganan lagi untuk pengumuman Kecamatan {kecamatan}."
+
+    # --- cek kepesertaan BPJS Ketenagakerjaan ---
+    cov_ask_nik = ("Cek kepesertaan BPJS Ketenagakerjaan yang iurannya dibayar Pemkab OKI.\n"
+                   "Ketik NIK Anda: 16 angka di KTP atau Kartu Keluarga (boleh dengan spasi).")
+    cov_nik_empty = "Ketik NIK Anda: 16 angka di KTP atau Kartu Keluarga."
+    cov_nik_letters = "NIK hanya berisi angka, 16 angka. Ketik ulang tanpa huruf atau tanda lain."
+    cov_nik_short = ("NIK yang Anda ketik baru {digits} angka, padahal NIK selalu 16 angka. "
+                     "Periksa KTP lalu ketik ulang.")
+    cov_nik_long = "NIK yang Anda ketik ada {digits} angka, padahal NIK selalu 16 angka. Periksa KTP lalu ketik ulang."
+    cov_nik_date = ("Angka ke-7 sampai ke-12 NIK adalah tanggal lahir, dan tanggal di NIK itu tidak mungkin. "
+                    "Periksa KTP lalu ketik ulang.")
+    cov_nik_region = ("Empat angka pertama NIK adalah kode provinsi dan kabupaten, dan kode itu tidak dikenal. "
+                      "Periksa KTP lalu ketik ulang.")
+    cov_ask_name = "Terima kasih. Sekarang ketik nama lengkap Anda, sesuai KTP."
+    cov_name_retry = "Ketik nama lengkap Anda dengan huruf, sesuai KTP."
+    cov_covered = ("Anda terdaftar sebagai peserta BPJS Ketenagakerjaan yang iurannya dibayar Pemkab OKI.\n"
+                   "• Status: aktif\n• Program: {programmes}\n• Kategori: {category}\n"
+                   "• Masa perlindungan: {start} s.d. {end}\n• Nomor kartu (KPJ): {kpj}\n"
+                   "Jika ada data yang salah, sampaikan ke kantor desa/kelurahan Anda.")
+    cov_inactive = ("Anda tercatat dalam daftar peserta BPJS Ketenagakerjaan Pemkab OKI, tetapi kepesertaan Anda "
+                    "{why}.\n• Program: {programmes}\n• Kategori: {category}\n"
+                    "• Masa perlindungan: {start} s.d. {end}\n• Nomor kartu (KPJ): {kpj}\n"
+                    "Tanyakan ke kantor desa/kelurahan apakah Anda diusulkan lagi. Anda juga bisa mendaftar sendiri "
+                    "sebagai peserta Bukan Penerima Upah (BPU) lewat aplikasi JMO atau kantor BPJS Ketenagakerjaan.")
+    cov_why_nonaktif = "tidak aktif"
+    cov_why_ended = "sudah berakhir"
+    cov_why_not_started = "belum mulai berlaku"
+    cov_not_found = ("NIK {nik} dengan nama itu tidak ada dalam daftar peserta BPJS Ketenagakerjaan yang iurannya "
+                     "dibayar Pemkab OKI. Pastikan nama ditulis persis seperti di KTP.\n"
+                     "Jika memang belum terdaftar:\n"
+                     "• minta kepala desa/lurah mengusulkan Anda sebagai peserta; atau\n"
+                     "• daftar sendiri sebagai peserta Bukan Penerima Upah (BPU) lewat aplikasi JMO atau kantor "
+                     "BPJS Ketenagakerjaan terdekat.\n"
+                     "Daftar ini diperbarui dari data BPJS Ketenagakerjaan; jika baru diusulkan, coba lagi nanti.")
+    cov_rate_limited = ("Demi keamanan data, cek kepesertaan dibatasi {per_hour} kali per jam dan {per_day} kali "
+                        "per hari. Silakan coba lagi {when}.")
+    cov_when_time = "setelah pukul {time} WIB"
+    cov_when_tomorrow = "besok setelah pukul {time} WIB"
+    cov_unknown_kpj = "belum tercatat"
+    programme_names = {"JKK": "JKK (Jaminan Kecelakaan Kerja)", "JKM": "JKM (Jaminan Kematian)",
+                       "JHT": "JHT (Jaminan Hari Tua)", "JP": "JP (Jaminan Pensiun)",
+                       "JKP": "JKP (Jaminan Kehilangan Pekerjaan)"}
+    months = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+              "Oktober", "November", "Desember")

@@ -48,6 +48,9 @@ class Wilayah:
         self._by_code = {p.code: p for p in places}
         self._kec_keys = [_key(p.name) for p in self.kecamatan]
         self._village_keys = [_key(p.name) for p in self.villages]
+        self._villages_in: dict[str, tuple[tuple[Place, str], ...]] = {}
+        for village, key in zip(self.villages, self._village_keys, strict=True):
+            self._villages_in[village.parent_code] = (*self._villages_in.get(village.parent_code, ()), (village, key))
 
     def get(self, code: str) -> Place | None:
         return self._by_code.get(code)
@@ -77,6 +80,25 @@ class Wilayah:
                 return PlaceMatch(self.kecamatan[best[2]])
         candidates = list(dict.fromkeys([self.kecamatan[i] for _, _, i in found] + prefixed))
         return PlaceMatch(None, tuple(candidates[:3]) or self._kecamatan_of_village(key))
+
+    def match_desa(self, kecamatan_code: str, text: str) -> PlaceMatch:
+        """Match typed text to a desa/kelurahan inside one kecamatan (names repeat across
+        kecamatan), by code or by name with typos and spacing tolerated."""
+        key = _key(text)
+        villages = self._villages_in.get(kecamatan_code, ())
+        if not key or not villages:
+            return PlaceMatch(None)
+        code = _CODE.match(text.strip())
+        if code and code[2]:
+            place = self._by_code.get(f"16.02.{code[1]}.{code[2]}")
+            return PlaceMatch(place if place and place.parent_code == kecamatan_code else None)
+        keys = [k for _, k in villages]
+        found = process.extract(key, keys, scorer=fuzz.ratio, limit=3, score_cutoff=_CLOSE)
+        if found:
+            runner_up = found[1][1] if len(found) > 1 else 0.0
+            if found[0][1] == 100 or (found[0][1] >= _SURE and found[0][1] - runner_up >= _GAP):
+                return PlaceMatch(villages[found[0][2]][0])
+        return PlaceMatch(None, tuple(villages[i][0] for _, _, i in found))
 
     def _kecamatan_of_village(self, key: str) -> tuple[Place, ...]:
         hits = process.extract(key, self._village_keys, scorer=fuzz.ratio, limit=6, score_cutoff=_SURE)

@@ -208,6 +208,11 @@ class RedisStateStore:
         self._redis, self._ttl, self._wait, self._expiry = redis, ttl, lock_wait, lock_expiry
         self._cas = redis.register_script(_CAS)
 
+    @property
+    def redis(self) -> Redis:
+        """The client, shared with the other Redis-backed stores (rate limits)."""
+        return self._redis
+
     async def load(self, key: str) -> dict[str, Any] | None:
         version, doc = await self._redis.hmget(key, ["v", "d"])
         if version is None or doc is None:

@@ -32,8 +32,8 @@ async def test_health_ready_and_chat_page(client):
 
 async def test_menu_by_number_and_subscription_end_to_end(client, settings):
     replies = await chat(client, "web-a", "halo")
-    assert [c for r in replies for c in r["choices"]][:1] == [MSG.label_langganan]
-    await chat(client, "web-a", "1")
+    assert [c for r in replies for c in r["choices"]][:2] == [MSG.label_cek_bpjs, MSG.label_langganan]
+    await chat(client, "web-a", "2")
     await chat(client, "web-a", "Satu kecamatan")
     replies = await chat(client, "web-a", "tulung selapan")
     assert replies[0]["text"] == MSG.sub_done_kec.format(kecamatan="Tulung Selapan")

@@ -39,12 +39,13 @@ class FakeSubscriptions:
 class Dialogue:
     engine: object = field(default_factory=build_engine)
     state: dict | None = None
+    coverage: object = None  # a services.coverage.Coverage-like fake, for the coverage flow
     contact: ContactInfo = field(default_factory=lambda: ContactInfo(
         id=1, channel="web", channel_user_id="u1", display_name=None, subscribed=False,
         subscription_kecamatan=None, blocked=False))
 
     async def say(self, text: str) -> list[Reply]:
-        services = Services(subscriptions=FakeSubscriptions(self), wilayah=load_wilayah())
+        services = Services(subscriptions=FakeSubscriptions(self), wilayah=load_wilayah(), coverage=self.coverage)
         ctx = Context(self.contact, services, datetime.now(UTC))
         turn = await self.engine.step(self.state, Incoming(channel="web", user_id="u1", text=text), ctx)
         if turn.save:

@@ -1,0 +1,96 @@
+"""Cek kepesertaan BPJS Ketenagakerjaan:
+
+  bot: Ketik NIK Anda: 16 angka di KTP ...
+  you: 1602 0157 0885 0003
+  bot: Sekarang ketik nama lengkap Anda, sesuai KTP.
+  you: siti aminah
+  bot: Anda terdaftar ... Program, Kategori, Masa perlindungan, Nomor kartu (KPJ) ...
+
+Limited per contact (5 an hour, 10 a day by default). The answer never repeats the full NIK."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from conversations.context import Context
+from conversations.engine import Answer, Flow, Ok, Retry, Step
+from conversations.messages_id import MSG
+from conversations.model import Reply
+from services.coverage import CoverageInfo, RateLimited
+from services.nik import check_nik
+from services.privacy import mask_nik
+
+__all__ = ["coverage_flow"]
+
+_WIB = ZoneInfo("Asia/Jakarta")
+_NIK_RETRY = {"empty": MSG.cov_nik_empty, "letters": MSG.cov_nik_letters, "short": MSG.cov_nik_short,
+              "long": MSG.cov_nik_long, "date": MSG.cov_nik_date, "region": MSG.cov_nik_region}
+
+
+def _parse_nik(answer: Answer, _ctx: Context, _answers: Mapping[str, Any]) -> Ok | Retry:
+    found = check_nik(answer.text)
+    if found.nik is None:
+        return Retry(_NIK_RETRY[found.error or "empty"].format(digits=found.digits))
+    return Ok(found.nik)
+
+
+def _parse_name(answer: Answer, _ctx: Context, _answers: Mapping[str, Any]) -> Ok | Retry:
+    name = " ".join(answer.text.split())
+    if not (2 <= len(name) <= 120) or sum(c.isalpha() for c in name) < 2:
+        return Retry(MSG.cov_name_retry)
+    return Ok(name)
+
+
+def _day(d: date) -> str:
+    return f"{d.day} {MSG.months[d.month - 1]} {d.year}"
+
+
+def _when(now: datetime, wait: float) -> str:
+    at = (now + timedelta(seconds=wait)).astimezone(_WIB)
+    template = MSG.cov_when_time if at.date() == now.astimezone(_WIB).date() else MSG.cov_when_tomorrow
+    return template.format(time=at.strftime("%H.%M"))
+
+
+def _refusal(ctx: Context, wait: float) -> list[Reply]:
+    per_hour, per_day = ctx.services.coverage.limits
+    return [Reply(MSG.cov_rate_limited.format(per_hour=per_hour, per_day=per_day, when=_when(ctx.now, wait)))]
+
+
+async def _guard(ctx: Context) -> list[Reply] | None:
+    wait = await ctx.services.coverage.wait_before_lookup(contact_id=ctx.contact.id)
+    return _refusal(ctx, wait) if wait else None
+
+
+def _describe(info: CoverageInfo, today: date) -> str:
+    fields = {"programmes": ", ".join(MSG.programme_names.get(p, p) for p in info.programmes),
+              "category": info.category.title() if info.category.islower() else info.category,
+              "start": _day(info.start), "end": _day(info.end), "kpj": info.kpj_masked or MSG.cov_unknown_kpj}
+    if info.active_on(today):
+        return MSG.cov_covered.format(**fields)
+    why = (MSG.cov_why_nonaktif if info.status != "aktif" else
+           MSG.cov_why_ended if today > info.end else MSG.cov_why_not_started)
+    return MSG.cov_inactive.format(why=why, **fields)
+
+
+async def _lookup(ctx: Context, answers: Mapping[str, Any]) -> list[Reply]:
+    try:
+        result = await ctx.services.coverage.lookup(nik=answers["nik"], name=answers["nama"],
+                                                    contact_id=ctx.contact.id)
+    except RateLimited as exc:
+        return _refusal(ctx, exc.retry_after)
+    if result.info is None:  # an unknown NIK and a wrong name get the same answer
+        return [Reply(MSG.cov_not_found.format(nik=mask_nik(answers["nik"])))]
+    return [Reply(_describe(result.info, ctx.now.astimezone(_WIB).date()))]
+
+
+coverage_flow = Flow(
+    name="cek_bpjs",
+    guard=_guard,
+    steps=(
+        Step("nik", prompt=MSG.cov_ask_nik, parse=_parse_nik),
+        Step("nama", prompt=MSG.cov_ask_name, parse=_parse_name),
+    ),
+    on_complete=_lookup,
+)

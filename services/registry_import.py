@@ -1,0 +1,250 @@
+"""Importing the BPJS TK coverage list (CSV or XLSX) into the registry.
+
+Headers are matched without regard to case, spaces or underscores (CONTRACT.md). Each row is
+validated; valid rows are upserted by NIK hash in one transaction, so a re-import changes only what
+changed. Rejected rows are kept, with the NIK masked, as a CSV with the reason for each."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from services.audit import Audit
+from services.nik import check_nik
+from services.privacy import NikHasher, mask_kpj, mask_nik
+from services.wilayah import Wilayah
+from storage.models import utcnow
+from storage.registry import Registry
+
+__all__ = ["ImportFailed", "ImportSummary", "RegistryImporter", "REASONS"]
+
+REQUIRED = ("nik", "nama", "tanggal_lahir", "kategori", "kecamatan", "mulai", "akhir")
+COLUMNS = (*REQUIRED, "kpj", "program", "desa", "status")
+_ALIASES = {"namalengkap": "nama", "tgllahir": "tanggal_lahir", "tanggallahir": "tanggal_lahir",
+            "nokpj": "kpj", "nomorkpj": "kpj", "kategoripeserta": "kategori", "programs": "program",
+            "kec": "kecamatan", "desakelurahan": "desa", "kelurahan": "desa", "tanggalmulai": "mulai",
+            "tanggalakhir": "akhir", "berakhir": "akhir", "statuspeserta": "status"}
+_PROGRAMMES = ("JKK", "JKM", "JHT", "JP", "JKP")
+
+# reason code -> what staff read in the summary and in the rejected-rows CSV
+REASONS = {
+    "nik_kosong": "NIK kosong", "nik_bukan_angka": "NIK berisi selain angka",
+    "nik_panjang": "NIK tidak 16 angka", "nik_tanggal": "tanggal di dalam NIK tidak mungkin",
+    "nik_wilayah": "kode provinsi/kabupaten NIK tidak dikenal", "nik_ganda": "NIK muncul lebih dari sekali di file",
+    "nama_kosong": "nama kosong", "tanggal_lahir_salah": "tanggal lahir tidak terbaca",
+    "kpj_salah": "KPJ bukan 11 angka", "kategori_kosong": "kategori kosong",
+    "program_salah": "program tidak dikenal (JKK, JKM, JHT, JP, JKP)",
+    "kecamatan_tidak_dikenal": "kecamatan tidak ada di OKI", "desa_tidak_dikenal": "desa tidak ada di kecamatan itu",
+    "mulai_salah": "tanggal mulai tidak terbaca", "akhir_salah": "tanggal akhir tidak terbaca",
+    "periode_terbalik": "tanggal akhir sebelum tanggal mulai", "status_salah": "status bukan aktif/nonaktif",
+}
+_NIK_ERRORS = {"empty": "nik_kosong", "letters": "nik_bukan_angka", "short": "nik_panjang", "long": "nik_panjang",
+               "date": "nik_tanggal", "region": "nik_wilayah"}
+
+
+class ImportFailed(ValueError):
+    """The whole file cannot be imported (unreadable, or a required column is missing)."""
+
+
+@dataclass
+class ImportSummary:
+    total: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: Counter = field(default_factory=Counter)
+    warnings: Counter = field(default_factory=Counter)
+    dry_run: bool = False
+    import_id: int | None = None
+    rejected_csv: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"total": self.total, "new": self.new, "updated": self.updated, "unchanged": self.unchanged,
+                "rejected": sum(self.rejected.values()), "rejected_by_reason": dict(self.rejected),
+                "warnings": dict(self.warnings), "dry_run": self.dry_run, "import_id": self.import_id}
+
+
+class _Reject(Exception):
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(reason)
+        self.reason, self.detail = reason, detail
+
+
+def _header_key(name: str) -> str:
+    key = re.sub(r"[\s_\-.]", "", str(name or "").strip().lower().lstrip("\ufeff"))
+    return _ALIASES.get(key, {c.replace("_", ""): c for c in COLUMNS}.get(key, key))
+
+
+def read_table(source: Path | bytes, filename: str) -> Iterator[dict[str, Any]]:
+    """Rows as dicts keyed by the canonical column names, from CSV (comma or semicolon, with or
+    without a BOM) or XLSX. Raises ImportFailed when a required column is missing."""
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        rows = _xlsx_rows(source)
+    else:
+        data = source if isinstance(source, bytes) else Path(source).read_bytes()
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ImportFailed("file bukan CSV UTF-8 atau XLSX") from None
+        first = text.split("\n", 1)[0]
+        rows = csv.reader(io.StringIO(text), delimiter=";" if first.count(";") > first.count(",") else ",")
+    header = next(rows, None)
+    if not header:
+        raise ImportFailed("file kosong")
+    keys = [_header_key(h) for h in header]
+    missing = [c for c in REQUIRED if c not in keys]
+    if missing:
+        raise ImportFailed("kolom wajib tidak ada: " + ", ".join(missing))
+    for values in rows:
+        if any(v not in (None, "") for v in values):
+            yield dict(zip(keys, values, strict=False))
+
+
+def _xlsx_rows(source: Path | bytes) -> Iterator[list[Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(source) if isinstance(source, bytes) else source, read_only=True,
+                             data_only=True)
+    except Exception as exc:
+        raise ImportFailed(f"file XLSX tidak terbaca ({type(exc).__name__})") from None
+    try:
+        yield from ([("" if v is None else v) for v in row] for row in book.active.iter_rows(values_only=True))
+    finally:
+        book.close()
+
+
+def _date(value: Any, reason: str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    s = str(value or "").strip()[:10]
+    try:
+        if len(s) == 10 and s[4] == "-":
+            return date.fromisoformat(s)
+        if len(s) == 10 and s[2] in "-/" and s[5] == s[2]:
+            return date(int(s[6:]), int(s[3:5]), int(s[:2]))
+    except ValueError:
+        pass
+    raise _Reject(reason, s)
+
+
+def _text(value: Any) -> str:
+    return " ".join(str(value if value is not None else "").split())
+
+
+class RegistryImporter:
+    def __init__(self, *, registry: Registry, wilayah: Wilayah, hasher: NikHasher, audit: Audit) -> None:
+        self._registry, self._wilayah, self._hasher, self._audit = registry, wilayah, hasher, audit
+        self._kecamatan = lru_cache(maxsize=4096)(self._match_kecamatan)
+        self._desa = lru_cache(maxsize=16384)(self._match_desa)
+
+    async def run(self, *, source: Path | bytes, filename: str, actor: str, dry_run: bool = False,
+                  progress: Callable[[int], None] | None = None) -> ImportSummary:
+        summary = ImportSummary(dry_run=dry_run)
+        existing = await self._registry.fingerprints()
+        inserts, updates, rejected, seen = [], [], [], set()
+        now = utcnow()
+        for number, raw in enumerate(read_table(source, filename), start=2):  # row 1 is the header
+            summary.total += 1
+            if progress and summary.total % 1000 == 0:
+                progress(1000)
+            try:
+                row = self._row(raw, summary.warnings)
+            except _Reject as rej:
+                rejected.append((number, raw, rej))
+                continue
+            if row["nik_hash"] in seen:
+                rejected.append((number, raw, _Reject("nik_ganda")))
+                continue
+            seen.add(row["nik_hash"])
+            known = existing.get(row["nik_hash"])
+            if known is None:
+                inserts.append({**row, "updated_at": now})
+            elif known[1] != row["fingerprint"]:
+                updates.append({**row, "id": known[0], "updated_at": now})
+            else:
+                summary.unchanged += 1
+        if progress:
+            progress(summary.total % 1000)
+        summary.new, summary.updated = len(inserts), len(updates)
+        summary.rejected.update(rej.reason for _, _, rej in rejected)
+        summary.rejected_csv = _rejected_csv(rejected)
+        record = {"at": now, "actor": actor, "filename": filename[:200], "dry_run": dry_run,
+                  "summary": json.dumps(summary.as_dict()), "rejected_csv": summary.rejected_csv}
+        if dry_run:
+            summary.import_id = await self._registry.record_import(record)
+        else:
+            summary.import_id = await self._registry.apply(inserts=inserts, updates=updates, import_row=record)
+        await self._audit.record(actor=actor, action="registry.dry_run" if dry_run else "registry.import",
+                                 target=f"registry_import:{summary.import_id}", detail=summary.as_dict())
+        return summary
+
+    def _row(self, raw: dict[str, Any], warnings: Counter) -> dict[str, Any]:
+        nik = check_nik(_text(raw.get("nik")))
+        if nik.nik is None:
+            raise _Reject(_NIK_ERRORS[nik.error or "empty"])
+        name = _text(raw.get("nama")).upper()
+        if not name:
+            raise _Reject("nama_kosong")
+        born = _date(raw.get("tanggal_lahir"), "tanggal_lahir_salah")
+        if born != nik.birth_date:
+            warnings["tanggal_lahir_beda_nik"] += 1  # they can legitimately differ: kept
+        kpj = re.sub(r"\D", "", _text(raw.get("kpj")))
+        if _text(raw.get("kpj")) and len(kpj) != 11:
+            raise _Reject("kpj_salah")
+        category = _text(raw.get("kategori")).lower()
+        if not category:
+            raise _Reject("kategori_kosong")
+        programmes = [p.strip().upper() for p in re.split(r"[,;/+ ]+", _text(raw.get("program")) or "JKK,JKM") if p]
+        if not programmes or any(p not in _PROGRAMMES for p in programmes):
+            raise _Reject("program_salah", _text(raw.get("program")))
+        kecamatan = self._kecamatan(_text(raw.get("kecamatan")))
+        desa = self._desa(kecamatan, _text(raw.get("desa"))) if _text(raw.get("desa")) else None
+        start, end = _date(raw.get("mulai"), "mulai_salah"), _date(raw.get("akhir"), "akhir_salah")
+        if end < start:
+            raise _Reject("periode_terbalik")
+        status = _text(raw.get("status")).lower() or "aktif"
+        if status not in ("aktif", "nonaktif"):
+            raise _Reject("status_salah", status)
+        values = {"nik_hash": self._hasher.digest(nik.nik), "nik_masked": mask_nik(nik.nik), "name": name[:120],
+                  "birth_date": born, "kpj_masked": mask_kpj(kpj) if kpj else None, "category": category[:60],
+                  "programmes": ",".join(sorted(set(programmes), key=_PROGRAMMES.index)),
+                  "kecamatan_code": kecamatan, "desa_code": desa, "start_date": start, "end_date": end,
+                  "status": status}
+        content = "|".join(str(values[k]) for k in sorted(values) if k != "nik_hash")
+        values["fingerprint"] = hashlib.blake2b(content.encode(), digest_size=16).hexdigest()
+        return values
+
+    def _match_kecamatan(self, text: str) -> str:
+        found = self._wilayah.match_kecamatan(text)
+        if found.place is None:
+            raise _Reject("kecamatan_tidak_dikenal", text[:60])
+        return found.place.code
+
+    def _match_desa(self, kecamatan_code: str, text: str) -> str:
+        found = self._wilayah.match_desa(kecamatan_code, text)
+        if found.place is None:
+            raise _Reject("desa_tidak_dikenal", text[:60])
+        return found.place.code
+
+
+def _rejected_csv(rejected: list[tuple[int, dict[str, Any], _Reject]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["baris", "nik", "nama", "alasan", "keterangan"])
+    for number, raw, rej in rejected:
+        nik = check_nik(_text(raw.get("nik")))
+        shown = mask_nik(nik.nik) if nik.nik else "(tidak valid)"
+        writer.writerow([number, shown, _text(raw.get("nama"))[:120], REASONS[rej.reason], rej.detail])
+    return out.getvalue()
