@@ -33,6 +33,7 @@ test: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(PY) -m bench.chat_turns
 	$(PY) -m bench.webhook_turns
+	$(PY) -m bench.coverage
 
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .

@@ -1,6 +1,7 @@
 """Fixed-window rate counters: in Redis when configured, in the SQL database otherwise."""
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -20,7 +21,8 @@ __all__ = ["RateLimiter", "RedisRateLimiter", "SqlRateLimiter"]
 class RateLimiter(Protocol):
     async def hit(self, key: str, limits: Sequence[tuple[int, int]], *, now: float | None = None) -> float:
         """Count one event under `key` against each (max events, window seconds). Returns 0 when it
-        is allowed, else the seconds until the fullest window ends (the event is not counted)."""
+        is allowed, else the seconds until the fullest window ends. Refused events count too, so
+        hammering never shortens the wait; the count is one atomic increment per window."""
 
     async def peek(self, key: str, limits: Sequence[tuple[int, int]], *, now: float | None = None) -> float:
         """Like `hit` but counts nothing: the seconds to wait, or 0 when an event would be allowed."""
@@ -29,6 +31,12 @@ class RateLimiter(Protocol):
 def _windows(key: str, limits: Sequence[tuple[int, int]], now: float) -> list[tuple[str, int, float]]:
     return [(f"rl:{key}:{window}:{int(now // window)}", limit, (now // window + 1) * window)
             for limit, window in limits]
+
+
+def _over(windows: list[tuple[str, int, float]], counts: Sequence[int | None], now: float) -> float:
+    """Seconds until the fullest window that this event pushed past its limit ends; 0 if none."""
+    waits = [end - now for (_, limit, end), n in zip(windows, counts, strict=True) if int(n or 0) > limit]
+    return max(waits, default=0.0)
 
 
 class RedisRateLimiter:
@@ -44,15 +52,13 @@ class RedisRateLimiter:
 
     async def hit(self, key: str, limits: Sequence[tuple[int, int]], *, now: float | None = None) -> float:
         now = time.time() if now is None else now
-        wait = await self.peek(key, limits, now=now)
-        if wait:
-            return wait
+        windows = _windows(key, limits, now)
         async with self._redis.pipeline(transaction=True) as pipe:
-            for k, _, end in _windows(key, limits, now):
+            for k, _, end in windows:
                 pipe.incr(k)
-                pipe.expireat(k, int(end) + 1)
-            await pipe.execute()
-        return 0.0
+                pipe.expire(k, int(end - now) + 1)  # relative: the window's end as seen from `now`
+            counts = (await pipe.execute())[::2]
+        return _over(windows, counts, now)
 
 
 class SqlRateLimiter:
@@ -70,14 +76,15 @@ class SqlRateLimiter:
 
     async def hit(self, key: str, limits: Sequence[tuple[int, int]], *, now: float | None = None) -> float:
         now = time.time() if now is None else now
-        wait = await self.peek(key, limits, now=now)
-        if wait:
-            return wait
+        windows = _windows(key, limits, now)
+        counts = []
         async with self._sessions() as s, s.begin():
             insert = pg_insert if s.bind.dialect.name == "postgresql" else sqlite_insert
-            for k, _, end in _windows(key, limits, now):
+            for k, _, end in windows:
                 stmt = insert(RateCounter).values(key=k, window_end=datetime.fromtimestamp(end, UTC), count=1)
-                await s.execute(stmt.on_conflict_do_update(index_elements=[RateCounter.key],
-                                                           set_={"count": RateCounter.count + 1}))
-            await s.execute(delete(RateCounter).where(RateCounter.window_end < datetime.fromtimestamp(now, UTC)))
-        return 0.0
+                stmt = stmt.on_conflict_do_update(index_elements=[RateCounter.key],
+                                                  set_={"count": RateCounter.count + 1})
+                counts.append(await s.scalar(stmt.returning(RateCounter.count)))
+            if random.random() < 0.02:  # keep the table to live windows
+                await s.execute(delete(RateCounter).where(RateCounter.window_end < datetime.fromtimestamp(now, UTC)))
+        return _over(windows, counts, now)
