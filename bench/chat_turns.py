@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import platform
@@ -145,6 +146,30 @@ def stop(proc: subprocess.Popen | None) -> None:
         proc.wait()
 
 
+@contextlib.contextmanager
+def running_server(env: dict[str, str], log_path: Path, base_url: str, *, migrate: bool = True):
+    """Migrate (unless told not to), start `python -m bot serve` on `base_url`'s port, wait until it
+    answers /healthz, and stop it afterwards. Yields the process."""
+    proc = None
+    try:
+        with log_path.open("ab") as log:
+            out = {"cwd": ROOT, "env": env, "stdout": log, "stderr": subprocess.STDOUT}
+            if migrate:
+                subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], check=True, **out)
+            serve = ["serve", "--host", "127.0.0.1", "--port", base_url.rsplit(":", 1)[1]]
+            proc = subprocess.Popen([sys.executable, "-m", "bot", *serve], **out)
+        wait_healthy(base_url, proc)
+        yield proc
+    finally:
+        stop(proc)
+
+
+def report_failure(exc: Exception, log_path: Path) -> int:
+    tail = log_path.read_text(errors="replace")[-4000:] if log_path.exists() else ""
+    print(f"benchmark failed: {exc}\n--- server log (tail) ---\n{tail}", file=sys.stderr)
+    return 2
+
+
 def backend_label(redis_url: str | None) -> str:
     if not redis_url:
         return "embedded default (SQLite file in a temp dir, no Redis)"
@@ -224,21 +249,11 @@ def main(argv: list[str] | None = None) -> int:
         env.pop("REDIS_URL", None)
         if args.redis:
             env["REDIS_URL"] = args.redis
-        proc = None
         try:
-            with log_path.open("ab") as log:
-                out = {"cwd": ROOT, "env": env, "stdout": log, "stderr": subprocess.STDOUT}
-                subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], check=True, **out)
-                serve = ["serve", "--host", "127.0.0.1", "--port", base_url.rsplit(":", 1)[1]]
-                proc = subprocess.Popen([sys.executable, "-m", "bot", *serve], **out)
-            wait_healthy(base_url, proc)
-            chat, health = asyncio.run(run_load(base_url, args.users, args.seconds))
+            with running_server(env, log_path, base_url):
+                chat, health = asyncio.run(run_load(base_url, args.users, args.seconds))
         except (subprocess.CalledProcessError, RuntimeError) as exc:
-            log_tail = log_path.read_text(errors="replace")[-4000:] if log_path.exists() else ""
-            print(f"benchmark failed: {exc}\n--- server log (tail) ---\n{log_tail}", file=sys.stderr)
-            return 2
-        finally:
-            stop(proc)
+            return report_failure(exc, log_path)
 
     results = [chat, health]
     ratio = health.rps / chat.rps if chat.rps else float("inf")

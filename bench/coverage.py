@@ -23,7 +23,6 @@ import datetime as dt
 import os
 import platform
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,7 +30,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.chat_turns import ROOT, WARMUP_S, Result, free_port, stop, table, wait_healthy, write_doc
+from bench.chat_turns import WARMUP_S, Result, free_port, running_server, table, write_doc
 from bot.config import Settings
 from bot.registry_cli import run_import
 from services.demo import COLUMNS, registry_rows
@@ -138,18 +137,11 @@ def serve_and_measure(db_url: str, tmp: Path, rows: list[dict[str, str]],
     env = {**os.environ, "DATABASE_URL": db_url, "PUBLIC_BASE_URL": base_url, "SECRET_KEY": SECRET,
            "DATA_DIR": str(tmp), "LOG_LEVEL": "WARNING"}
     env.pop("REDIS_URL", None)
-    proc = None
-    with (tmp / "server.log").open("ab") as log:
-        try:
-            proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", base_url.rsplit(":", 1)[1]],
-                                    cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-            wait_healthy(base_url, proc)
-            idle = rss_mb(proc.pid)
-            alone = asyncio.run(lookups(base_url, rows, 1, args.seconds))  # service time, no queueing
-            loaded = asyncio.run(lookups(base_url, rows, args.users, args.seconds))
-            return [alone, loaded], idle, rss_mb(proc.pid)
-        finally:
-            stop(proc)
+    with running_server(env, tmp / "server.log", base_url, migrate=False) as proc:
+        idle = rss_mb(proc.pid)
+        alone = asyncio.run(lookups(base_url, rows, 1, args.seconds))  # service time, no queueing
+        loaded = asyncio.run(lookups(base_url, rows, args.users, args.seconds))
+        return [alone, loaded], idle, rss_mb(proc.pid)
 
 
 def section(args, imports: list[tuple[str, int, float, float]], lookup: list[Result],

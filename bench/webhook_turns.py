@@ -29,16 +29,15 @@ import httpx
 from twilio.request_validator import RequestValidator
 
 from bench.chat_turns import (
-    ROOT,
     TURNS,
     WARMUP_S,
     Result,
     backend_label,
     drive,
     free_port,
-    stop,
+    report_failure,
+    running_server,
     table,
-    wait_healthy,
     write_doc,
 )
 from tests.fakes.servers import FakeTelegram, FakeTwilio
@@ -121,21 +120,13 @@ def main(argv: list[str] | None = None) -> int:
         env.pop("REDIS_URL", None)
         if args.redis:
             env["REDIS_URL"] = args.redis
-        log_path, proc = Path(tmp) / "server.log", None
+        log_path = Path(tmp) / "server.log"
         try:
-            with log_path.open("ab") as log:
-                out = {"cwd": ROOT, "env": env, "stdout": log, "stderr": subprocess.STDOUT}
-                subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], check=True, **out)
-                port = base_url.rsplit(":", 1)[1]
-                proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", port], **out)
-            wait_healthy(base_url, proc)
-            results = asyncio.run(run_load(base_url, args.users, args.seconds))
+            with running_server(env, log_path, base_url):
+                results = asyncio.run(run_load(base_url, args.users, args.seconds))
         except (subprocess.CalledProcessError, RuntimeError) as exc:
-            tail = log_path.read_text(errors="replace")[-4000:] if log_path.exists() else ""
-            print(f"benchmark failed: {exc}\n--- server log (tail) ---\n{tail}", file=sys.stderr)
-            return 2
+            return report_failure(exc, log_path)
         finally:
-            stop(proc)
             tg.close()
             tw.close()
     sent = {"telegram": len(tg.named("sendMessage")), "twilio": len(tw.named("Messages.json"))}

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from starlette.datastructures import FormData
 from twilio.twiml.messaging_response import MessagingResponse
 
 from conversations.messages_id import MSG
@@ -59,15 +61,23 @@ def _path(request: Request) -> str:
     return request.url.path + (f"?{query}" if query else "")
 
 
-@router.post("/webhooks/whatsapp")
-async def whatsapp(request: Request) -> Response:
-    rt = request.app.state.runtime
-    channel = rt.whatsapp
+async def _signed_form(request: Request) -> tuple[Any, FormData] | Response:
+    """The WhatsApp channel and the form of a request Twilio really signed; else 404 or 403."""
+    channel = request.app.state.runtime.whatsapp
     if channel is None:
         return Response(status_code=404)
     form = await request.form()
     if not channel.verify(_path(request), form, request.headers.get("X-Twilio-Signature")):
         return Response(status_code=403)
+    return channel, form
+
+
+@router.post("/webhooks/whatsapp")
+async def whatsapp(request: Request) -> Response:
+    signed = await _signed_form(request)
+    if isinstance(signed, Response):
+        return signed
+    channel, form = signed
     try:
         incoming = await channel.parse(form)
     except Exception:
@@ -75,7 +85,7 @@ async def whatsapp(request: Request) -> Response:
         return _twiml([MSG.error])
     if incoming is None:
         return _twiml()
-    outcome = await rt.dispatcher.handle(incoming, channel)
+    outcome = await request.app.state.runtime.dispatcher.handle(incoming, channel)
     if not outcome.delivered:  # the REST send failed: hand the replies back to Twilio as TwiML
         return _twiml(channel.render(outcome.replies))
     return _twiml()
@@ -83,12 +93,9 @@ async def whatsapp(request: Request) -> Response:
 
 @router.post("/webhooks/whatsapp/status")
 async def whatsapp_status(request: Request) -> Response:
-    rt = request.app.state.runtime
-    channel = rt.whatsapp
-    if channel is None:
-        return Response(status_code=404)
-    form = await request.form()
-    if not channel.verify(_path(request), form, request.headers.get("X-Twilio-Signature")):
-        return Response(status_code=403)
+    signed = await _signed_form(request)
+    if isinstance(signed, Response):
+        return signed
+    channel, form = signed
     await channel.status(form)
     return Response(status_code=204)
