@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -31,14 +31,17 @@ from services.audit import Audit
 from services.coverage import Coverage
 from services.privacy import NikHasher
 from services.registry_import import RegistryImporter
+from services.santunan import Rules, Santunan
 from services.staff import StaffService
 from services.wilayah import Wilayah, load_wilayah
 from storage.contacts import Contacts
 from storage.db import make_engine, make_sessionmaker, ping
 from storage.deliveries import Deliveries
 from storage.files import AttachmentStore
+from storage.models import utcnow
 from storage.ratelimit import RedisRateLimiter, SqlRateLimiter
 from storage.registry import Registry
+from storage.reports import Reports
 from storage.state import RedisStateStore, SqlStateStore, StateStore
 
 __all__ = ["create_app", "Runtime", "build_runtime"]
@@ -61,6 +64,9 @@ class Runtime:
     wilayah: Wilayah
     registry: Registry
     importer: RegistryImporter
+    santunan: Santunan
+    attachments: AttachmentStore
+    santunan_clock: Callable[[], datetime] = utcnow
     telegram: TelegramChannel | None = None
     whatsapp: WhatsAppChannel | None = None
     tasks: list[asyncio.Task] = field(default_factory=list)
@@ -89,6 +95,15 @@ class Runtime:
         await self.db.dispose()
 
 
+def _rules(settings: Settings) -> Rules:
+    return Rules(amount=settings.santunan_amount, window_days=settings.santunan_window_days,
+                 accept_late=settings.santunan_accept_late, desil_max=settings.santunan_desil_max,
+                 desa_days=settings.santunan_deadline_desa_days,
+                 kecamatan_days=settings.santunan_deadline_kecamatan_days,
+                 payment_days=settings.santunan_deadline_payment_days, office_contact=settings.office_contact,
+                 jkm_contact=settings.jkm_claim_contact)
+
+
 def build_runtime(settings: Settings) -> Runtime:
     """Build everything; call it with an event loop running (the Twilio client needs one)."""
     db = make_engine(settings.database_url)
@@ -108,15 +123,18 @@ def build_runtime(settings: Settings) -> Runtime:
     coverage = Coverage(registry=registry, hasher=hasher, audit=audit,
                         limiter=limiter, per_hour=settings.coverage_lookups_per_hour,
                         per_day=settings.coverage_lookups_per_day)
+    santunan = Santunan(reports=Reports(sessions), registry=registry, contacts=contacts, hasher=hasher, audit=audit,
+                        rules=_rules(settings))
     services = Services(subscriptions=Subscriptions(contacts=contacts, wilayah=wilayah), wilayah=wilayah,
-                        coverage=coverage)
+                        coverage=coverage, santunan=santunan)
     engine = build_engine(media_limit_mb=settings.attachment_max_mb)
     dispatcher = Dispatcher(store=store, contacts=contacts, engine=engine, services=services)
     attachments = AttachmentStore(settings.data_dir / "attachments")
     staff = StaffService(sessions=sessions, wilayah=wilayah, audit=audit, secret_key=settings.ensure_secret_key())
     importer = RegistryImporter(registry=registry, wilayah=wilayah, hasher=hasher, audit=audit)
     runtime = Runtime(settings=settings, db=db, store=store, dispatcher=dispatcher, audit=audit, staff=staff,
-                      wilayah=wilayah, registry=registry, importer=importer)
+                      wilayah=wilayah, registry=registry, importer=importer, santunan=santunan,
+                      attachments=attachments)
     if settings.telegram_enabled:
         runtime.telegram = TelegramChannel(
             token=settings.telegram_bot_token, base_url=settings.telegram_api_base_url,

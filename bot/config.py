@@ -62,6 +62,25 @@ class Settings(BaseSettings):
     # Coverage lookups one contact may make per hour, and per day (stops walking through NIKs)
     coverage_lookups_per_hour: int = Field(5, ge=1, le=1000)
     coverage_lookups_per_day: int = Field(10, ge=1, le=10000)
+    # Santunan kematian (Perbup OKI 17/2025 as published): amount in rupiah
+    santunan_amount: int = Field(1_000_000, ge=0)
+    # Calendar days after the death within which a report is accepted
+    santunan_window_days: int = Field(7, ge=1, le=365)
+    # Accept a report filed after the window, flagged for Dinas Sosial, instead of refusing it
+    santunan_accept_late: bool = False
+    # Highest DTSEN desil that qualifies (checked by Dinas Sosial, explained by the bot)
+    santunan_desil_max: int = Field(5, ge=1, le=10)
+    # Days the desa has to verify a new report
+    santunan_deadline_desa_days: int = Field(3, ge=1, le=60)
+    # Days the kecamatan has to verify after the desa
+    santunan_deadline_kecamatan_days: int = Field(3, ge=1, le=60)
+    # Days from the kecamatan's verification to payment
+    santunan_deadline_payment_days: int = Field(7, ge=1, le=90)
+    # Where families ask about the santunan
+    office_contact: str = "Dinas Sosial Kabupaten Ogan Komering Ilir di Kayuagung, atau kantor desa/kelurahan Anda"
+    # Where a family claims JKM from BPJS Ketenagakerjaan
+    jkm_claim_contact: str = ("kantor cabang BPJS Ketenagakerjaan terdekat, atau layanan Lapak Asik "
+                              "(lapakasik.bpjsketenagakerjaan.go.id)")
     # Idle minutes after which a conversation starts over
     conversation_timeout_minutes: int = Field(30, ge=1, le=24 * 60)
     # Messages per second the outbox sends on Telegram, across all workers

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from services.announcements import Subscriptions
 from services.coverage import Coverage
+from services.santunan import Santunan
 from services.wilayah import Wilayah
 from storage.contacts import ContactInfo
 
@@ -19,6 +20,7 @@ class Services:
     subscriptions: Subscriptions
     wilayah: Wilayah
     coverage: Coverage
+    santunan: Santunan
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,14 +25,14 @@ from services.privacy import mask_nik
 __all__ = ["coverage_flow"]
 
 _WIB = ZoneInfo("Asia/Jakarta")
-_NIK_RETRY = {"empty": MSG.cov_nik_empty, "letters": MSG.cov_nik_letters, "short": MSG.cov_nik_short,
+NIK_RETRY = {"empty": MSG.cov_nik_empty, "letters": MSG.cov_nik_letters, "short": MSG.cov_nik_short,
               "long": MSG.cov_nik_long, "date": MSG.cov_nik_date, "region": MSG.cov_nik_region}
 
 
 def _parse_nik(answer: Answer, _ctx: Context, _answers: Mapping[str, Any]) -> Ok | Retry:
     found = check_nik(answer.text)
     if found.nik is None:
-        return Retry(_NIK_RETRY[found.error or "empty"].format(digits=found.digits))
+        return Retry(NIK_RETRY[found.error or "empty"].format(digits=found.digits))
     return Ok(found.nik)
 
 

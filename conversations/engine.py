@@ -17,7 +17,7 @@ from conversations.model import Choice, Incoming, Media, Reply
 from conversations.parsing import MAX_TEXT, clean, normalise
 from conversations.router import INTENTS, route
 
-__all__ = ["Answer", "Engine", "Flow", "Ok", "Retry", "Step", "Turn", "MAX_RETRIES"]
+__all__ = ["Answer", "Engine", "Flow", "Jump", "Ok", "Retry", "Step", "Stop", "Turn", "MAX_RETRIES"]
 
 MAX_RETRIES = 3
 State = dict[str, Any]
@@ -37,13 +37,31 @@ class Ok:
 
 @dataclass(frozen=True, slots=True)
 class Retry:
-    """A re-prompt that says what a good answer looks like; `choices` replace the step's own."""
+    """A re-prompt that says what a good answer looks like; `choices` replace the step's own.
+    `counts=False` for a step that collects several answers (documents): not a failed answer."""
 
     message: str
     choices: tuple[Choice, ...] = ()
+    counts: bool = True
 
 
-Parsed = Ok | Retry
+@dataclass(frozen=True, slots=True)
+class Stop:
+    """End the flow now with these replies (e.g. the NIK already has a report)."""
+
+    replies: tuple[Reply, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Jump:
+    """Go back to an earlier step to change its answer, then visit the `then` steps in order (those
+    whose skip condition holds are passed over), by default the step that jumped."""
+
+    step: str
+    then: tuple[str, ...] = ()
+
+
+Parsed = Ok | Retry | Stop | Jump
 Parser = Callable[[Answer, Context, Mapping[str, Any]], Parsed | Awaitable[Parsed]]
 Text = str | Callable[[Context, Mapping[str, Any]], str]
 Choices = tuple[Choice, ...] | Callable[[Context, Mapping[str, Any]], tuple[Choice, ...]]
@@ -57,6 +75,7 @@ class Step:
     parse: Parser
     choices: Choices = ()
     skip_if: Callable[[Context, Mapping[str, Any]], bool] | None = None
+    request_phone: bool = False  # offer the channel's "share my number" button
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,15 +173,41 @@ class Engine:
         result = step.parse(answer, ctx, answers)
         if inspect.isawaitable(result):
             result = await result
+        if isinstance(result, Stop):
+            return Turn(None, list(result.replies))
+        if isinstance(result, Jump):
+            target = self._index(flow, result.step)
+            if target is None:
+                return Turn(None, [self._menu()])
+            return self._prompt(flow, {**state, "return_to": list(result.then or (step.id,))}, target, ctx, [])
         if isinstance(result, Retry):
-            retries = state.get("retries", 0) + 1
+            retries = state.get("retries", 0) + (1 if result.counts else 0)
             if retries >= MAX_RETRIES:
                 return Turn(None, [self._menu(MSG.too_many_tries)])
             choices = result.choices or _choices(step, ctx, answers)
             new = {**state, "retries": retries, "offered": [[c.id, c.label] for c in choices]}
             return Turn(_stamp(new, ctx), [Reply(result.message, choices)])
         new = {**state, "answers": {**answers, step.id: result.value}}
+        if "return_to" in new:
+            return self._return(flow, new, ctx)
         return await self._advance(flow, new, index + 1, ctx, [])
+
+    def _return(self, flow: Flow, state: State, ctx: Context) -> Turn:
+        """After a Jump: the next step still to visit, skipping those whose condition holds."""
+        pending = list(state.pop("return_to"))
+        while pending:
+            index = self._index(flow, pending.pop(0))
+            step = flow.steps[index] if index is not None else None
+            if step and not (step.skip_if and step.skip_if(ctx, state["answers"])):
+                return self._prompt(flow, {**state, "return_to": pending} if pending else state, index, ctx, [])
+        return Turn(None, [self._menu()])
+
+    def _prompt(self, flow: Flow, state: State, index: int, ctx: Context, replies: list[Reply]) -> Turn:
+        step = flow.steps[index]
+        choices = _choices(step, ctx, state["answers"])
+        text = step.prompt(ctx, state["answers"]) if callable(step.prompt) else step.prompt
+        new = {**state, "step": step.id, "retries": 0, "offered": [[c.id, c.label] for c in choices]}
+        return Turn(_stamp(new, ctx), [*replies, Reply(text, choices, request_phone=step.request_phone)])
 
     async def _advance(self, flow: Flow, state: State, index: int, ctx: Context, replies: list[Reply]) -> Turn:
         """Prompt the first step from `index` on that is not skipped, or finish the flow."""
@@ -171,10 +216,7 @@ class Engine:
             step = flow.steps[i]
             if step.skip_if and step.skip_if(ctx, answers):
                 continue
-            choices = _choices(step, ctx, answers)
-            text = step.prompt(ctx, answers) if callable(step.prompt) else step.prompt
-            new = {**state, "step": step.id, "retries": 0, "offered": [[c.id, c.label] for c in choices]}
-            return Turn(_stamp(new, ctx), [*replies, Reply(text, choices)])
+            return self._prompt(flow, state, i, ctx, replies)
         return Turn(None, [*replies, *await flow.on_complete(ctx, answers)])
 
     def _back(self, state: State | None, ctx: Context) -> Turn:
@@ -187,11 +229,7 @@ class Engine:
             step = flow.steps[i]
             answers.pop(step.id, None)
             if not (step.skip_if and step.skip_if(ctx, answers)):
-                choices = _choices(step, ctx, answers)
-                text = step.prompt(ctx, answers) if callable(step.prompt) else step.prompt
-                new = {**state, "step": step.id, "answers": answers, "retries": 0,
-                       "offered": [[c.id, c.label] for c in choices]}
-                return Turn(_stamp(new, ctx), [Reply(text, choices)])
+                return self._prompt(flow, {**state, "answers": answers}, i, ctx, [])
         return Turn(None, [self._menu()])
 
     def _help(self, state: State | None, ctx: Context) -> Turn:

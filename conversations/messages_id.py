@@ -113,3 +113,112 @@ class MSG:
                        "JKP": "JKP (Jaminan Kehilangan Pekerjaan)"}
     months = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
               "Oktober", "November", "Desember")
+
+    # --- lapor kematian (santunan) ---
+    yes = "Ya"
+    no = "Tidak"
+    later = "Nanti"
+    rep_consent = ("Turut berduka cita. Kami bantu melaporkan kematian untuk santunan kematian Pemkab OKI "
+                   "(Rp{amount} ditransfer ke rekening ahli waris, untuk keluarga kurang mampu di DTSEN "
+                   "desil 1–{desil}; laporan paling lambat {window} hari setelah meninggal).\n"
+                   "Kami akan mencatat data almarhum/almarhumah, pelapor, ahli waris, dan foto dokumen. Data ini "
+                   "hanya dilihat petugas desa, kecamatan, dan Dinas Sosial untuk memproses santunan.\n"
+                   "Setuju data Anda kami catat untuk keperluan ini?")
+    rep_consent_retry = "Jawab Ya jika setuju, atau Tidak jika tidak."
+    rep_no_consent = "Baik, tidak ada data yang kami simpan. Jika berubah pikiran, ketik LAPOR KEMATIAN."
+    rep_ask_reporter = "Siapa nama Anda (pelapor)?"
+    rep_ask_relationship = "Apa hubungan Anda dengan yang meninggal?"
+    rel_child = "Anak"
+    rel_spouse = "Suami/Istri"
+    rel_parent = "Orang tua"
+    rel_sibling = "Saudara"
+    rel_other = "Lainnya"
+    rep_name_retry = "Ketik nama lengkap dengan huruf."
+    rep_ask_nik = "Ketik NIK almarhum/almarhumah: 16 angka di KTP atau Kartu Keluarga."
+    rep_exists = ("NIK ini sudah pernah dilaporkan, jadi tidak perlu melapor lagi.\nNomor laporan: {reference}\n"
+                  "Status: {status}\nKetik CEK STATUS untuk melihat perkembangannya.")
+    rep_ask_name = "Siapa nama lengkap almarhum/almarhumah (sesuai KTP)?"
+    rep_ask_date = "Kapan meninggalnya? Contoh: 17-08-2025, 17 Agustus 2025, kemarin, atau hari ini."
+    rep_date_unreadable = ("Tanggal itu belum bisa saya baca. Contoh: 17-08-2025, 17/8/25, 17 Agustus 2025, "
+                           "atau kemarin.")
+    rep_date_impossible = "Tanggal itu tidak ada di kalender. Periksa lagi, contoh: 17-08-2025."
+    rep_date_future = "Tanggal itu belum terjadi. Ketik tanggal meninggal, contoh: kemarin atau 17-08-2025."
+    rep_late = ("Mohon maaf, santunan kematian hanya bisa diajukan paling lambat {window} hari setelah meninggal, "
+                "sedangkan tanggal itu sudah {days} hari yang lalu. Untuk pertanyaan, hubungi {office}.")
+    rep_ask_kecamatan = "Di kecamatan mana almarhum/almarhumah tinggal? Contoh: Kayu Agung, Pedamaran."
+    rep_ask_desa = "Di desa/kelurahan mana dalam Kecamatan {kecamatan}?"
+    rep_desa_choose = "Maksud Anda desa/kelurahan yang mana? Pilih salah satu, atau ketik ulang namanya."
+    rep_desa_unknown = "Desa/kelurahan \"{text}\" tidak ada di Kecamatan {kecamatan}. Periksa lagi namanya."
+    rep_ask_kk = "Ketik nomor Kartu Keluarga (KK) almarhum/almarhumah: 16 angka."
+    rep_kk_letters = "Nomor KK hanya berisi angka, 16 angka."
+    rep_kk_length = "Nomor KK yang Anda ketik {digits} angka, padahal nomor KK selalu 16 angka."
+    rep_ask_heir = "Siapa nama ahli waris yang akan menerima santunan?"
+    rep_heir_me = "Saya sendiri"
+    rep_ask_phone = "Berapa nomor HP ahli waris? Contoh: 0812 3456 7890."
+    rep_phone_mine = "Nomor saya ini"
+    rep_phone_retry = "Itu bukan nomor HP Indonesia. Contoh: 0812 3456 7890."
+    rep_ask_bank = ("Santunan ditransfer ke rekening ahli waris. Nama banknya apa? Contoh: BRI, BNI, Bank Sumsel "
+                    "Babel. Jika belum ada, ketik NANTI.")
+    rep_ask_account = "Nomor rekeningnya berapa?"
+    rep_account_retry = "Nomor rekening hanya berisi angka (6 sampai 20 angka)."
+    rep_ask_holder = "Rekening itu atas nama siapa?"
+    rep_ask_document = ("Kirim foto atau PDF {document}. Foto harus jelas dan terbaca. Jika belum ada, ketik NANTI "
+                        "(dokumen boleh menyusul; batas {window} hari hanya untuk laporannya).")
+    rep_document_retry = "Kirim foto atau file PDF {document}, atau ketik NANTI jika belum ada."
+    doc_sktm = "Surat Keterangan Tidak Mampu (SKTM) dari kepala desa/lurah"
+    doc_akta_kematian = "akta kematian atau surat keterangan kematian"
+    doc_kk = "Kartu Keluarga almarhum/almarhumah"
+    doc_ktp_almarhum = "KTP almarhum/almarhumah"
+    doc_ktp_ahli_waris = "KTP ahli waris"
+    rep_summary = ("Periksa data laporan:\n• Almarhum/almarhumah: {name} (NIK {nik})\n• Meninggal: {date}\n"
+                   "• Alamat: {desa}, Kec. {kecamatan}\n• No. KK: {kk}\n• Pelapor: {reporter} ({relationship})\n"
+                   "• Ahli waris: {heir}, HP {phone}\n• Rekening: {bank}\n• Dokumen: {documents}\n"
+                   "Sudah benar?")
+    rep_send = "Benar, kirim"
+    rep_change = "Ubah data"
+    rep_summary_retry = "Pilih Benar, kirim atau Ubah data."
+    rep_which = "Data mana yang ingin diubah?"
+    rep_edit_labels = {"reporter": "Nama pelapor", "relationship": "Hubungan", "nik": "NIK almarhum",
+                       "name": "Nama almarhum", "date": "Tanggal meninggal", "kecamatan": "Kecamatan dan desa",
+                       "kk": "Nomor KK", "heir": "Ahli waris", "phone": "Nomor HP", "bank": "Rekening",
+                       "doc_sktm": "SKTM", "doc_akta_kematian": "Akta/surat kematian", "doc_kk": "Foto KK",
+                       "doc_ktp_almarhum": "KTP almarhum", "doc_ktp_ahli_waris": "KTP ahli waris"}
+    rep_later_text = "menyusul"
+    rep_none = "belum ada"
+    rep_filed = ("Laporan sudah kami terima dan simpan.\nNomor laporan: {reference}\nSimpan nomor ini.\n"
+                 "Langkah berikutnya: kepala desa/lurah memeriksa laporan, lalu kecamatan, lalu Dinas Sosial. "
+                 "Kami kabari setiap ada perubahan. Dinas Sosial juga memeriksa apakah keluarga termasuk DTSEN desil "
+                 "1–{desil}; keluarga dapat menanyakan desilnya ke kantor desa/kelurahan atau Dinas Sosial.")
+    rep_filed_missing = "Dokumen yang belum dikirim: {documents}. Kirim lewat CEK STATUS dengan nomor laporan ini."
+    rep_filed_late = "Catatan: laporan ini melewati batas {window} hari; Dinas Sosial yang memutuskan."
+    rep_jkm = ("Penting: almarhum/almarhumah terdaftar sebagai peserta BPJS Ketenagakerjaan yang dibayar Pemkab OKI. "
+               "Ahli waris juga berhak mengajukan Jaminan Kematian (JKM) sebesar Rp42 juta (Rp20 juta santunan "
+               "kematian, Rp12 juta santunan berkala, Rp10 juta biaya pemakaman), 42 kali santunan ini.\n"
+               "Dokumen JKM: kartu BPJS Ketenagakerjaan (KPJ), KTP almarhum dan ahli waris, KK, akta kematian atau "
+               "surat keterangan kematian, surat keterangan ahli waris dari lurah/kepala desa, buku nikah jika ahli "
+               "waris suami/istri, dan buku tabungan.\nAjukan di {jkm_contact}.")
+    status_names = {"diajukan": "diajukan, menunggu pemeriksaan desa/kelurahan",
+                    "diverifikasi_desa": "sudah diperiksa desa, menunggu pemeriksaan kecamatan",
+                    "diverifikasi_kecamatan": "sudah diperiksa kecamatan, menunggu persetujuan Dinas Sosial",
+                    "disetujui": "disetujui Dinas Sosial, menunggu pencairan",
+                    "dicairkan": "santunan sudah ditransfer ke rekening ahli waris",
+                    "perlu_perbaikan": "perlu perbaikan: ada data atau dokumen yang kurang",
+                    "ditolak": "ditolak"}
+    notice_status = "Kabar laporan santunan {reference}: {status}."
+    notice_note = "Catatan petugas: {note}"
+    notice_fix = "Kirim kekurangannya lewat CEK STATUS, dengan nomor laporan {reference}."
+
+    # --- cek status laporan ---
+    st_ask = "Ketik nomor laporan (contoh: SK-7KQ4-M2H), atau pilih Laporan saya."
+    st_mine = "Laporan saya"
+    st_bad = "Nomor laporan itu tidak cocok. Periksa lagi hurufnya, contoh: SK-7KQ4-M2H."
+    st_unknown = "Laporan dengan nomor itu tidak kami temukan. Periksa lagi nomornya."
+    st_none = "Belum ada laporan dari nomor ini. Ketik nomor laporannya, atau MENU."
+    st_choose = "Laporan yang mana?"
+    st_report = "Laporan {reference} ({name}):\nStatus: {status}\nRiwayat:\n{history}"
+    st_needs = "Yang perlu dilengkapi: {needs}\nKirim foto atau PDF-nya di sini, lalu ketik SELESAI."
+    st_doc_received = "Diterima ({count} file). Kirim lagi jika masih ada, atau ketik SELESAI."
+    st_doc_retry = "Kirim foto atau PDF kekurangannya, atau ketik SELESAI jika sudah semua."
+    st_resubmitted = "Terima kasih, kekurangan sudah kami teruskan ke petugas. Kami kabari perkembangannya."
+    st_no_docs = "Belum ada file yang diterima. Kirim foto atau PDF-nya dulu, atau ketik MENU."
+    done_words = ("selesai", "sudah", "cukup", "done")

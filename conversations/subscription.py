@@ -18,7 +18,7 @@ from conversations.messages_id import MSG
 from conversations.model import Choice, Reply
 from conversations.parsing import normalise
 
-__all__ = ["subscribe_flow", "unsubscribe_flow", "SHORTCUTS"]
+__all__ = ["SHORTCUTS", "parse_kecamatan", "subscribe_flow", "unsubscribe_flow"]
 
 ALL, KECAMATAN = "semua", "kecamatan"
 _SCOPES = (Choice(ALL, MSG.sub_scope_all), Choice(KECAMATAN, MSG.sub_scope_kec))
@@ -46,7 +46,7 @@ def _parse_scope(answer: Answer, _ctx: Context, _answers: Mapping[str, Any]) -> 
     return Retry(MSG.sub_scope_retry)
 
 
-def _parse_kecamatan(answer: Answer, ctx: Context, _answers: Mapping[str, Any]) -> Ok | Retry:
+def parse_kecamatan(answer: Answer, ctx: Context, _answers: Mapping[str, Any]) -> Ok | Retry:
     wilayah = ctx.services.wilayah
     if answer.choice_id and (place := wilayah.get(answer.choice_id)):
         return Ok(place.code)
@@ -88,7 +88,7 @@ subscribe_flow = Flow(
     name="langganan",
     steps=(
         Step("scope", prompt=_ask_scope, parse=_parse_scope, choices=_SCOPES),
-        Step("kecamatan", prompt=MSG.sub_ask_kecamatan, parse=_parse_kecamatan,
+        Step("kecamatan", prompt=MSG.sub_ask_kecamatan, parse=parse_kecamatan,
              skip_if=lambda _ctx, answers: answers.get("scope") != KECAMATAN),
     ),
     on_complete=_subscribe,

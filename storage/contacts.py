@@ -24,13 +24,14 @@ class ContactInfo:
     subscription_kecamatan: str | None
     blocked: bool
     last_inbound_at: datetime | None = None
+    phone: str | None = None  # E.164, when the channel gave it (WhatsApp, Telegram's shared contact)
 
 
 def _info(c: Contact) -> ContactInfo:
     return ContactInfo(id=c.id, channel=c.channel, channel_user_id=c.channel_user_id,
                        display_name=c.display_name, subscribed=c.subscribed,
                        subscription_kecamatan=c.subscription_kecamatan, blocked=c.blocked,
-                       last_inbound_at=_aware(c.last_inbound_at))
+                       last_inbound_at=_aware(c.last_inbound_at), phone=c.phone)
 
 
 def _aware(at: datetime | None) -> datetime | None:

@@ -18,7 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["AuditEntry", "Base", "Contact", "ConversationState", "ProcessedMessage", "RateCounter", "RegistryEntry",
+__all__ = ["AuditEntry", "Base", "Contact", "ConversationState", "OutboxMessage", "ProcessedMessage", "RateCounter",
+           "RegistryEntry", "Report", "ReportDocument", "ReportEvent",
            "RegistryImport", "SentMessage", "Staff", "utcnow"]
 
 _NAMING = {
@@ -183,3 +184,96 @@ class RateCounter(Base):
     key: Mapped[str] = mapped_column(String(120), primary_key=True)
     window_end: Mapped[datetime] = mapped_column(_TS, index=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Report(Base):
+    """A santunan kematian report. The deceased's NIK is kept as a keyed hash (one report per NIK)
+    and masked; what staff need to verify (names, KK, the heir's phone and bank account) is kept
+    and shown only to entitled staff."""
+
+    __tablename__ = "reports"
+    __table_args__ = (Index("ix_reports_area_status", "kecamatan_code", "desa_code", "status"),)
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    returns_to: Mapped[str | None] = mapped_column(String(32))  # the stage perlu_perbaikan goes back to
+    deceased_nik_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    deceased_nik_masked: Mapped[str] = mapped_column(String(16))
+    deceased_name: Mapped[str] = mapped_column(String(120))
+    date_of_death: Mapped[date] = mapped_column(Date)
+    kecamatan_code: Mapped[str] = mapped_column(String(16))
+    desa_code: Mapped[str] = mapped_column(String(16))
+    kk_number: Mapped[str] = mapped_column(String(16))
+    reporter_name: Mapped[str] = mapped_column(String(120))
+    reporter_relationship: Mapped[str] = mapped_column(String(60))
+    reporter_contact_id: Mapped[int | None] = mapped_column(_ID, ForeignKey("contacts.id", ondelete="SET NULL"),
+                                                            index=True)
+    filed_by: Mapped[str] = mapped_column(String(80))  # "contact:<id>" or "staff:<id>"
+    heir_name: Mapped[str] = mapped_column(String(120))
+    heir_phone: Mapped[str | None] = mapped_column(String(20))
+    bank_name: Mapped[str | None] = mapped_column(String(60))
+    bank_account: Mapped[str | None] = mapped_column(String(24))
+    bank_holder: Mapped[str | None] = mapped_column(String(120))
+    late: Mapped[bool] = mapped_column(Boolean, default=False)  # filed after the window, accepted flagged
+    jkm_covered: Mapped[bool] = mapped_column(Boolean, default=False)  # in the coverage list on the date of death
+    jkm_told: Mapped[bool] = mapped_column(Boolean, default=False)  # the family was told about JKM
+    needs: Mapped[str | None] = mapped_column(Text)  # what is missing, for perlu_perbaikan
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    stage_due: Mapped[datetime | None] = mapped_column(_TS, index=True)  # deadline of the current stage
+    escalated_at: Mapped[datetime | None] = mapped_column(_TS)
+    created_at: Mapped[datetime] = mapped_column(_TS, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(_TS, default=utcnow)
+
+
+class ReportEvent(Base):
+    """A report's history: every transition, with who, when and the note."""
+
+    __tablename__ = "report_events"
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(_ID, ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(_TS, default=utcnow)
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(80))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ReportDocument(Base):
+    """A photo or PDF attached to a report; the file lives in the attachment store under `key`."""
+
+    __tablename__ = "report_documents"
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(_ID, ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # sktm, akta_kematian, kk, ktp_almarhum, ktp_ahli_waris, lain
+    key: Mapped[str] = mapped_column(String(120))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_at: Mapped[datetime] = mapped_column(_TS, default=utcnow)
+    uploaded_by: Mapped[str] = mapped_column(String(80))
+
+
+class OutboxMessage(Base):
+    """Everything we send that is not a direct reply, one row per recipient and message, written
+    before any send. `priority` 0 (status notices) goes ahead of 10 (broadcasts)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "priority", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(24))  # notification, broadcast
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    contact_id: Mapped[int | None] = mapped_column(_ID, ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent, failed, held
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(_TS, default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(_TS)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    provider_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(_TS, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(_TS)

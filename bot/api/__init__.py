@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bot.api import auth, registry
+from bot.api import auth, registry, reports
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(auth.router)
 router.include_router(registry.router)
+router.include_router(reports.router)
 # Further routers go here, one line each (reports, announcements, ...)

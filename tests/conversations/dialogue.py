@@ -40,12 +40,14 @@ class Dialogue:
     engine: object = field(default_factory=build_engine)
     state: dict | None = None
     coverage: object = None  # a services.coverage.Coverage-like fake, for the coverage flow
+    santunan: object = None  # a services.santunan.Santunan, for the santunan flows
     contact: ContactInfo = field(default_factory=lambda: ContactInfo(
         id=1, channel="web", channel_user_id="u1", display_name=None, subscribed=False,
         subscription_kecamatan=None, blocked=False))
 
     async def say(self, text: str) -> list[Reply]:
-        services = Services(subscriptions=FakeSubscriptions(self), wilayah=load_wilayah(), coverage=self.coverage)
+        services = Services(subscriptions=FakeSubscriptions(self), wilayah=load_wilayah(), coverage=self.coverage,
+                            santunan=self.santunan)
         ctx = Context(self.contact, services, datetime.now(UTC))
         turn = await self.engine.step(self.state, Incoming(channel="web", user_id="u1", text=text), ctx)
         if turn.save:

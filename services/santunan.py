@@ -1,0 +1,296 @@
+"""Santunan kematian: filing a report, its life cycle, who may move it, deadlines and escalation.
+
+Stages: diajukan -> diverifikasi_desa -> diverifikasi_kecamatan -> disetujui -> dicairkan; any open
+report can go to perlu_perbaikan (and back to where it left once supplied) or to ditolak. The kades
+of the report's desa verifies for the desa, the camat of its kecamatan for the kecamatan, Dinas
+Sosial (and admin) approves, pays or rejects; whoever may move a report on may also send it back for
+perbaikan. Rules are configuration (Perbup OKI 17/2025 as published); see `Rules`."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from services.audit import Audit
+from services.privacy import NikHasher, mask_nik
+from services.references import new_reference
+from services.staff import StaffInfo
+from storage.contacts import ContactInfo, Contacts
+from storage.models import Report, utcnow
+from storage.registry import Registry
+from storage.reports import Conflict, ReportFilter, Reports
+
+__all__ = ["DOCUMENTS", "NEXT", "STATUSES", "WIB", "Draft", "Duplicate", "LateReport", "NotAllowed", "Rules",
+           "Santunan",
+           "WrongMove"]
+
+WIB = ZoneInfo("Asia/Jakarta")  # the regency's calendar: a day starts at midnight in Kayuagung
+NEXT = {"diajukan": "diverifikasi_desa", "diverifikasi_desa": "diverifikasi_kecamatan",
+        "diverifikasi_kecamatan": "disetujui", "disetujui": "dicairkan"}
+STATUSES = (*NEXT, "dicairkan", "perlu_perbaikan", "ditolak")
+FINAL = ("dicairkan", "ditolak")
+DOCUMENTS = ("sktm", "akta_kematian", "kk", "ktp_almarhum", "ktp_ahli_waris")
+_MOVER = {"diajukan": "kades", "diverifikasi_desa": "camat", "diverifikasi_kecamatan": "dinsos", "disetujui": "dinsos"}
+_ROLE_TARGETS = {"kades": {"diverifikasi_desa", "perlu_perbaikan"},
+                 "camat": {"diverifikasi_kecamatan", "perlu_perbaikan"},
+                 "dinsos": {"disetujui", "dicairkan", "ditolak", "perlu_perbaikan"}}
+
+
+class Duplicate(Exception):
+    def __init__(self, report: Report) -> None:
+        super().__init__(report.reference)
+        self.report = report
+
+
+class LateReport(Exception):
+    """Filed after the reporting window, and late reports are not accepted."""
+
+    def __init__(self, days: int, window: int) -> None:
+        super().__init__(f"{days} days after the death, window {window}")
+        self.days, self.window = days, window
+
+
+class NotAllowed(Exception):
+    """This staff member's role or area may not make this move (HTTP 403)."""
+
+
+class WrongMove(Exception):
+    """The workflow does not allow this move from the report's current status (HTTP 409)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    amount: int = 1_000_000
+    window_days: int = 7
+    accept_late: bool = False
+    desil_max: int = 5
+    desa_days: int = 3
+    kecamatan_days: int = 3
+    payment_days: int = 7
+    office_contact: str = ""
+    jkm_contact: str = ""
+
+
+@dataclass
+class Draft:
+    """What a report is filed with, from the chat or the staff API. Documents: (kind, key, type, size)."""
+
+    deceased_nik: str
+    deceased_name: str
+    date_of_death: date
+    kecamatan_code: str
+    desa_code: str
+    kk_number: str
+    reporter_name: str
+    reporter_relationship: str
+    heir_name: str
+    heir_phone: str | None = None
+    bank_name: str | None = None
+    bank_account: str | None = None
+    bank_holder: str | None = None
+    documents: list[tuple[str, str, str, int]] = field(default_factory=list)
+
+
+def _role(staff: StaffInfo) -> str:
+    return "dinsos" if staff.role == "admin" else staff.role
+
+
+class Santunan:
+    def __init__(self, *, reports: Reports, registry: Registry, contacts: Contacts, hasher: NikHasher, audit: Audit,
+                 rules: Rules, clock: Callable[[], datetime] = utcnow) -> None:
+        self._reports, self._registry, self._contacts = reports, registry, contacts
+        self._hasher, self._audit, self.rules, self._clock = hasher, audit, rules, clock
+
+    # --- filing ---
+
+    def days_since(self, date_of_death: date, *, today: date | None = None) -> int:
+        return ((today or self._clock().astimezone(WIB).date()) - date_of_death).days
+
+    def is_late(self, date_of_death: date, *, today: date | None = None) -> bool:
+        return self.days_since(date_of_death, today=today) > self.rules.window_days
+
+    async def existing(self, nik: str) -> Report | None:
+        return await self._reports.by_nik_hash(self._hasher.digest(nik))
+
+    async def file(self, draft: Draft, *, filed_by: str, contact: ContactInfo | None = None) -> Report:
+        """Store the report (before anyone is told it exists). Raises Duplicate or LateReport."""
+        now = self._clock()
+        nik_hash = self._hasher.digest(draft.deceased_nik)
+        if (found := await self._reports.by_nik_hash(nik_hash)) is not None:
+            raise Duplicate(found)
+        if draft.date_of_death > now.astimezone(WIB).date():
+            raise ValueError("date of death in the future")
+        late = self.is_late(draft.date_of_death)
+        if late and not self.rules.accept_late:
+            raise LateReport(self.days_since(draft.date_of_death), self.rules.window_days)
+        values = {"status": "diajukan", "deceased_nik_hash": nik_hash,
+                  "deceased_nik_masked": mask_nik(draft.deceased_nik),
+                  "deceased_name": draft.deceased_name, "date_of_death": draft.date_of_death,
+                  "kecamatan_code": draft.kecamatan_code, "desa_code": draft.desa_code, "kk_number": draft.kk_number,
+                  "reporter_name": draft.reporter_name, "reporter_relationship": draft.reporter_relationship,
+                  "reporter_contact_id": contact.id if contact else None, "filed_by": filed_by,
+                  "heir_name": draft.heir_name, "heir_phone": draft.heir_phone, "bank_name": draft.bank_name,
+                  "bank_account": draft.bank_account, "bank_holder": draft.bank_holder, "late": late,
+                  "jkm_covered": await self._jkm_covered(nik_hash, draft.date_of_death), "created_at": now,
+                  "updated_at": now, "stage_due": now + timedelta(days=self.rules.desa_days)}
+        values["jkm_told"] = bool(values["jkm_covered"] and contact is not None)
+        documents = [{"kind": kind, "key": key, "content_type": ctype, "size": size, "uploaded_at": now,
+                      "uploaded_by": filed_by} for kind, key, ctype, size in draft.documents]
+        event = {"at": now, "from_status": None, "to_status": "diajukan", "actor": filed_by,
+                 "note": "dilaporkan terlambat" if late else None}
+        for _attempt in range(5):
+            try:
+                report = await self._reports.insert(values={**values, "reference": new_reference()}, event=event,
+                                                    documents=documents)
+                break
+            except Conflict as exc:
+                if exc.field == "nik":  # filed at the same moment by someone else
+                    raise Duplicate(await self._reports.by_nik_hash(nik_hash)) from None
+        else:
+            raise RuntimeError("no free reference number after 5 tries")
+        await self._audit.record(actor=filed_by, action="report.file", target=f"report:{report.reference}",
+                                 detail={"late": late, "jkm_covered": values["jkm_covered"],
+                                         "documents": len(documents)})
+        return report
+
+    async def _jkm_covered(self, nik_hash: str, on: date) -> bool:
+        row = await self._registry.find(nik_hash)
+        return bool(row and row.status == "aktif" and row.start_date <= on <= row.end_date)
+
+    # --- reading ---
+
+    async def get(self, reference: str) -> Report | None:
+        return await self._reports.by_reference(reference)
+
+    async def for_contact(self, contact_id: int) -> list[Report]:
+        return await self._reports.for_contact(contact_id)
+
+    async def history(self, report: Report) -> list[Any]:
+        return await self._reports.history(report.id)
+
+    async def documents(self, report: Report) -> list[Any]:
+        return await self._reports.documents(report.id)
+
+    def overdue(self, report: Report, *, now: datetime | None = None) -> bool:
+        due = report.stage_due
+        if due is None:
+            return False
+        due = due if due.tzinfo else due.replace(tzinfo=(now or self._clock()).tzinfo)
+        return due < (now or self._clock())
+
+    async def search(self, staff: StaffInfo, f: ReportFilter, *, page: int, size: int) -> tuple[list[Report], int]:
+        kec, desa = staff.area_filter()
+        scoped = ReportFilter(kecamatan=kec or f.kecamatan, desa=desa or f.desa, status=f.status, since=f.since,
+                              until=f.until, jkm=f.jkm, overdue_at=f.overdue_at)
+        return await self._reports.search(scoped, now=self._clock(), page=page, size=size)
+
+    # --- moving ---
+
+    def allowed_moves(self, report: Report, staff: StaffInfo) -> list[str]:
+        return [to for to in STATUSES if self._check(report, staff, to) is None]
+
+    def _check(self, report: Report, staff: StaffInfo, to: str) -> type[Exception] | None:
+        role = _role(staff)
+        returning = report.status == "perlu_perbaikan" and to == report.returns_to
+        if not returning and to not in _ROLE_TARGETS.get(role, set()):
+            return NotAllowed
+        if not staff.can_see(kecamatan_code=report.kecamatan_code, desa_code=report.desa_code):
+            return NotAllowed
+        if report.status in FINAL:
+            return WrongMove
+        if returning:
+            stage = report.returns_to
+        elif to == "ditolak":
+            stage = None
+        elif to == "perlu_perbaikan":
+            if report.status == "perlu_perbaikan":
+                return WrongMove
+            stage = report.status
+        elif NEXT.get(report.status) == to:
+            stage = report.status
+        else:
+            return WrongMove
+        if stage is not None and role != "dinsos" and _MOVER.get(stage) != role:
+            return NotAllowed
+        return None
+
+    async def transition(self, *, reference: str, to: str, note: str | None, staff: StaffInfo) -> Report:
+        report = await self._reports.by_reference(reference)
+        if report is None or not staff.can_see(kecamatan_code=report.kecamatan_code, desa_code=report.desa_code):
+            raise LookupError(reference)
+        problem = self._check(report, staff, to) if to in STATUSES else WrongMove
+        if problem is not None:
+            raise problem(f"{report.status} -> {to}")
+        if to in ("ditolak", "perlu_perbaikan") and not (note or "").strip():
+            raise ValueError("a reason is needed")
+        await self._move(report, to, note=note, actor=staff.actor)
+        return await self._reports.by_reference(reference)
+
+    async def resubmit(self, *, report: Report, actor: str, documents: Sequence[tuple[str, str, str, int]]) -> None:
+        """The family supplied what was asked: attach it and go back to the stage it left."""
+        now = self._clock()
+        await self._reports.add_documents(report_id=report.id, documents=[
+            {"kind": kind, "key": key, "content_type": ctype, "size": size, "uploaded_at": now, "uploaded_by": actor}
+            for kind, key, ctype, size in documents])
+        if report.status == "perlu_perbaikan" and report.returns_to:
+            await self._move(report, report.returns_to, note="kekurangan dikirim", actor=actor)
+
+    async def add_documents(self, *, report: Report, actor: str,
+                            documents: Sequence[tuple[str, str, str, int]]) -> None:
+        now = self._clock()
+        await self._reports.add_documents(report_id=report.id, documents=[
+            {"kind": kind, "key": key, "content_type": ctype, "size": size, "uploaded_at": now, "uploaded_by": actor}
+            for kind, key, ctype, size in documents])
+
+    async def _move(self, report: Report, to: str, *, note: str | None, actor: str) -> None:
+        now = self._clock()
+        values: dict[str, Any] = {"status": to, "updated_at": now, "escalated_at": None,
+                                  "stage_due": self._due(to, report, now)}
+        if to == "perlu_perbaikan":
+            values.update(returns_to=report.status, needs=note)
+        elif report.status == "perlu_perbaikan":
+            values.update(returns_to=None, needs=None)
+        if to == "ditolak":
+            values["rejection_reason"] = note
+        outbox = await self._notice(report, to, note)
+        await self._reports.move(report_id=report.id, from_status=report.status, values=values,
+                                 event={"at": now, "to_status": to, "actor": actor, "note": note}, outbox=outbox)
+        await self._audit.record(actor=actor, action="report.transition", target=f"report:{report.reference}",
+                                 detail={"from": report.status, "to": to})
+
+    def _due(self, to: str, report: Report, now: datetime) -> datetime | None:
+        days = {"diajukan": self.rules.desa_days, "diverifikasi_desa": self.rules.kecamatan_days,
+                "diverifikasi_kecamatan": self.rules.payment_days}.get(to)
+        if to == "disetujui":  # the payment promise runs from the kecamatan's verification
+            return report.stage_due
+        return now + timedelta(days=days) if days else None
+
+    async def _notice(self, report: Report, to: str, note: str | None) -> list[dict[str, Any]]:
+        """The outbox row telling the reporter, on their channel (none for reports staff filed)."""
+        contact = await self._reports.contact(report.reporter_contact_id)
+        if contact is None or contact.blocked:
+            return []
+        body = json.dumps({"notice": "report_status", "reference": report.reference, "status": to,
+                           "note": note or ""}, ensure_ascii=False)
+        return [{"kind": "notification", "priority": 0, "contact_id": contact.id, "channel": contact.channel,
+                 "address": contact.channel_user_id, "body": body, "created_at": self._clock(),
+                 "next_attempt_at": self._clock()}]
+
+    # --- deadlines ---
+
+    async def escalate_overdue(self) -> int:
+        """Flag reports past their stage's deadline and record that the next level was told."""
+        now = self._clock()
+        count = 0
+        for report in await self._reports.overdue_unescalated(now):
+            upward = {"diajukan": "kecamatan", "diverifikasi_desa": "Dinas Sosial"}.get(report.status, "Kepala Dinas")
+            await self._reports.mark(report_id=report.id, escalated_at=now, event={
+                "at": now, "from_status": report.status, "to_status": report.status, "actor": "system",
+                "note": f"lewat tenggat; diteruskan ke {upward}"})
+            await self._audit.record(actor="system", action="report.escalate", target=f"report:{report.reference}",
+                                     detail={"status": report.status})
+            count += 1
+        return count

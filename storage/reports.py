@@ -1,0 +1,139 @@
+"""Santunan reports repository: filing (unique per NIK hash and reference), transitions with their
+history in one transaction, documents, staff lists and the outbox rows a transition writes."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.models import Contact, OutboxMessage, Report, ReportDocument, ReportEvent
+
+__all__ = ["Conflict", "ReportFilter", "Reports", "StaleStatus"]
+
+
+class Conflict(Exception):
+    """A unique value is taken: `field` is "nik" or "reference"."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
+
+
+class StaleStatus(Exception):
+    """The report's status changed since it was read (a concurrent transition)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFilter:
+    kecamatan: str | None = None
+    desa: str | None = None
+    status: str | None = None
+    since: date | None = None
+    until: date | None = None
+    jkm: bool | None = None
+    overdue_at: datetime | None = None  # only reports whose stage deadline passed by then
+
+
+class Reports:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def insert(self, *, values: dict[str, Any], event: dict[str, Any],
+                     documents: Sequence[dict[str, Any]] = ()) -> Report:
+        """Store a new report with its first history entry and documents, all or nothing."""
+        async with self._sessions() as s:
+            try:
+                async with s.begin():
+                    report = Report(**values)
+                    s.add(report)
+                    await s.flush()
+                    s.add(ReportEvent(report_id=report.id, **event))
+                    s.add_all(ReportDocument(report_id=report.id, **d) for d in documents)
+            except IntegrityError as exc:
+                raise Conflict("reference" if "reference" in str(exc.orig).lower() else "nik") from None
+            return report
+
+    async def by_reference(self, reference: str) -> Report | None:
+        async with self._sessions() as s:
+            return (await s.scalars(select(Report).where(Report.reference == reference))).first()
+
+    async def by_nik_hash(self, nik_hash: str) -> Report | None:
+        async with self._sessions() as s:
+            return (await s.scalars(select(Report).where(Report.deceased_nik_hash == nik_hash))).first()
+
+    async def for_contact(self, contact_id: int, *, limit: int = 5) -> list[Report]:
+        async with self._sessions() as s:
+            return list(await s.scalars(select(Report).where(Report.reporter_contact_id == contact_id)
+                                        .order_by(Report.created_at.desc()).limit(limit)))
+
+    async def history(self, report_id: int) -> list[ReportEvent]:
+        async with self._sessions() as s:
+            return list(await s.scalars(select(ReportEvent).where(ReportEvent.report_id == report_id)
+                                        .order_by(ReportEvent.at, ReportEvent.id)))
+
+    async def documents(self, report_id: int) -> list[ReportDocument]:
+        async with self._sessions() as s:
+            return list(await s.scalars(select(ReportDocument).where(ReportDocument.report_id == report_id)
+                                        .order_by(ReportDocument.id)))
+
+    async def move(self, *, report_id: int, from_status: str, values: dict[str, Any], event: dict[str, Any],
+                   outbox: Sequence[dict[str, Any]] = ()) -> None:
+        """Apply a transition if the status is still `from_status`: the report, its history entry and
+        the notifications to send are written in one transaction."""
+        async with self._sessions() as s, s.begin():
+            res = await s.execute(update(Report).where(Report.id == report_id, Report.status == from_status)
+                                  .values(**values))
+            if res.rowcount != 1:
+                raise StaleStatus(from_status)
+            s.add(ReportEvent(report_id=report_id, from_status=from_status, **event))
+            s.add_all(OutboxMessage(**row) for row in outbox)
+
+    async def add_documents(self, *, report_id: int, documents: Sequence[dict[str, Any]]) -> None:
+        async with self._sessions() as s, s.begin():
+            s.add_all(ReportDocument(report_id=report_id, **d) for d in documents)
+
+    async def mark(self, *, report_id: int, event: dict[str, Any] | None = None, **values: Any) -> None:
+        async with self._sessions() as s, s.begin():
+            await s.execute(update(Report).where(Report.id == report_id).values(**values))
+            if event:
+                s.add(ReportEvent(report_id=report_id, **event))
+
+    def _where(self, f: ReportFilter) -> list[Any]:
+        where: list[Any] = []
+        for column, value in ((Report.kecamatan_code, f.kecamatan), (Report.desa_code, f.desa),
+                              (Report.status, f.status), (Report.jkm_covered, f.jkm)):
+            if value is not None:
+                where.append(column == value)
+        if f.since:
+            where.append(Report.date_of_death >= f.since)
+        if f.until:
+            where.append(Report.date_of_death <= f.until)
+        if f.overdue_at:
+            where.append(Report.stage_due < f.overdue_at)
+        return where
+
+    async def search(self, f: ReportFilter, *, now: datetime, page: int, size: int) -> tuple[list[Report], int]:
+        """Overdue reports first, then the newest."""
+        where = self._where(f)
+        overdue_first = case((Report.stage_due < now, 0), else_=1)
+        async with self._sessions() as s:
+            total = int(await s.scalar(select(func.count()).select_from(Report).where(*where)) or 0)
+            rows = await s.scalars(select(Report).where(*where)
+                                   .order_by(overdue_first, Report.stage_due, Report.created_at.desc(), Report.id)
+                                   .offset((page - 1) * size).limit(size))
+            return list(rows), total
+
+    async def overdue_unescalated(self, now: datetime) -> list[Report]:
+        async with self._sessions() as s:
+            return list(await s.scalars(select(Report).where(Report.stage_due < now, Report.escalated_at.is_(None))))
+
+    async def contact(self, contact_id: int | None) -> Contact | None:
+        if contact_id is None:
+            return None
+        async with self._sessions() as s:
+            return await s.get(Contact, contact_id)
