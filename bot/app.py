@@ -39,6 +39,7 @@ from storage.db import make_engine, make_sessionmaker, ping
 from storage.deliveries import Deliveries
 from storage.files import AttachmentStore
 from storage.models import utcnow
+from storage.outbox import Outbox
 from storage.ratelimit import RedisRateLimiter, SqlRateLimiter
 from storage.registry import Registry
 from storage.reports import Reports
@@ -66,16 +67,21 @@ class Runtime:
     importer: RegistryImporter
     santunan: Santunan
     attachments: AttachmentStore
+    outbox: Outbox
     santunan_clock: Callable[[], datetime] = utcnow
     telegram: TelegramChannel | None = None
     whatsapp: WhatsAppChannel | None = None
     tasks: list[asyncio.Task] = field(default_factory=list)
 
-    async def start(self) -> None:
+    async def start(self, *, worker: bool = False) -> None:
         if self.telegram:
             await self.telegram.start()
             if self.settings.telegram_mode == "polling":
                 self.tasks.append(asyncio.create_task(self.telegram.poll(self._polled)))
+        if worker:
+            from bot.worker import Worker
+
+            self.tasks.append(asyncio.create_task(Worker(self).run()))
 
     async def _polled(self, data: dict) -> None:
         incoming = await self.telegram.parse(data)
@@ -134,7 +140,7 @@ def build_runtime(settings: Settings) -> Runtime:
     importer = RegistryImporter(registry=registry, wilayah=wilayah, hasher=hasher, audit=audit)
     runtime = Runtime(settings=settings, db=db, store=store, dispatcher=dispatcher, audit=audit, staff=staff,
                       wilayah=wilayah, registry=registry, importer=importer, santunan=santunan,
-                      attachments=attachments)
+                      attachments=attachments, outbox=Outbox(sessions))
     if settings.telegram_enabled:
         runtime.telegram = TelegramChannel(
             token=settings.telegram_bot_token, base_url=settings.telegram_api_base_url,
@@ -155,7 +161,7 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = app.state.runtime = build_runtime(settings)
-        await runtime.start()
+        await runtime.start(worker=settings.run_worker_in_process)
         log.info("ready: database=%s state=%s telegram=%s whatsapp=%s", settings.database_url.split("://")[0],
                  "redis" if settings.redis_url else "sql", settings.telegram_enabled and settings.telegram_mode,
                  settings.whatsapp_enabled)

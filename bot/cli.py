@@ -96,6 +96,24 @@ def _telegram(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _worker_loop(settings: Settings) -> None:
+    from bot.app import build_runtime
+    from bot.worker import Worker
+
+    runtime = build_runtime(settings)
+    await runtime.start()
+    try:
+        await Worker(runtime).run()
+    finally:
+        await runtime.close()
+
+
+def _worker(settings: Settings, args: argparse.Namespace) -> int:
+    _require_migrated(settings)
+    asyncio.run(_worker_loop(settings))
+    return 0
+
+
 def _create_staff(settings: Settings, args: argparse.Namespace) -> int:
     from bot.staff_cli import create_staff
 
@@ -124,6 +142,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true",
                        help="load a synthetic coverage list of 2,000 people into an empty database")
     serve.set_defaults(run=_serve)
+    sub.add_parser("worker", help="send queued notifications, escalate overdue reports").set_defaults(run=_worker)
     chat = sub.add_parser("chat", help="talk to the bot in this terminal")
     chat.set_defaults(run=_chat)
     telegram = sub.add_parser("telegram", help="register or remove the Telegram webhook")

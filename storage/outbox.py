@@ -1,0 +1,49 @@
+"""The outbox: messages to send that are not direct replies, claimed in batches with a lease so that
+any number of workers can share them; a killed worker's rows are taken again once the lease ends."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.models import OutboxMessage
+
+__all__ = ["Outbox"]
+
+
+class Outbox:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def claim(self, *, now: datetime, limit: int = 50,
+                    lease: timedelta = timedelta(minutes=2)) -> list[OutboxMessage]:
+        """Due rows, highest priority (lowest number) first, leased to the caller. PostgreSQL skips
+        rows another worker holds (FOR UPDATE SKIP LOCKED); SQLite runs one worker."""
+        due = and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now,
+                   or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now))
+        async with self._sessions() as s, s.begin():
+            query = select(OutboxMessage).where(due).order_by(OutboxMessage.priority, OutboxMessage.id).limit(limit)
+            if s.bind.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = list(await s.scalars(query))
+            if rows:
+                await s.execute(update(OutboxMessage).where(OutboxMessage.id.in_([r.id for r in rows]))
+                                .values(lease_until=now + lease))
+            return rows
+
+    async def sent(self, *, message_id: int, now: datetime, provider_id: str | None = None) -> None:
+        await self._set(message_id, status="sent", sent_at=now, provider_id=provider_id, lease_until=None)
+
+    async def retry(self, *, message_id: int, attempts: int, at: datetime, error: str) -> None:
+        await self._set(message_id, attempts=attempts, next_attempt_at=at, last_error=error[:200], lease_until=None)
+
+    async def failed(self, *, message_id: int, attempts: int, error: str) -> None:
+        await self._set(message_id, status="failed", attempts=attempts, last_error=error[:200], lease_until=None)
+
+    async def held(self, *, message_id: int, reason: str) -> None:
+        await self._set(message_id, status="held", last_error=reason[:200], lease_until=None)
+
+    async def _set(self, message_id: int, **values: object) -> None:
+        async with self._sessions() as s, s.begin():
+            await s.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values))
