@@ -126,7 +126,7 @@ def build_runtime(settings: Settings) -> Runtime:
     registry = Registry(sessions)
     limiter = RedisRateLimiter(store.redis) if isinstance(store, RedisStateStore) else SqlRateLimiter(sessions)
     hasher = NikHasher(settings.ensure_secret_key())
-    coverage = Coverage(registry=registry, hasher=hasher, audit=audit,
+    coverage = Coverage(registry=registry, hasher=hasher, audit=audit, contacts=contacts,
                         limiter=limiter, per_hour=settings.coverage_lookups_per_hour,
                         per_day=settings.coverage_lookups_per_day)
     santunan = Santunan(reports=Reports(sessions), registry=registry, contacts=contacts, hasher=hasher, audit=audit,

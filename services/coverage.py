@@ -12,6 +12,7 @@ from typing import Literal
 from services.audit import Audit
 from services.names import name_matches
 from services.privacy import NikHasher
+from storage.contacts import Contacts
 from storage.ratelimit import RateLimiter
 from storage.registry import Registry
 
@@ -47,8 +48,9 @@ class LookupResult:
 
 class Coverage:
     def __init__(self, *, registry: Registry, hasher: NikHasher, audit: Audit, limiter: RateLimiter,
-                 per_hour: int = 5, per_day: int = 10) -> None:
+                 contacts: Contacts | None = None, per_hour: int = 5, per_day: int = 10) -> None:
         self._registry, self._hasher, self._audit, self._limiter = registry, hasher, audit, limiter
+        self._contacts = contacts
         self._limits = ((per_hour, 3600), (per_day, 86400))
         self.limits = (per_hour, per_day)
 
@@ -75,6 +77,8 @@ class Coverage:
                                  target=f"registry:{digest[:32]}", detail={"outcome": outcome})
         if outcome != "covered":
             return LookupResult(outcome)
+        if self._contacts is not None:  # this contact is that person: remembered, as a hash, for later
+            await self._contacts.prove_nik(contact_id=contact_id, nik_hash=digest)
         return LookupResult(outcome, CoverageInfo(
             category=row.category, programmes=tuple(row.programmes.split(",")), start=row.start_date,
             end=row.end_date, status=row.status, kpj_masked=row.kpj_masked))

@@ -151,9 +151,10 @@ class Santunan:
                     raise Duplicate(await self._reports.by_nik_hash(nik_hash)) from None
         else:
             raise RuntimeError("no free reference number after 5 tries")
+        ended = await self._contacts.opt_out_nik(nik_hash=nik_hash, via="meninggal", at=now)
         await self._audit.record(actor=filed_by, action="report.file", target=f"report:{report.reference}",
                                  detail={"late": late, "jkm_covered": values["jkm_covered"],
-                                         "documents": len(documents)})
+                                         "documents": len(documents), "subscriptions_ended": ended})
         return report
 
     async def _jkm_covered(self, nik_hash: str, on: date) -> bool:

@@ -78,6 +78,17 @@ class Contacts:
                                   .values(subscribed=False, opted_out_at=at, opted_out_via=via))
             return res.rowcount == 1
 
+    async def prove_nik(self, *, contact_id: int, nik_hash: str) -> None:
+        async with self._sessions() as s, s.begin():
+            await s.execute(update(Contact).where(Contact.id == contact_id).values(nik_hash=nik_hash))
+
+    async def opt_out_nik(self, *, nik_hash: str, via: str, at: datetime) -> int:
+        """End the subscriptions of every contact proven to be this NIK's person; how many ended."""
+        async with self._sessions() as s, s.begin():
+            res = await s.execute(update(Contact).where(Contact.nik_hash == nik_hash, Contact.subscribed.is_(True))
+                                  .values(subscribed=False, opted_out_at=at, opted_out_via=via))
+            return res.rowcount
+
     async def count_subscribed(self) -> int:
         async with self._sessions() as s:
             return int(await s.scalar(select(func.count()).select_from(Contact)

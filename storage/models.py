@@ -77,6 +77,9 @@ class Contact(Base):
     opted_out_via: Mapped[str | None] = mapped_column(String(32))
     last_inbound_at: Mapped[datetime | None] = mapped_column(_TS)
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # keyed hash of the NIK this person proved is theirs (a coverage lookup with the right name);
+    # lets a death report end the deceased's own subscriptions
+    nik_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(_TS, default=utcnow)
 
 

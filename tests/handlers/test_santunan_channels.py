@@ -128,3 +128,18 @@ async def test_no_consent_stores_nothing(client):
     await chat(client, "web-no", "lapor kematian")
     [reply] = await chat(client, "web-no", "tidak")
     assert reply["text"] == MSG.rep_no_consent and await _count(client, Report) == 0
+
+
+async def test_the_deceased_s_own_subscriptions_end(client):
+    from storage.models import Contact
+    from tests.services.test_coverage import _load
+
+    rt = client.app.state.runtime
+    await _load(rt.settings.database_url, rt.settings.secret_key)
+    for text in ["cek bpjs", "1602015708850003", "Siti Aminah", "langganan semua"]:  # she proves who she is
+        await chat(client, "web-siti", text)
+    for text in script("1602015708850003", ["nanti"] * 5):  # later her son reports her death
+        await chat(client, "web-son", text)
+    async with rt.db.connect() as conn:
+        siti = (await conn.execute(select(Contact).where(Contact.channel_user_id == "web-siti"))).one()
+    assert not siti.subscribed and siti.opted_out_via == "meninggal"
