@@ -34,6 +34,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) -m bench.chat_turns
 	$(PY) -m bench.webhook_turns
 	$(PY) -m bench.coverage
+	$(PY) -m bench.santunan
 
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .

@@ -17,12 +17,13 @@ class MSG:
                      "Mohon maaf. Untuk sementara, hubungi kantor desa atau kecamatan Anda.")
     help = ("Cara memakai Layanan OKI:\n"
             "• Ketik nomor pilihan atau tekan tombolnya.\n"
-            "• MENU: kembali ke daftar layanan.\n"
-            "• BATAL: membatalkan yang sedang diisi.\n"
-            "• KEMBALI: mengulang pertanyaan sebelumnya.\n"
-            "• LANGGANAN SEMUA: menerima pengumuman untuk seluruh OKI.\n"
-            "• BERHENTI: berhenti menerima pengumuman. MULAI: berlangganan lagi.\n"
-            "Layanan cek BPJS Ketenagakerjaan, lapor kematian, dan cek status laporan sedang disiapkan.")
+            "• CEK BPJS: cek kepesertaan BPJS Ketenagakerjaan.\n"
+            "• LAPOR KEMATIAN: mengajukan santunan kematian. CEK STATUS: melihat perkembangan laporan.\n"
+            "• MENU: kembali ke daftar layanan. BATAL: membatalkan yang sedang diisi. "
+            "KEMBALI: mengulang pertanyaan sebelumnya.\n"
+            "• LANGGANAN SEMUA: menerima pengumuman untuk seluruh OKI. BERHENTI: berhenti menerima "
+            "pengumuman. MULAI: berlangganan lagi.\n"
+            "Membaca pengumuman terbaru lewat chat sedang disiapkan.")
     help_in_flow = "Untuk melanjutkan, jawab pertanyaan di bawah ini. Ketik BATAL untuk berhenti mengisi."
     too_long = ("Pesannya terlalu panjang (lebih dari {limit} huruf). Mohon kirim yang lebih singkat, "
                 "satu jawaban saja.")

@@ -186,7 +186,7 @@ class Santunan:
         kec, desa = staff.area_filter()
         scoped = ReportFilter(kecamatan=kec or f.kecamatan, desa=desa or f.desa, status=f.status, since=f.since,
                               until=f.until, jkm=f.jkm, overdue_at=f.overdue_at)
-        return await self._reports.search(scoped, now=self._clock(), page=page, size=size)
+        return await self._reports.search(scoped, page=page, size=size)
 
     # --- moving ---
 

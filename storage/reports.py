@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -117,14 +117,15 @@ class Reports:
             where.append(Report.stage_due < f.overdue_at)
         return where
 
-    async def search(self, f: ReportFilter, *, now: datetime, page: int, size: int) -> tuple[list[Report], int]:
-        """Overdue reports first, then the newest."""
+    async def search(self, f: ReportFilter, *, page: int, size: int) -> tuple[list[Report], int]:
+        """Most urgent first: by the current stage's deadline, so overdue reports lead, and reports
+        with no deadline (paid, rejected, waiting for the family) come last, newest first. The order
+        follows the stage_due index."""
         where = self._where(f)
-        overdue_first = case((Report.stage_due < now, 0), else_=1)
         async with self._sessions() as s:
             total = int(await s.scalar(select(func.count()).select_from(Report).where(*where)) or 0)
             rows = await s.scalars(select(Report).where(*where)
-                                   .order_by(overdue_first, Report.stage_due, Report.created_at.desc(), Report.id)
+                                   .order_by(Report.stage_due.asc().nulls_last(), Report.created_at.desc(), Report.id)
                                    .offset((page - 1) * size).limit(size))
             return list(rows), total
 
