@@ -90,6 +90,7 @@ class FakeTelegram(_Server):
         self.files: dict[str, tuple[str, bytes, int | None]] = {}  # file_id -> (path, data, declared size)
         self.failures: dict[str, list[tuple[int, dict]]] = {}
         self.pending_updates: list[dict] = []  # handed out once by getUpdates (polling mode)
+        self.delays: dict[str, list[float]] = {}  # seconds to wait before answering the next calls
         super().__init__()
 
     @property
@@ -119,6 +120,8 @@ class FakeTelegram(_Server):
         method = path.rsplit("/", 1)[1]
         params = self._params(h)
         self._record(Call(method, params, time.monotonic()))
+        if self.delays.get(method):
+            time.sleep(self.delays[method].pop(0))
         if self.failures.get(method):
             status, body = self.failures[method].pop(0)
             return self._reply(h, status, json.dumps(body).encode())
