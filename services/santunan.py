@@ -176,11 +176,7 @@ class Santunan:
         return await self._reports.documents(report.id)
 
     def overdue(self, report: Report, *, now: datetime | None = None) -> bool:
-        due = report.stage_due
-        if due is None:
-            return False
-        due = due if due.tzinfo else due.replace(tzinfo=(now or self._clock()).tzinfo)
-        return due < (now or self._clock())
+        return report.stage_due is not None and report.stage_due < (now or self._clock())
 
     async def search(self, staff: StaffInfo, f: ReportFilter, *, page: int, size: int) -> tuple[list[Report], int]:
         kec, desa = staff.area_filter()

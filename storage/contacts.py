@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -31,12 +31,7 @@ def _info(c: Contact) -> ContactInfo:
     return ContactInfo(id=c.id, channel=c.channel, channel_user_id=c.channel_user_id,
                        display_name=c.display_name, subscribed=c.subscribed,
                        subscription_kecamatan=c.subscription_kecamatan, blocked=c.blocked,
-                       last_inbound_at=_aware(c.last_inbound_at), phone=c.phone)
-
-
-def _aware(at: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything here is stored in UTC."""
-    return at.replace(tzinfo=UTC) if at is not None and at.tzinfo is None else at
+                       last_inbound_at=c.last_inbound_at, phone=c.phone)
 
 
 class Contacts:

@@ -2,6 +2,7 @@
 with their rejected rows. Every view of personal data is audited."""
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFile, status
@@ -101,8 +102,6 @@ async def upload(request: Request, staff: Importer, file: UploadFile, dry_run: b
 
 @router.get("/imports/{import_id}")
 async def import_summary(request: Request, staff: Importer, import_id: int) -> dict[str, Any]:
-    import json
-
     found = await _runtime(request).registry.get_import(import_id)
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="impor tidak ditemukan")

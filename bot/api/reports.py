@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 
 from bot.api.deps import require_roles
+from conversations.parsing import parse_kk, parse_phone
 from services.nik import check_nik
 from services.santunan import STATUSES, Draft, Duplicate, LateReport, NotAllowed, WrongMove
 from services.staff import StaffInfo
@@ -53,8 +54,6 @@ def _unprocessable(detail: str) -> HTTPException:
 
 
 def _draft(request: Request, body: ReportIn) -> Draft:
-    from conversations.parsing import parse_kk, parse_phone
-
     wilayah = _rt(request).wilayah
     nik = check_nik(body.deceased_nik)
     if nik.nik is None:

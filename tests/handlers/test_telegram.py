@@ -96,7 +96,7 @@ async def test_retry_after_is_honoured(client, fake_telegram):
 async def test_two_messages_in_flight_for_one_chat_are_handled_in_order(client, fake_telegram):
     fake_telegram.delays["sendMessage"] = [0.6]  # the first turn is still sending when the second arrives
     first = asyncio.create_task(post_tg(client, tg_update(60, 507, "langganan")))
-    while not fake_telegram.named("sendMessage"):
+    while not fake_telegram.named("sendMessage"):  # noqa: ASYNC110 (polling a server in another thread)
         await asyncio.sleep(0.01)
     second = asyncio.create_task(post_tg(client, tg_update(61, 507, "2")))
     assert [r.status_code for r in await asyncio.gather(first, second)] == [200, 200]
