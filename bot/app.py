@@ -26,7 +26,7 @@ from handlers import webchat
 from handlers.dispatch import Dispatcher
 from handlers.telegram import TelegramChannel
 from handlers.whatsapp import WhatsAppChannel
-from services.announcements import Subscriptions
+from services.announcements import Broadcasts, Subscriptions
 from services.audit import Audit
 from services.coverage import Coverage
 from services.privacy import NikHasher
@@ -34,6 +34,7 @@ from services.registry_import import RegistryImporter
 from services.santunan import Rules, Santunan
 from services.staff import StaffService
 from services.wilayah import Wilayah, load_wilayah
+from storage.announcements import Announcements
 from storage.contacts import Contacts
 from storage.db import make_engine, make_sessionmaker, ping
 from storage.deliveries import Deliveries
@@ -68,6 +69,7 @@ class Runtime:
     santunan: Santunan
     attachments: AttachmentStore
     outbox: Outbox
+    broadcasts: Broadcasts
     santunan_clock: Callable[[], datetime] = utcnow
     telegram: TelegramChannel | None = None
     whatsapp: WhatsAppChannel | None = None
@@ -140,7 +142,9 @@ def build_runtime(settings: Settings) -> Runtime:
     importer = RegistryImporter(registry=registry, wilayah=wilayah, hasher=hasher, audit=audit)
     runtime = Runtime(settings=settings, db=db, store=store, dispatcher=dispatcher, audit=audit, staff=staff,
                       wilayah=wilayah, registry=registry, importer=importer, santunan=santunan,
-                      attachments=attachments, outbox=Outbox(sessions))
+                      attachments=attachments, outbox=Outbox(sessions),
+                      broadcasts=Broadcasts(repo=Announcements(sessions), audit=audit,
+                                            require_approval=settings.broadcast_require_approval))
     if settings.telegram_enabled:
         runtime.telegram = TelegramChannel(
             token=settings.telegram_bot_token, base_url=settings.telegram_api_base_url,

@@ -1,64 +1,109 @@
-"""The outbox worker: sends what the services queued (status notices now; broadcasts later) through
-the channel senders, retries transient failures with backoff, and runs the deadline escalation.
-`python -m bot worker` runs one; `serve` runs one inside when WORKER_IN_PROCESS is on."""
+"""The outbox worker: sends what the services queued (status notices first, then broadcasts)
+through the channel senders at each channel's rate (shared through Redis when configured, so any
+number of workers together stay under it), retries transient failures with backoff, skips
+broadcast rows whose contact stopped subscribing, and runs the scheduled broadcasts and the
+deadline escalation. `python -m bot worker` runs one; `serve` runs one inside when
+WORKER_IN_PROCESS is on."""
 from __future__ import annotations
 
 import asyncio
 import logging
 import random
+import time
 from datetime import timedelta
+
+from limits import RateLimitItemPerSecond
+from limits.aio.storage import MemoryStorage, RedisStorage
+from limits.aio.strategies import MovingWindowRateLimiter
 
 from conversations.model import Reply
 from conversations.notices import render_notice
 from handlers.dispatch import SendFailed
-from storage.models import utcnow
+from storage.models import OutboxMessage, utcnow
 
 __all__ = ["Worker"]
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
+IN_FLIGHT = 10
 
 
 class Worker:
-    def __init__(self, runtime, *, interval: float = 2.0, escalate_every: float = 600.0) -> None:
+    def __init__(self, runtime, *, interval: float = 1.0, escalate_every: float = 600.0) -> None:
         self._rt, self._interval, self._escalate_every = runtime, interval, escalate_every
+        settings = runtime.settings
+        storage = (RedisStorage(f"async+{settings.redis_url}", implementation="redispy") if settings.redis_url
+                   else MemoryStorage())
+        self._limiter = MovingWindowRateLimiter(storage)
+        self._rates = {"telegram": RateLimitItemPerSecond(max(1, int(settings.telegram_send_rate))),
+                       "whatsapp": RateLimitItemPerSecond(max(1, int(settings.whatsapp_send_rate)))}
+        self._slots = asyncio.Semaphore(IN_FLIGHT)
 
     def _sender(self, channel: str):
         return {"telegram": self._rt.telegram, "whatsapp": self._rt.whatsapp}.get(channel)
 
+    async def _pace(self, channel: str) -> None:
+        """Wait until the channel's shared rate allows one more message."""
+        item = self._rates[channel]
+        while not await self._limiter.hit(item, "outbox", channel):
+            stats = await self._limiter.get_window_stats(item, "outbox", channel)
+            await asyncio.sleep(min(max(stats.reset_time - time.time(), 0.005), 1.0))
+
     async def send_due(self) -> int:
-        """Send every due message once; returns how many were handled."""
-        outbox, now = self._rt.outbox, utcnow()
-        rows = await outbox.claim(now=now)
-        for row in rows:
-            sender = self._sender(row.channel)
-            if sender is None:  # the web chat cannot be reached later: the status is there on the next visit
-                await outbox.held(message_id=row.id, reason=f"no push on the {row.channel} channel")
-                continue
-            try:
-                await sender.send(row.address, [Reply(render_notice(row.body))], contact_id=row.contact_id)
-            except SendFailed as exc:
-                attempts = row.attempts + 1
-                if attempts >= MAX_ATTEMPTS or "permanent" in str(exc) or "blocked" in str(exc):
-                    await outbox.failed(message_id=row.id, attempts=attempts, error=str(exc))
-                else:  # exponential backoff with jitter: ~30 s, 1, 2, 4, 8 min
-                    delay = 30 * 2 ** (attempts - 1) * random.uniform(0.8, 1.2)
-                    await outbox.retry(message_id=row.id, attempts=attempts, at=now + timedelta(seconds=delay),
-                                       error=str(exc))
-                continue
-            await outbox.sent(message_id=row.id, now=utcnow())
+        """Claim a batch of due messages and send them; returns how many were claimed."""
+        outbox = self._rt.outbox
+        rows = await outbox.claim(now=utcnow(), limit=100)
+        broadcast = [r.contact_id for r in rows if r.kind == "broadcast" and r.contact_id is not None]
+        still = await self._rt.broadcasts.still_subscribed(broadcast) if broadcast else set()
+        results = await asyncio.gather(*(self._one(row, still) for row in rows))
+        sent = [(row.id, provider_id) for row, provider_id in zip(rows, results, strict=True) if provider_id]
+        if sent:
+            await outbox.sent(messages=sent, now=utcnow())
         return len(rows)
 
+    async def _one(self, row: OutboxMessage, still_subscribed: set[int]) -> str | None:
+        """Send one message; the provider's id when it went (recorded with the rest of its batch)."""
+        outbox = self._rt.outbox
+        if row.kind == "broadcast" and row.contact_id not in still_subscribed:  # said berhenti since
+            await outbox.skipped(message_id=row.id, reason="unsubscribed")
+            return None
+        sender = self._sender(row.channel)
+        if sender is None:  # the web chat cannot be reached later: the status is there on the next visit
+            await outbox.held(message_id=row.id, reason=f"no push on the {row.channel} channel")
+            return None
+        async with self._slots:
+            await self._pace(row.channel)
+            try:
+                ids = await sender.send(row.address, [Reply(render_notice(row.body))], contact_id=row.contact_id)
+            except SendFailed as exc:
+                await self._failed(row, exc)
+                return None
+        return ids[-1] if ids else "sent"
+
+    async def _failed(self, row: OutboxMessage, exc: SendFailed) -> None:
+        attempts = row.attempts + 1
+        if attempts >= MAX_ATTEMPTS or "permanent" in str(exc) or "blocked" in str(exc):
+            await self._rt.outbox.failed(message_id=row.id, attempts=attempts, error=str(exc))
+            return
+        delay = 2 * 4 ** (attempts - 1) * random.uniform(0.8, 1.2)  # ~2 s, 8 s, 32 s, 2 min, 8.5 min, jittered
+        await self._rt.outbox.retry(message_id=row.id, attempts=attempts, at=utcnow() + timedelta(seconds=delay),
+                                    error=str(exc))
+
     async def run(self) -> None:
-        """Until cancelled: send what is due every `interval` seconds, escalate overdue reports now and then."""
+        """Until cancelled: start scheduled broadcasts, send what is due (straight on while there is
+        more), mark finished broadcasts, and escalate overdue reports now and then."""
         last_escalation = 0.0
         loop = asyncio.get_running_loop()
         while True:
+            busy = 0
             try:
-                await self.send_due()
+                await self._rt.broadcasts.start_due()
+                busy = await self.send_due()
+                await self._rt.broadcasts.finish_sent()
                 if loop.time() - last_escalation >= self._escalate_every:
                     await self._rt.santunan.escalate_overdue()
                     last_escalation = loop.time()
             except Exception:
                 log.exception("worker round failed; trying again")
-            await asyncio.sleep(self._interval)
+            if not busy:
+                await asyncio.sleep(self._interval)

@@ -209,6 +209,10 @@ class MSG:
     notice_note = "Catatan petugas: {note}"
     notice_fix = "Kirim kekurangannya lewat CEK STATUS, dengan nomor laporan {reference}."
 
+    # --- pengumuman (broadcasts) ---
+    announcement = ("📢 {title}\n\n{body}{link}\n\n— Pengumuman Pemkab OKI. Ketik BERHENTI untuk berhenti menerima "
+                    "pengumuman.")
+
     # --- cek status laporan ---
     st_ask = "Ketik nomor laporan (contoh: SK-7KQ4-M2H), atau pilih Laporan saya."
     st_mine = "Laporan saya"

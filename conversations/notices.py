@@ -15,7 +15,12 @@ def render_notice(body: str) -> str:
         notice = json.loads(body)
     except ValueError:
         return body
-    if not isinstance(notice, dict) or notice.get("notice") != "report_status":
+    if not isinstance(notice, dict):
+        return body
+    if notice.get("notice") == "announcement":
+        link = f"\n{notice['link']}" if notice.get("link") else ""
+        return MSG.announcement.format(title=notice["title"], body=notice["body"], link=link)
+    if notice.get("notice") != "report_status":
         return body
     lines = [MSG.notice_status.format(reference=notice["reference"], status=MSG.status_names[notice["status"]])]
     if notice.get("note"):

@@ -31,8 +31,9 @@ class SendFailed(Exception):
 
 
 class Sender(Protocol):
-    async def send(self, address: str, replies: Sequence[Reply], *, contact_id: int | None = None) -> None:
-        """Deliver replies to the channel's address of a person; raise SendFailed if they did not go."""
+    async def send(self, address: str, replies: Sequence[Reply], *, contact_id: int | None = None) -> list[str]:
+        """Deliver replies to the channel's address of a person; the provider's ids of the messages.
+        Raise SendFailed if they did not go."""
 
 
 @dataclass

@@ -152,15 +152,15 @@ class TelegramChannel:
             messages.append({"text": parts[-1], "parse_mode": ParseMode.HTML, "reply_markup": markup})
         return messages
 
-    async def send(self, address: str, replies: Sequence[Reply], *, contact_id: int | None = None) -> None:
-        for params in self.render(replies):
-            await self._send_one(int(address), params)
+    async def send(self, address: str, replies: Sequence[Reply], *, contact_id: int | None = None) -> list[str]:
+        """Send in order; the message ids Telegram gave, one per message sent."""
+        return [await self._send_one(int(address), params) for params in self.render(replies)]
 
-    async def _send_one(self, chat_id: int, params: dict[str, Any]) -> None:
+    async def _send_one(self, chat_id: int, params: dict[str, Any]) -> str:
         for _attempt in range(3):
             try:
-                await self.bot.send_message(chat_id=chat_id, **params)
-                return
+                message = await self.bot.send_message(chat_id=chat_id, **params)
+                return str(message.message_id)
             except RetryAfter as exc:  # flood control: wait as told, if it is short enough
                 wait = _seconds(exc)
                 if wait > _MAX_RETRY_WAIT:

@@ -119,20 +119,22 @@ class WhatsAppChannel:
             bodies.extend(split_text(text, BODY_LIMIT))
         return bodies
 
-    async def send(self, address: str, replies: Sequence[Reply], *, contact_id: int | None = None) -> None:
-        for body in self.render(replies):
-            await self._create(address, contact_id, body=body)
+    async def send(self, address: str, replies: Sequence[Reply], *, contact_id: int | None = None) -> list[str]:
+        """Send in order; the Twilio message SIDs, one per message sent."""
+        return [await self._create(address, contact_id, body=body) for body in self.render(replies)]
 
     async def send_started(self, *, address: str, contact_id: int, last_inbound_at: datetime | None,
                            text: str, now: datetime) -> str:
         """A message we start (announcement, status notice). Inside the 24-hour window it goes as
         text; outside it only as the approved template; without one it is held, reason recorded.
-        Returns the status recorded: sent/queued, or held."""
+        Returns "sent", or "held"."""
         if last_inbound_at is not None and now - last_inbound_at < WINDOW:
-            return await self._create(address, contact_id, body=text[:BODY_LIMIT])
+            await self._create(address, contact_id, body=text[:BODY_LIMIT])
+            return "sent"
         if self._template:
             variables = json.dumps({"1": text[:1000]}, ensure_ascii=False)
-            return await self._create(address, contact_id, content_sid=self._template, content_variables=variables)
+            await self._create(address, contact_id, content_sid=self._template, content_variables=variables)
+            return "sent"
         await self._deliveries.record(channel=CHANNEL, contact_id=contact_id, provider_id=None, status="held",
                                       reason="outside the 24-hour window and no WHATSAPP_TEMPLATE_SID configured")
         return "held"
@@ -147,13 +149,12 @@ class WhatsAppChannel:
             raise SendFailed(f"twilio {kind} error {exc.code}") from exc
         except (TimeoutError, TwilioException, OSError) as exc:
             raise SendFailed(type(exc).__name__) from exc
-        status = message.status or "queued"
         try:
             await self._deliveries.record(channel=CHANNEL, contact_id=contact_id, provider_id=message.sid,
-                                          status=str(status))
+                                          status=str(message.status or "queued"))
         except Exception:  # the message went; losing its status row must not fail the turn
             log.warning("whatsapp: could not record a sent message")
-        return str(status)
+        return str(message.sid)
 
     async def status(self, form: Mapping[str, str]) -> bool:
         """Apply a delivery status callback; statuses never move backwards."""

@@ -1,15 +1,21 @@
-"""Announcements: who receives them. Subscriptions to all of OKI or to one kecamatan, opt-out
-and opt-in again, with the time and the channel each came from. (Composing and fan-out come
-with the broadcast work.)"""
+"""Announcements: who receives them (subscriptions to all of OKI or to one kecamatan, opt-out and
+opt-in again, with the time and the channel each came from), and broadcasts: compose, approve by a
+second person, send now or at a time, through the outbox."""
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from services.audit import Audit
+from services.staff import StaffInfo
 from services.wilayah import Place, Wilayah
+from storage.announcements import Announcements
 from storage.contacts import ContactInfo, Contacts
+from storage.models import Announcement, utcnow
 
-__all__ = ["Subscriptions", "Subscription"]
+__all__ = ["Broadcasts", "NotAllowedToApprove", "NotApproved", "Subscription", "Subscriptions", "WrongState"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,3 +47,90 @@ class Subscriptions:
     async def resubscribe(self, *, contact: ContactInfo, at: datetime) -> Subscription:
         """Subscribe again to the area chosen before (all of OKI if none was)."""
         return await self.subscribe(contact=contact, kecamatan=contact.subscription_kecamatan, at=at)
+
+
+class NotAllowedToApprove(Exception):
+    """The author may not approve their own announcement (a second person must)."""
+
+
+class NotApproved(Exception):
+    """Sending needs an approval first (BROADCAST_REQUIRE_APPROVAL)."""
+
+
+class WrongState(Exception):
+    """The announcement is not in a state that allows this (already sent, sending, cancelled)."""
+
+
+class Broadcasts:
+    """Compose, approve (by a second person), and send or schedule announcements. Sending writes one
+    outbox row per subscriber; the workers deliver them at the channels' rates."""
+
+    def __init__(self, *, repo: Announcements, audit: Audit, require_approval: bool,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self._repo, self._audit, self.require_approval, self._clock = repo, audit, require_approval, clock
+
+    async def create(self, *, title: str, body: str, link: str | None, kecamatan: list[str] | None,
+                     author: StaffInfo) -> Announcement:
+        row = await self._repo.create(title=title, body=body, link=link, state="draft", author_id=author.id,
+                                      kecamatan=json.dumps(sorted(set(kecamatan))) if kecamatan else None,
+                                      created_at=self._clock())
+        await self._audit.record(actor=author.actor, action="announcement.create", target=f"announcement:{row.id}")
+        return row
+
+    async def approve(self, *, announcement_id: int, staff: StaffInfo) -> Announcement:
+        row = await self._repo.get(announcement_id)
+        if row is None:
+            raise LookupError(announcement_id)
+        if row.author_id == staff.id:
+            raise NotAllowedToApprove()
+        if not await self._repo.update(announcement_id, when_state=("draft",), approved_by=staff.id):
+            raise WrongState(row.state)
+        await self._audit.record(actor=staff.actor, action="announcement.approve",
+                                 target=f"announcement:{announcement_id}")
+        return await self._repo.get(announcement_id)
+
+    async def send(self, *, announcement_id: int, staff: StaffInfo, at: datetime | None = None) -> Announcement:
+        row = await self._repo.get(announcement_id)
+        if row is None:
+            raise LookupError(announcement_id)
+        if row.state != "draft":
+            raise WrongState(row.state)
+        if self.require_approval and row.approved_by is None:
+            raise NotApproved()
+        now = self._clock()
+        if at is not None and at > now:
+            await self._repo.update(announcement_id, when_state=("draft",), state="scheduled", send_at=at)
+        else:
+            await self._repo.fan_out(row, body=_outbox_body(row), now=now)
+        await self._audit.record(actor=staff.actor, action="announcement.send", target=f"announcement:{row.id}",
+                                 detail={"scheduled": at.isoformat() if at and at > now else None})
+        return await self._repo.get(announcement_id)
+
+    async def start_due(self) -> int:
+        """Fan out the scheduled announcements whose time has come (the worker calls this)."""
+        started = 0
+        for row in await self._repo.due(self._clock()):
+            await self._repo.fan_out(row, body=_outbox_body(row), now=self._clock())
+            started += 1
+        return started
+
+    async def get(self, announcement_id: int) -> Announcement | None:
+        return await self._repo.get(announcement_id)
+
+    async def stats(self, announcement_id: int) -> dict[str, int]:
+        return await self._repo.stats(announcement_id)
+
+    async def audience(self, kecamatan: list[str] | None) -> dict[str, int]:
+        return await self._repo.count_audience(kecamatan)
+
+    async def still_subscribed(self, contact_ids: list[int]) -> set[int]:
+        return await self._repo.still_subscribed(contact_ids)
+
+    async def finish_sent(self) -> int:
+        return await self._repo.finish_sent()
+
+
+def _outbox_body(row: Announcement) -> str:
+    """What each outbox row carries; the text is rendered from the catalogue when it is sent."""
+    return json.dumps({"notice": "announcement", "id": row.id, "title": row.title, "body": row.body,
+                       "link": row.link or ""}, ensure_ascii=False)

@@ -20,9 +20,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["AuditEntry", "Base", "Contact", "ConversationState", "OutboxMessage", "ProcessedMessage", "RateCounter",
-           "RegistryEntry", "Report", "ReportDocument", "ReportEvent",
-           "RegistryImport", "SentMessage", "Staff", "utcnow"]
+__all__ = ["Announcement", "AuditEntry", "Base", "Contact", "ConversationState", "OutboxMessage", "ProcessedMessage",
+           "RateCounter", "RegistryEntry", "RegistryImport", "Report", "ReportDocument", "ReportEvent", "SentMessage",
+           "Staff", "UTCDateTime", "utcnow"]
 
 _NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -280,6 +280,8 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(24))  # notification, broadcast
     priority: Mapped[int] = mapped_column(Integer, default=0)
+    announcement_id: Mapped[int | None] = mapped_column(_ID, ForeignKey("announcements.id", ondelete="CASCADE"),
+                                                        index=True)
     contact_id: Mapped[int | None] = mapped_column(_ID, ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
     channel: Mapped[str] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(String(64))
@@ -290,5 +292,25 @@ class OutboxMessage(Base):
     lease_until: Mapped[datetime | None] = mapped_column(_TS)
     last_error: Mapped[str | None] = mapped_column(String(200))
     provider_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(_TS, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(_TS)
+
+
+class Announcement(Base):
+    """A broadcast: composed by humas or admin, approved by a second person, then sent to every
+    subscriber of its target (all of OKI, or some kecamatan) through the outbox."""
+
+    __tablename__ = "announcements"
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
+    title: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(300))
+    kecamatan: Mapped[str | None] = mapped_column(Text)  # JSON list of codes; NULL: all of OKI
+    state: Mapped[str] = mapped_column(String(24), default="draft", index=True)
+    author_id: Mapped[int] = mapped_column(_ID)
+    approved_by: Mapped[int | None] = mapped_column(_ID)
+    send_at: Mapped[datetime | None] = mapped_column(_TS)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(_TS, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(_TS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import OutboxMessage
@@ -32,14 +32,21 @@ class Outbox:
                                 .values(lease_until=now + lease))
             return rows
 
-    async def sent(self, *, message_id: int, now: datetime, provider_id: str | None = None) -> None:
-        await self._set(message_id, status="sent", sent_at=now, provider_id=provider_id, lease_until=None)
+    async def sent(self, *, messages: list[tuple[int, str]], now: datetime) -> None:
+        """Mark a batch sent, each with the provider's message id; one transaction."""
+        stmt = (update(OutboxMessage.__table__).where(OutboxMessage.__table__.c.id == bindparam("b_id"))
+                .values(status="sent", sent_at=now, lease_until=None, provider_id=bindparam("b_provider")))
+        async with self._sessions() as s, s.begin():
+            await s.execute(stmt, [{"b_id": i, "b_provider": p} for i, p in messages])
 
     async def retry(self, *, message_id: int, attempts: int, at: datetime, error: str) -> None:
         await self._set(message_id, attempts=attempts, next_attempt_at=at, last_error=error[:200], lease_until=None)
 
     async def failed(self, *, message_id: int, attempts: int, error: str) -> None:
         await self._set(message_id, status="failed", attempts=attempts, last_error=error[:200], lease_until=None)
+
+    async def skipped(self, *, message_id: int, reason: str) -> None:
+        await self._set(message_id, status="skipped", last_error=reason[:200], lease_until=None)
 
     async def held(self, *, message_id: int, reason: str) -> None:
         await self._set(message_id, status="held", last_error=reason[:200], lease_until=None)

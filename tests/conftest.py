@@ -23,7 +23,8 @@ PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TABLES = ("sent_messages", "contacts", "conversation_state", "processed_messages", "staff", "audit_log",
-          "registry", "registry_imports", "rate_counters", "report_documents", "report_events", "reports", "outbox")
+          "registry", "registry_imports", "rate_counters", "report_documents", "report_events", "reports", "outbox",
+          "announcements")
 
 
 def need(url: str, what: str) -> str:

@@ -1,0 +1,92 @@
+"""Staff API for announcements (humas, admin): create, approve (a second person), send now or at a
+time, and read with delivery stats."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, HTTPException, Request, status
+from pydantic import BaseModel, Field
+
+from bot.api.deps import require_roles
+from services.announcements import NotAllowedToApprove, NotApproved, WrongState
+from services.staff import StaffInfo
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/announcements", tags=["announcements"])
+Humas = Annotated[StaffInfo, Depends(require_roles("admin", "humas"))]
+
+
+class AnnouncementIn(BaseModel):
+    title: str = Field(min_length=3, max_length=120)
+    body: str = Field(min_length=3, max_length=3000)
+    link: str | None = Field(default=None, max_length=300, pattern=r"^https?://")
+    kecamatan: list[str] | None = Field(default=None, max_length=18)
+
+
+class SendIn(BaseModel):
+    at: datetime | None = None
+
+
+def _rt(request: Request) -> Any:
+    return request.app.state.runtime
+
+
+async def _view(request: Request, row: Any) -> dict[str, Any]:
+    rt = _rt(request)
+    kecamatan = json.loads(row.kecamatan) if row.kecamatan else None
+    return {"id": row.id, "state": row.state, "title": row.title, "body": row.body, "link": row.link,
+            "kecamatan": kecamatan, "author_id": row.author_id, "approved_by": row.approved_by,
+            "send_at": row.send_at, "sent_at": row.sent_at, "stats": await rt.broadcasts.stats(row.id),
+            "audience": await rt.broadcasts.audience(kecamatan)}
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def create(request: Request, staff: Humas, body: AnnouncementIn) -> dict[str, Any]:
+    codes = None
+    if body.kecamatan:
+        places = [_rt(request).wilayah.match_kecamatan(k).place for k in body.kecamatan]
+        if not all(places):
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail="kecamatan tidak dikenal")
+        codes = [p.code for p in places]
+    row = await _rt(request).broadcasts.create(title=body.title, body=body.body, link=body.link, kecamatan=codes,
+                                               author=staff)
+    return await _view(request, row)
+
+
+@router.get("/{announcement_id}")
+async def read(request: Request, staff: Humas, announcement_id: int) -> dict[str, Any]:
+    row = await _rt(request).broadcasts.get(announcement_id)
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND)
+    return await _view(request, row)
+
+
+@router.post("/{announcement_id}/approve")
+async def approve(request: Request, staff: Humas, announcement_id: int) -> dict[str, Any]:
+    try:
+        row = await _rt(request).broadcasts.approve(announcement_id=announcement_id, staff=staff)
+    except LookupError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND) from None
+    except NotAllowedToApprove:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Pengumuman harus disetujui orang lain") from None
+    except WrongState as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=f"pengumuman sudah {exc}") from None
+    return await _view(request, row)
+
+
+@router.post("/{announcement_id}/send", status_code=status.HTTP_202_ACCEPTED)
+async def send(request: Request, staff: Humas, announcement_id: int,
+               body: Annotated[SendIn | None, Body()] = None) -> dict[str, Any]:
+    try:
+        row = await _rt(request).broadcasts.send(announcement_id=announcement_id, staff=staff,
+                                                 at=body.at if body else None)
+    except LookupError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND) from None
+    except NotApproved:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail="Pengumuman belum disetujui") from None
+    except WrongState as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=f"pengumuman sudah {exc}") from None
+    return await _view(request, row)

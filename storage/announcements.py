@@ -1,0 +1,102 @@
+"""Announcements repository: drafts, approval, and the fan-out that writes one outbox row per
+subscriber in a single INSERT ... SELECT (120,000 rows without a round trip each)."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, insert, literal, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.models import Announcement, Contact, OutboxMessage, SentMessage
+
+__all__ = ["Announcements"]
+
+BROADCAST_PRIORITY = 10  # after status notices (0)
+
+
+class Announcements:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def create(self, **values: Any) -> Announcement:
+        async with self._sessions() as s, s.begin():
+            row = Announcement(**values)
+            s.add(row)
+            await s.flush()
+            return row
+
+    async def get(self, announcement_id: int) -> Announcement | None:
+        async with self._sessions() as s:
+            return await s.get(Announcement, announcement_id)
+
+    async def update(self, announcement_id: int, *, when_state: tuple[str, ...] | None = None, **values: Any) -> bool:
+        async with self._sessions() as s, s.begin():
+            stmt = update(Announcement).where(Announcement.id == announcement_id)
+            if when_state:
+                stmt = stmt.where(Announcement.state.in_(when_state))
+            return (await s.execute(stmt.values(**values))).rowcount == 1
+
+    @staticmethod
+    def _audience(kecamatan: list[str] | None) -> Any:
+        subscribed = and_(Contact.subscribed.is_(True), Contact.blocked.is_(False), Contact.channel != "web",
+                          Contact.channel != "console")
+        if not kecamatan:
+            return subscribed
+        return and_(subscribed, or_(Contact.subscription_kecamatan.is_(None),
+                                    Contact.subscription_kecamatan.in_(kecamatan)))
+
+    async def count_audience(self, kecamatan: list[str] | None) -> dict[str, int]:
+        async with self._sessions() as s:
+            rows = await s.execute(select(Contact.channel, func.count()).where(self._audience(kecamatan))
+                                   .group_by(Contact.channel))
+            return {channel: int(n) for channel, n in rows}
+
+    async def fan_out(self, announcement: Announcement, *, body: str, now: datetime) -> int:
+        """One pending outbox row per subscriber in the target, and the state to sending; atomic."""
+        kecamatan = json.loads(announcement.kecamatan) if announcement.kecamatan else None
+        source = select(literal("broadcast"), literal(BROADCAST_PRIORITY), literal(announcement.id), Contact.id,
+                        Contact.channel, Contact.channel_user_id, literal(body), literal("pending"), literal(0),
+                        literal(now), literal(now)).where(self._audience(kecamatan))
+        columns = ["kind", "priority", "announcement_id", "contact_id", "channel", "address", "body", "status",
+                   "attempts", "next_attempt_at", "created_at"]
+        async with self._sessions() as s, s.begin():
+            count = (await s.execute(insert(OutboxMessage).from_select(columns, source))).rowcount
+            await s.execute(update(Announcement).where(Announcement.id == announcement.id)
+                            .values(state="sending", recipients=count, sent_at=now))
+            return count
+
+    async def stats(self, announcement_id: int) -> dict[str, int]:
+        async with self._sessions() as s:
+            by_status = dict((await s.execute(
+                select(OutboxMessage.status, func.count()).where(OutboxMessage.announcement_id == announcement_id)
+                .group_by(OutboxMessage.status))).all())
+            delivered = int(await s.scalar(
+                select(func.count()).select_from(OutboxMessage)
+                .join(SentMessage, SentMessage.provider_id == OutboxMessage.provider_id)
+                .where(OutboxMessage.announcement_id == announcement_id,
+                       SentMessage.status.in_(("delivered", "read")))) or 0)
+        return {"recipients": sum(by_status.values()), "queued": by_status.get("pending", 0),
+                "sent": by_status.get("sent", 0), "delivered": delivered, "failed": by_status.get("failed", 0),
+                "skipped": by_status.get("skipped", 0) + by_status.get("held", 0)}
+
+    async def due(self, now: datetime) -> list[Announcement]:
+        async with self._sessions() as s:
+            return list(await s.scalars(select(Announcement).where(Announcement.state == "scheduled",
+                                                                   Announcement.send_at <= now)))
+
+    async def finish_sent(self) -> int:
+        """Announcements whose every row has left the outbox become `sent`."""
+        pending = select(OutboxMessage.id).where(OutboxMessage.announcement_id == Announcement.id,
+                                                 OutboxMessage.status == "pending").exists()
+        async with self._sessions() as s, s.begin():
+            res = await s.execute(update(Announcement).where(Announcement.state == "sending", ~pending)
+                                  .values(state="sent"))
+            return res.rowcount
+
+    async def still_subscribed(self, contact_ids: list[int]) -> set[int]:
+        async with self._sessions() as s:
+            rows = await s.scalars(select(Contact.id).where(Contact.id.in_(contact_ids), Contact.subscribed.is_(True),
+                                                            Contact.blocked.is_(False)))
+            return set(rows)
