@@ -1,0 +1,117 @@
+"""Broadcasts through the outbox: approval by a second person, exactly once per subscriber on
+Telegram and WhatsApp, nobody who stopped, kecamatan targeting, two workers sharing the rows, and
+scheduled sends."""
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.worker import Worker
+from services.staff import StaffInfo
+from storage.models import OutboxMessage, utcnow
+from tests.bot.test_api_registry import _token
+from tests.conftest import PG_URL
+
+AUTHOR, SECOND = StaffInfo(1, "humas1", "humas", None, None), StaffInfo(2, "humas2", "humas", None, None)
+
+
+async def _subscribers(rt, count: int, *, kecamatan: str | None = None, channel: str = "telegram") -> list:
+    contacts = rt.dispatcher._contacts
+    made = []
+    for i in range(count):
+        user = str(700000 + i) if channel == "telegram" else f"+62812{i:07d}"
+        c = await contacts.touch(channel=channel, channel_user_id=user, at=utcnow())
+        await contacts.subscribe(contact_id=c.id, kecamatan=kecamatan, via=channel, at=utcnow())
+        made.append(c)
+    return made
+
+
+async def _drain(*workers: Worker) -> None:
+    while sum(await asyncio.gather(*(w.send_due() for w in workers))):
+        pass
+
+
+async def test_approval_by_a_second_person_then_sending_through_the_api(client, fake_telegram):
+    author, other = await _token(client, "humas.a", "humas"), await _token(client, "humas.b", "humas")
+    created = await client.post("/api/v1/announcements", json={"title": "Vaksinasi", "body": "Besok di puskesmas."},
+                                headers=author)
+    assert created.status_code == 201 and created.json()["state"] == "draft"
+    aid = created.json()["id"]
+    assert (await client.post(f"/api/v1/announcements/{aid}/send", json={}, headers=author)).status_code == 409
+    assert (await client.post(f"/api/v1/announcements/{aid}/approve", headers=author)).status_code == 403
+    assert (await client.post(f"/api/v1/announcements/{aid}/approve", headers=other)).status_code == 200
+    kades = await _token(client, "kades.x", "kades", desa="16.02.05.1008")
+    assert (await client.post(f"/api/v1/announcements/{aid}/send", json={}, headers=kades)).status_code == 403
+    assert (await client.post(f"/api/v1/announcements/{aid}/send", json={}, headers=author)).status_code == 202
+    assert (await client.post(f"/api/v1/announcements/{aid}/send", json={}, headers=author)).status_code == 409
+
+
+async def test_every_subscriber_once_on_both_channels_and_nobody_who_stopped(client, fake_telegram, fake_twilio):
+    rt = client.app.state.runtime
+    telegram = await _subscribers(rt, 60)
+    whatsapp = await _subscribers(rt, 40, channel="whatsapp")
+    a = await rt.broadcasts.create(title="Pasar murah", body="Sabtu pagi.", link="https://okikab.go.id",
+                                   kecamatan=None, author=AUTHOR)
+    await rt.broadcasts.approve(announcement_id=a.id, staff=SECOND)
+    await rt.broadcasts.send(announcement_id=a.id, staff=AUTHOR)
+    for c in telegram[:10]:  # they said berhenti after the rows were written: honoured at send time
+        await rt.dispatcher._contacts.opt_out(contact_id=c.id, via="telegram", at=utcnow())
+    await _drain(Worker(rt))
+    got = [c.params["chat_id"] for c in fake_telegram.named("sendMessage") if "Pasar murah" in c.params["text"]]
+    assert sorted(map(int, got)) == sorted(int(c.channel_user_id) for c in telegram[10:])
+    assert sorted(c.params["To"] for c in fake_twilio.named("Messages.json")) == sorted(
+        f"whatsapp:{c.channel_user_id}" for c in whatsapp)
+    text = fake_telegram.named("sendMessage")[0].params["text"]
+    assert "https://okikab.go.id" in text and "Ketik BERHENTI untuk berhenti" in text
+    assert await rt.broadcasts.finish_sent() == 1
+    stats = await rt.broadcasts.stats(a.id)
+    assert stats == {"recipients": 100, "queued": 0, "sent": 90, "delivered": 0, "failed": 0, "skipped": 10}
+
+
+async def test_kecamatan_targeting_includes_all_oki_subscribers(client, fake_telegram):
+    rt = client.app.state.runtime
+    kag = await _subscribers(rt, 3, kecamatan="16.02.05")
+    everyone = await _subscribers(rt, 0)
+    contacts = rt.dispatcher._contacts
+    other = await contacts.touch(channel="telegram", channel_user_id="800001", at=utcnow())
+    await contacts.subscribe(contact_id=other.id, kecamatan="16.02.03", via="telegram", at=utcnow())
+    whole = await contacts.touch(channel="telegram", channel_user_id="800002", at=utcnow())
+    await contacts.subscribe(contact_id=whole.id, kecamatan=None, via="telegram", at=utcnow())
+    rt.broadcasts.require_approval = False
+    a = await rt.broadcasts.create(title="Banjir", body="Waspada.", link=None, kecamatan=["16.02.05"], author=AUTHOR)
+    await rt.broadcasts.send(announcement_id=a.id, staff=AUTHOR)
+    await _drain(Worker(rt))
+    chats = {int(c.params["chat_id"]) for c in fake_telegram.named("sendMessage")}
+    assert chats == {int(c.channel_user_id) for c in kag} | {800002} and not everyone
+
+
+async def test_a_scheduled_broadcast_starts_when_its_time_comes(client, fake_telegram):
+    rt = client.app.state.runtime
+    await _subscribers(rt, 2)
+    rt.broadcasts.require_approval = False
+    a = await rt.broadcasts.create(title="Nanti", body="Jadwal.", link=None, kecamatan=None, author=AUTHOR)
+    a = await rt.broadcasts.send(announcement_id=a.id, staff=AUTHOR, at=utcnow() + timedelta(hours=1))
+    assert a.state == "scheduled" and await rt.broadcasts.start_due() == 0
+    await rt.broadcasts._repo.update(a.id, send_at=utcnow() - timedelta(seconds=1))  # the hour has passed
+    assert await rt.broadcasts.start_due() == 1
+    await _drain(Worker(rt))
+    assert len(fake_telegram.named("sendMessage")) == 2
+
+
+@pytest.mark.skipif(not PG_URL, reason="two workers claim rows concurrently only on PostgreSQL (SKIP LOCKED); "
+                                       "tested in CI")
+async def test_two_workers_share_the_rows_without_duplicates(client, fake_telegram):
+    rt = client.app.state.runtime
+    await _subscribers(rt, 300)
+    rt.broadcasts.require_approval = False
+    a = await rt.broadcasts.create(title="Bersama", body="Dua pekerja.", link=None, kecamatan=None, author=AUTHOR)
+    await rt.broadcasts.send(announcement_id=a.id, staff=AUTHOR)
+    await _drain(Worker(rt), Worker(rt))
+    chats = [c.params["chat_id"] for c in fake_telegram.named("sendMessage")]
+    assert len(chats) == 300 and len(set(chats)) == 300
+    async with rt.db.connect() as conn:
+        assert await conn.scalar(select(func.count()).select_from(OutboxMessage)
+                                 .where(OutboxMessage.status == "sent")) == 300
