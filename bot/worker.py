@@ -10,7 +10,7 @@ import asyncio
 import logging
 import random
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from limits import RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, RedisStorage
@@ -19,6 +19,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from conversations.model import Reply
 from conversations.notices import render_notice
 from handlers.dispatch import SendFailed
+from services.santunan import WIB
 from storage.models import OutboxMessage, utcnow
 
 __all__ = ["Worker"]
@@ -39,6 +40,15 @@ class Worker:
                        "whatsapp": RateLimitItemPerSecond(max(1, int(settings.whatsapp_send_rate)))}
         self._slots = asyncio.Semaphore(IN_FLIGHT)
 
+    def quiet(self, now: datetime) -> bool:
+        """Inside BROADCAST_QUIET_HOURS (local time in Asia/Jakarta): broadcasts wait, notices go."""
+        hours = self._rt.settings.broadcast_quiet_hours
+        if not hours:
+            return False
+        start, end = (int(h) for h in hours.split("-"))
+        hour = now.astimezone(WIB).hour
+        return (start <= hour < end) if start < end else (hour >= start or hour < end)
+
     def _sender(self, channel: str):
         return {"telegram": self._rt.telegram, "whatsapp": self._rt.whatsapp}.get(channel)
 
@@ -51,17 +61,17 @@ class Worker:
 
     async def send_due(self) -> int:
         """Claim a batch of due messages and send them; returns how many were claimed."""
-        outbox = self._rt.outbox
-        rows = await outbox.claim(now=utcnow(), limit=100)
+        outbox, now = self._rt.outbox, utcnow()
+        rows = await outbox.claim(now=now, limit=100, max_priority=0 if self.quiet(now) else None)
         broadcast = [r.contact_id for r in rows if r.kind == "broadcast" and r.contact_id is not None]
-        still = await self._rt.broadcasts.still_subscribed(broadcast) if broadcast else set()
+        still = await self._rt.broadcasts.still_subscribed(broadcast) if broadcast else {}
         results = await asyncio.gather(*(self._one(row, still) for row in rows))
         sent = [(row.id, provider_id) for row, provider_id in zip(rows, results, strict=True) if provider_id]
         if sent:
             await outbox.sent(messages=sent, now=utcnow())
         return len(rows)
 
-    async def _one(self, row: OutboxMessage, still_subscribed: set[int]) -> str | None:
+    async def _one(self, row: OutboxMessage, still_subscribed: dict[int, datetime | None]) -> str | None:
         """Send one message; the provider's id when it went (recorded with the rest of its batch)."""
         outbox = self._rt.outbox
         if row.kind == "broadcast" and row.contact_id not in still_subscribed:  # said berhenti since
@@ -74,6 +84,13 @@ class Worker:
         async with self._slots:
             await self._pace(row.channel)
             try:
+                if row.channel == "whatsapp":  # we start this conversation: the 24-hour window applies
+                    sid = await sender.send_started(address=row.address, contact_id=row.contact_id,
+                                                    last_inbound_at=still_subscribed.get(row.contact_id),
+                                                    text=render_notice(row.body), now=utcnow())
+                    if sid is None:
+                        await outbox.skipped(message_id=row.id, reason="outside window")
+                    return sid
                 ids = await sender.send(row.address, [Reply(render_notice(row.body))], contact_id=row.contact_id)
             except SendFailed as exc:
                 await self._failed(row, exc)

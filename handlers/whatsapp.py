@@ -124,20 +124,18 @@ class WhatsAppChannel:
         return [await self._create(address, contact_id, body=body) for body in self.render(replies)]
 
     async def send_started(self, *, address: str, contact_id: int, last_inbound_at: datetime | None,
-                           text: str, now: datetime) -> str:
+                           text: str, now: datetime) -> str | None:
         """A message we start (announcement, status notice). Inside the 24-hour window it goes as
         text; outside it only as the approved template; without one it is held, reason recorded.
-        Returns "sent", or "held"."""
+        Returns the message SID, or None when it was held."""
         if last_inbound_at is not None and now - last_inbound_at < WINDOW:
-            await self._create(address, contact_id, body=text[:BODY_LIMIT])
-            return "sent"
+            return await self._create(address, contact_id, body=text[:BODY_LIMIT])
         if self._template:
             variables = json.dumps({"1": text[:1000]}, ensure_ascii=False)
-            await self._create(address, contact_id, content_sid=self._template, content_variables=variables)
-            return "sent"
+            return await self._create(address, contact_id, content_sid=self._template, content_variables=variables)
         await self._deliveries.record(channel=CHANNEL, contact_id=contact_id, provider_id=None, status="held",
                                       reason="outside the 24-hour window and no WHATSAPP_TEMPLATE_SID configured")
-        return "held"
+        return None
 
     async def _create(self, address: str, contact_id: int | None, **content: str) -> str:
         try:

@@ -123,7 +123,7 @@ class Broadcasts:
     async def audience(self, kecamatan: list[str] | None) -> dict[str, int]:
         return await self._repo.count_audience(kecamatan)
 
-    async def still_subscribed(self, contact_ids: list[int]) -> set[int]:
+    async def still_subscribed(self, contact_ids: list[int]) -> dict[int, datetime | None]:
         return await self._repo.still_subscribed(contact_ids)
 
     async def finish_sent(self) -> int:

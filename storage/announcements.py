@@ -95,8 +95,9 @@ class Announcements:
                                   .values(state="sent"))
             return res.rowcount
 
-    async def still_subscribed(self, contact_ids: list[int]) -> set[int]:
+    async def still_subscribed(self, contact_ids: list[int]) -> dict[int, datetime | None]:
+        """Of these contacts, those still subscribed, with their last inbound time (WhatsApp's window)."""
         async with self._sessions() as s:
-            rows = await s.scalars(select(Contact.id).where(Contact.id.in_(contact_ids), Contact.subscribed.is_(True),
-                                                            Contact.blocked.is_(False)))
-            return set(rows)
+            rows = await s.execute(select(Contact.id, Contact.last_inbound_at).where(
+                Contact.id.in_(contact_ids), Contact.subscribed.is_(True), Contact.blocked.is_(False)))
+            return dict(rows.all())

@@ -16,12 +16,15 @@ class Outbox:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
 
-    async def claim(self, *, now: datetime, limit: int = 50,
-                    lease: timedelta = timedelta(minutes=2)) -> list[OutboxMessage]:
+    async def claim(self, *, now: datetime, limit: int = 50, lease: timedelta = timedelta(minutes=2),
+                    max_priority: int | None = None) -> list[OutboxMessage]:
         """Due rows, highest priority (lowest number) first, leased to the caller. PostgreSQL skips
-        rows another worker holds (FOR UPDATE SKIP LOCKED); SQLite runs one worker."""
+        rows another worker holds (FOR UPDATE SKIP LOCKED); SQLite runs one worker. `max_priority`
+        leaves the lower-priority rows (broadcasts) waiting, e.g. in quiet hours."""
         due = and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now,
                    or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now))
+        if max_priority is not None:
+            due = and_(due, OutboxMessage.priority <= max_priority)
         async with self._sessions() as s, s.begin():
             query = select(OutboxMessage).where(due).order_by(OutboxMessage.priority, OutboxMessage.id).limit(limit)
             if s.bind.dialect.name == "postgresql":

@@ -115,3 +115,41 @@ async def test_two_workers_share_the_rows_without_duplicates(client, fake_telegr
     async with rt.db.connect() as conn:
         assert await conn.scalar(select(func.count()).select_from(OutboxMessage)
                                  .where(OutboxMessage.status == "sent")) == 300
+
+
+async def test_whatsapp_outside_the_24_hour_window_is_skipped_without_a_template(client, fake_twilio):
+    rt = client.app.state.runtime
+    contacts = rt.dispatcher._contacts
+    recent = await contacts.touch(channel="whatsapp", channel_user_id="+6281200000111", at=utcnow())
+    old = await contacts.touch(channel="whatsapp", channel_user_id="+6281200000222",
+                               at=utcnow() - timedelta(hours=25))
+    for c in (recent, old):
+        await contacts.subscribe(contact_id=c.id, kecamatan=None, via="whatsapp", at=utcnow())
+    rt.broadcasts.require_approval = False
+    a = await rt.broadcasts.create(title="Jendela", body="24 jam.", link=None, kecamatan=None, author=AUTHOR)
+    await rt.broadcasts.send(announcement_id=a.id, staff=AUTHOR)
+    await _drain(Worker(rt))
+    assert [c.params["To"] for c in fake_twilio.named("Messages.json")] == ["whatsapp:+6281200000111"]
+    stats = await rt.broadcasts.stats(a.id)
+    assert (stats["sent"], stats["skipped"]) == (1, 1)
+
+
+async def test_quiet_hours_hold_broadcasts_until_morning(client, fake_telegram, monkeypatch):
+    from datetime import datetime
+
+    from services.santunan import WIB
+
+    rt = client.app.state.runtime
+    await _subscribers(rt, 3)
+    rt.broadcasts.require_approval = False
+    a = await rt.broadcasts.create(title="Malam", body="Tunggu pagi.", link=None, kecamatan=None, author=AUTHOR)
+    await rt.broadcasts.send(announcement_id=a.id, staff=AUTHOR)
+    rt.settings.broadcast_quiet_hours = "21-06"
+    worker = Worker(rt)
+    night = datetime(2025, 9, 10, 22, 30, tzinfo=WIB)
+    assert worker.quiet(night) and worker.quiet(night.replace(hour=5)) and not worker.quiet(night.replace(hour=6))
+    monkeypatch.setattr(worker, "quiet", lambda now: True)
+    assert await worker.send_due() == 0 and fake_telegram.named("sendMessage") == []
+    monkeypatch.setattr(worker, "quiet", lambda now: False)
+    await _drain(worker)
+    assert len(fake_telegram.named("sendMessage")) == 3
