@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.api import router as api_router
 from bot.config import Settings
+from bot.web.public import router as public_router
 from bot.webhooks import router as webhooks
 from conversations.context import Services
 from conversations.flows import build_engine
@@ -133,8 +134,11 @@ def build_runtime(settings: Settings) -> Runtime:
                         per_day=settings.coverage_lookups_per_day)
     santunan = Santunan(reports=Reports(sessions), registry=registry, contacts=contacts, hasher=hasher, audit=audit,
                         rules=_rules(settings))
+    broadcasts = Broadcasts(repo=Announcements(sessions), audit=audit,
+                            require_approval=settings.broadcast_require_approval)
     services = Services(subscriptions=Subscriptions(contacts=contacts, wilayah=wilayah), wilayah=wilayah,
-                        coverage=coverage, santunan=santunan)
+                        coverage=coverage, santunan=santunan, broadcasts=broadcasts,
+                        public_base_url=settings.public_base_url)
     engine = build_engine(media_limit_mb=settings.attachment_max_mb)
     dispatcher = Dispatcher(store=store, contacts=contacts, engine=engine, services=services)
     attachments = AttachmentStore(settings.data_dir / "attachments")
@@ -142,9 +146,7 @@ def build_runtime(settings: Settings) -> Runtime:
     importer = RegistryImporter(registry=registry, wilayah=wilayah, hasher=hasher, audit=audit)
     runtime = Runtime(settings=settings, db=db, store=store, dispatcher=dispatcher, audit=audit, staff=staff,
                       wilayah=wilayah, registry=registry, importer=importer, santunan=santunan,
-                      attachments=attachments, outbox=Outbox(sessions),
-                      broadcasts=Broadcasts(repo=Announcements(sessions), audit=audit,
-                                            require_approval=settings.broadcast_require_approval))
+                      attachments=attachments, outbox=Outbox(sessions), broadcasts=broadcasts)
     if settings.telegram_enabled:
         runtime.telegram = TelegramChannel(
             token=settings.telegram_bot_token, base_url=settings.telegram_api_base_url,
@@ -178,6 +180,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
     app.include_router(webhooks)
     app.include_router(api_router)
+    app.include_router(public_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

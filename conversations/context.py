@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from services.announcements import Subscriptions
+from services.announcements import Broadcasts, Subscriptions
 from services.coverage import Coverage
 from services.santunan import Santunan
 from services.wilayah import Wilayah
@@ -21,6 +21,8 @@ class Services:
     wilayah: Wilayah
     coverage: Coverage
     santunan: Santunan
+    broadcasts: Broadcasts | None = None
+    public_base_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)

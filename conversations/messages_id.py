@@ -23,7 +23,7 @@ class MSG:
             "KEMBALI: mengulang pertanyaan sebelumnya.\n"
             "• LANGGANAN SEMUA: menerima pengumuman untuk seluruh OKI. BERHENTI: berhenti menerima "
             "pengumuman. MULAI: berlangganan lagi.\n"
-            "Membaca pengumuman terbaru lewat chat sedang disiapkan.")
+            "• PENGUMUMAN: lima pengumuman terbaru.")
     help_in_flow = "Untuk melanjutkan, jawab pertanyaan di bawah ini. Ketik BATAL untuk berhenti mengisi."
     too_long = ("Pesannya terlalu panjang (lebih dari {limit} huruf). Mohon kirim yang lebih singkat, "
                 "satu jawaban saja.")
@@ -212,6 +212,10 @@ class MSG:
     # --- pengumuman (broadcasts) ---
     announcement = ("📢 {title}\n\n{body}{link}\n\n— Pengumuman Pemkab OKI. Ketik BERHENTI untuk berhenti menerima "
                     "pengumuman.")
+
+    ann_none = "Belum ada pengumuman. Ketik LANGGANAN agar pengumuman berikutnya dikirim ke sini."
+    ann_latest = "Pengumuman terbaru dari Pemkab OKI:"
+    ann_archive = "Semua pengumuman: {url}"
 
     # --- cek status laporan ---
     st_ask = "Ketik nomor laporan (contoh: SK-7KQ4-M2H), atau pilih Laporan saya."

@@ -17,8 +17,9 @@ from conversations.engine import Action, Answer, Flow, Ok, Retry, Step
 from conversations.messages_id import MSG
 from conversations.model import Choice, Reply
 from conversations.parsing import normalise
+from services.santunan import WIB
 
-__all__ = ["SHORTCUTS", "parse_kecamatan", "subscribe_flow", "unsubscribe_flow"]
+__all__ = ["SHORTCUTS", "latest_flow", "parse_kecamatan", "subscribe_flow", "unsubscribe_flow"]
 
 ALL, KECAMATAN = "semua", "kecamatan"
 _SCOPES = (Choice(ALL, MSG.sub_scope_all), Choice(KECAMATAN, MSG.sub_scope_kec))
@@ -83,6 +84,22 @@ async def _resubscribe(ctx: Context, _answers: Mapping[str, Any]) -> list[Reply]
         return [Reply(MSG.resub_done_all)]
     return [Reply(MSG.resub_done_kec.format(kecamatan=sub.kecamatan.name))]
 
+
+async def _latest(ctx: Context, _answers: Mapping[str, Any]) -> list[Reply]:
+    rows = await ctx.services.broadcasts.latest(limit=5)
+    if not rows:
+        return [Reply(MSG.ann_none)]
+    items = []
+    for row in rows:
+        short = row.body if len(row.body) <= 160 else row.body[:157].rsplit(" ", 1)[0] + "…"
+        when = row.sent_at.astimezone(WIB)
+        link = f"\n{row.link}" if row.link else ""
+        items.append(f"• {when.day} {MSG.months[when.month - 1]} {when.year}: {row.title}\n{short}{link}")
+    footer = MSG.ann_archive.format(url=f"{ctx.services.public_base_url}/pengumuman")
+    return [Reply(MSG.ann_latest + "\n\n" + "\n\n".join(items) + "\n\n" + footer)]
+
+
+latest_flow = Flow(name="pengumuman", on_complete=_latest)
 
 subscribe_flow = Flow(
     name="langganan",

@@ -117,6 +117,9 @@ class Broadcasts:
     async def get(self, announcement_id: int) -> Announcement | None:
         return await self._repo.get(announcement_id)
 
+    async def latest(self, *, limit: int = 5) -> list[Announcement]:
+        return await self._repo.latest(limit=limit)
+
     async def stats(self, announcement_id: int) -> dict[str, int]:
         return await self._repo.stats(announcement_id)
 

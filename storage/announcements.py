@@ -81,6 +81,12 @@ class Announcements:
                 "sent": by_status.get("sent", 0), "delivered": delivered, "failed": by_status.get("failed", 0),
                 "skipped": by_status.get("skipped", 0) + by_status.get("held", 0)}
 
+    async def latest(self, *, limit: int) -> list[Announcement]:
+        """Announcements that went out, newest first (the archive, the feed, "pengumuman")."""
+        async with self._sessions() as s:
+            return list(await s.scalars(select(Announcement).where(Announcement.state.in_(("sending", "sent")))
+                                        .order_by(Announcement.sent_at.desc(), Announcement.id.desc()).limit(limit)))
+
     async def due(self, now: datetime) -> list[Announcement]:
         async with self._sessions() as s:
             return list(await s.scalars(select(Announcement).where(Announcement.state == "scheduled",

@@ -153,3 +153,27 @@ async def test_quiet_hours_hold_broadcasts_until_morning(client, fake_telegram, 
     monkeypatch.setattr(worker, "quiet", lambda now: False)
     await _drain(worker)
     assert len(fake_telegram.named("sendMessage")) == 3
+
+
+async def test_pengumuman_in_the_chat_the_archive_page_and_the_feed(client, fake_telegram):
+    import xml.etree.ElementTree as ET
+
+    from tests.conftest import chat
+
+    rt = client.app.state.runtime
+    [empty] = await chat(client, "web-news", "pengumuman")
+    assert empty["text"].startswith("Belum ada pengumuman")
+    rt.broadcasts.require_approval = False
+    for title in ("Pertama", "Kedua <b>&"):
+        a = await rt.broadcasts.create(title=title, body="Isi " + "panjang " * 40, link="https://okikab.go.id/x",
+                                       kecamatan=None, author=AUTHOR)
+        await rt.broadcasts.send(announcement_id=a.id, staff=AUTHOR)
+    [latest] = await chat(client, "web-news", "pengumuman trbaru")
+    assert latest["text"].index("Kedua") < latest["text"].index("Pertama") and "…" in latest["text"]
+    assert "/pengumuman" in latest["text"]
+    page = await client.get("/pengumuman")
+    assert page.status_code == 200 and "Kedua &lt;b&gt;&amp;" in page.text and "<b>&" not in page.text
+    feed = await client.get("/pengumuman/feed.xml")
+    root = ET.fromstring(feed.content)
+    titles = [e.text for e in root.iter("{http://www.w3.org/2005/Atom}title")]
+    assert titles == ["Pengumuman Pemkab OKI", "Kedua <b>&", "Pertama"]

@@ -9,7 +9,7 @@ from storage.models import Contact
 from tests.conftest import chat
 from tests.handlers.conftest import post_tg, post_wa, tg_update, wa_form
 
-SCRIPT = ["halo", "4", "Satu kecamatan", "pdamaran timr", "berhenti", "mulai"]
+SCRIPT = ["halo", "5", "Satu kecamatan", "pdamaran timr", "berhenti", "mulai"]
 
 
 async def test_the_same_script_gives_the_same_result_on_every_channel(client, fake_telegram, fake_twilio, settings):
