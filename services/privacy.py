@@ -14,10 +14,13 @@ class NikHasher:
     every stored hash unreachable, so the key must be kept (and backed up) with the database."""
 
     def __init__(self, secret_key: str) -> None:
-        self._key = hashlib.sha256(b"layanan-oki:nik:" + secret_key.encode()).digest()
+        key = hashlib.sha256(b"layanan-oki:nik:" + secret_key.encode()).digest()
+        self._keyed = hmac.new(key, digestmod=hashlib.sha256)  # copied per NIK: the key is set up once
 
     def digest(self, nik: str) -> str:
-        return hmac.new(self._key, nik.encode(), hashlib.sha256).hexdigest()
+        mac = self._keyed.copy()
+        mac.update(nik.encode())
+        return mac.hexdigest()
 
 
 def mask_nik(nik: str) -> str:

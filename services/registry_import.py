@@ -34,6 +34,9 @@ _ALIASES = {"namalengkap": "nama", "tgllahir": "tanggal_lahir", "tanggallahir": 
             "kec": "kecamatan", "desakelurahan": "desa", "kelurahan": "desa", "tanggalmulai": "mulai",
             "tanggalakhir": "akhir", "berakhir": "akhir", "statuspeserta": "status"}
 _PROGRAMMES = ("JKK", "JKM", "JHT", "JP", "JKP")
+# what a row's fingerprint covers: every stored value but the hash it is found by
+_FINGERPRINTED = ("birth_date", "category", "desa_code", "end_date", "kecamatan_code", "kpj_masked", "name",
+                  "nik_masked", "programmes", "start_date", "status")
 
 # reason code -> what staff read in the summary and in the rejected-rows CSV
 REASONS = {
@@ -140,7 +143,9 @@ def _date(value: Any, reason: str) -> date:
 
 
 def _text(value: Any) -> str:
-    return " ".join(str(value if value is not None else "").split())
+    """A cell as trimmed text; runs of spaces inside are folded only where it costs nothing to check."""
+    text = str(value).strip() if value is not None else ""
+    return " ".join(text.split()) if "  " in text or "\t" in text or "\n" in text else text
 
 
 class RegistryImporter:
@@ -222,7 +227,7 @@ class RegistryImporter:
                   "programmes": ",".join(sorted(set(programmes), key=_PROGRAMMES.index)),
                   "kecamatan_code": kecamatan, "desa_code": desa, "start_date": start, "end_date": end,
                   "status": status}
-        content = "|".join(str(values[k]) for k in sorted(values) if k != "nik_hash")
+        content = "|".join([str(values[k]) for k in _FINGERPRINTED])
         values["fingerprint"] = hashlib.blake2b(content.encode(), digest_size=16).hexdigest()
         return values
 
