@@ -71,6 +71,7 @@ class Runtime:
     attachments: AttachmentStore
     outbox: Outbox
     broadcasts: Broadcasts
+    contacts: Contacts
     santunan_clock: Callable[[], datetime] = utcnow
     telegram: TelegramChannel | None = None
     whatsapp: WhatsAppChannel | None = None
@@ -146,7 +147,8 @@ def build_runtime(settings: Settings) -> Runtime:
     importer = RegistryImporter(registry=registry, wilayah=wilayah, hasher=hasher, audit=audit)
     runtime = Runtime(settings=settings, db=db, store=store, dispatcher=dispatcher, audit=audit, staff=staff,
                       wilayah=wilayah, registry=registry, importer=importer, santunan=santunan,
-                      attachments=attachments, outbox=Outbox(sessions), broadcasts=broadcasts)
+                      attachments=attachments, outbox=Outbox(sessions), broadcasts=broadcasts,
+                      contacts=contacts)
     if settings.telegram_enabled:
         runtime.telegram = TelegramChannel(
             token=settings.telegram_bot_token, base_url=settings.telegram_api_base_url,

@@ -99,7 +99,10 @@ class Worker:
 
     async def _failed(self, row: OutboxMessage, exc: SendFailed) -> None:
         attempts = row.attempts + 1
-        if attempts >= MAX_ATTEMPTS or "permanent" in str(exc) or "blocked" in str(exc):
+        permanent = "permanent" in str(exc) or "blocked" in str(exc)
+        if permanent and row.contact_id is not None:  # stop trying this person on every later message too
+            await self._rt.contacts.block(contact_id=row.contact_id)
+        if attempts >= MAX_ATTEMPTS or permanent:
             await self._rt.outbox.failed(message_id=row.id, attempts=attempts, error=str(exc))
             return
         delay = 2 * 4 ** (attempts - 1) * random.uniform(0.8, 1.2)  # ~2 s, 8 s, 32 s, 2 min, 8.5 min, jittered

@@ -106,6 +106,33 @@ class Broadcasts:
                                  detail={"scheduled": at.isoformat() if at and at > now else None})
         return await self._repo.get(announcement_id)
 
+    async def pause(self, *, announcement_id: int, staff: StaffInfo) -> Announcement:
+        return await self._set_state(announcement_id, staff, "pause", ("sending", "scheduled"), state="paused")
+
+    async def resume(self, *, announcement_id: int, staff: StaffInfo) -> Announcement:
+        row = await self._repo.get(announcement_id)
+        if row is None:
+            raise LookupError(announcement_id)
+        state = "sending" if row.sent_at else "scheduled"  # fanned out already, or still waiting for its time
+        return await self._set_state(announcement_id, staff, "resume", ("paused",), state=state)
+
+    async def cancel(self, *, announcement_id: int, staff: StaffInfo) -> Announcement:
+        row = await self._set_state(announcement_id, staff, "cancel", ("draft", "scheduled", "sending", "paused"),
+                                    state="cancelled")
+        await self._repo.cancel_pending(announcement_id)
+        return row
+
+    async def _set_state(self, announcement_id: int, staff: StaffInfo, action: str, allowed: tuple[str, ...],
+                         **values: object) -> Announcement:
+        row = await self._repo.get(announcement_id)
+        if row is None:
+            raise LookupError(announcement_id)
+        if not await self._repo.update(announcement_id, when_state=allowed, **values):
+            raise WrongState(row.state)
+        await self._audit.record(actor=staff.actor, action=f"announcement.{action}",
+                                 target=f"announcement:{announcement_id}")
+        return await self._repo.get(announcement_id)
+
     async def start_due(self) -> int:
         """Fan out the scheduled announcements whose time has come (the worker calls this)."""
         started = 0

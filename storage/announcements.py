@@ -77,9 +77,17 @@ class Announcements:
                 .join(SentMessage, SentMessage.provider_id == OutboxMessage.provider_id)
                 .where(OutboxMessage.announcement_id == announcement_id,
                        SentMessage.status.in_(("delivered", "read")))) or 0)
-        return {"recipients": sum(by_status.values()), "queued": by_status.get("pending", 0),
+        return {"recipients": sum(by_status.values()) - by_status.get("cancelled", 0),
+                "queued": by_status.get("pending", 0),
                 "sent": by_status.get("sent", 0), "delivered": delivered, "failed": by_status.get("failed", 0),
                 "skipped": by_status.get("skipped", 0) + by_status.get("held", 0)}
+
+    async def cancel_pending(self, announcement_id: int) -> int:
+        async with self._sessions() as s, s.begin():
+            res = await s.execute(update(OutboxMessage).where(OutboxMessage.announcement_id == announcement_id,
+                                                              OutboxMessage.status == "pending")
+                                  .values(status="cancelled"))
+            return res.rowcount
 
     async def latest(self, *, limit: int) -> list[Announcement]:
         """Announcements that went out, newest first (the archive, the feed, "pengumuman")."""

@@ -73,6 +73,11 @@ class Contacts:
                                   .values(subscribed=False, opted_out_at=at, opted_out_via=via))
             return res.rowcount == 1
 
+    async def block(self, *, contact_id: int) -> None:
+        """The channel says this person cannot be reached (blocked the bot, invalid number)."""
+        async with self._sessions() as s, s.begin():
+            await s.execute(update(Contact).where(Contact.id == contact_id).values(blocked=True))
+
     async def prove_nik(self, *, contact_id: int, nik_hash: str) -> None:
         async with self._sessions() as s, s.begin():
             await s.execute(update(Contact).where(Contact.id == contact_id).values(nik_hash=nik_hash))

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.models import OutboxMessage
+from storage.models import Announcement, OutboxMessage
 
 __all__ = ["Outbox"]
 
@@ -25,6 +25,9 @@ class Outbox:
                    or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now))
         if max_priority is not None:
             due = and_(due, OutboxMessage.priority <= max_priority)
+        live = select(Announcement.id).where(Announcement.id == OutboxMessage.announcement_id,
+                                             Announcement.state == "sending").exists()
+        due = and_(due, or_(OutboxMessage.announcement_id.is_(None), live))  # paused or cancelled: wait
         async with self._sessions() as s, s.begin():
             query = select(OutboxMessage).where(due).order_by(OutboxMessage.priority, OutboxMessage.id).limit(limit)
             if s.bind.dialect.name == "postgresql":

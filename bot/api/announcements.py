@@ -90,3 +90,28 @@ async def send(request: Request, staff: Humas, announcement_id: int,
     except WrongState as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=f"pengumuman sudah {exc}") from None
     return await _view(request, row)
+
+
+async def _change(request: Request, staff: StaffInfo, announcement_id: int, verb: str) -> dict[str, Any]:
+    try:
+        row = await getattr(_rt(request).broadcasts, verb)(announcement_id=announcement_id, staff=staff)
+    except LookupError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND) from None
+    except WrongState as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=f"pengumuman sudah {exc}") from None
+    return await _view(request, row)
+
+
+@router.post("/{announcement_id}/pause")
+async def pause(request: Request, staff: Humas, announcement_id: int) -> dict[str, Any]:
+    return await _change(request, staff, announcement_id, "pause")
+
+
+@router.post("/{announcement_id}/resume")
+async def resume(request: Request, staff: Humas, announcement_id: int) -> dict[str, Any]:
+    return await _change(request, staff, announcement_id, "resume")
+
+
+@router.post("/{announcement_id}/cancel")
+async def cancel(request: Request, staff: Humas, announcement_id: int) -> dict[str, Any]:
+    return await _change(request, staff, announcement_id, "cancel")

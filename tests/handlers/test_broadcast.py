@@ -177,3 +177,47 @@ async def test_pengumuman_in_the_chat_the_archive_page_and_the_feed(client, fake
     root = ET.fromstring(feed.content)
     titles = [e.text for e in root.iter("{http://www.w3.org/2005/Atom}title")]
     assert titles == ["Pengumuman Pemkab OKI", "Kedua <b>&", "Pertama"]
+
+
+async def test_pause_resume_and_cancel(client, fake_telegram):
+    rt = client.app.state.runtime
+    await _subscribers(rt, 4)
+    humas = await _token(client, "humas.p", "humas")
+    rt.broadcasts.require_approval = False
+    aid = (await client.post("/api/v1/announcements", json={"title": "Jeda", "body": "Uji jeda."},
+                             headers=humas)).json()["id"]
+    await client.post(f"/api/v1/announcements/{aid}/send", json={}, headers=humas)
+    paused = await client.post(f"/api/v1/announcements/{aid}/pause", headers=humas)
+    assert paused.status_code == 200 and paused.json()["state"] == "paused"
+    assert await Worker(rt).send_due() == 0  # nothing goes while paused
+    assert (await client.post(f"/api/v1/announcements/{aid}/resume", headers=humas)).json()["state"] == "sending"
+    await _drain(Worker(rt))
+    assert len(fake_telegram.named("sendMessage")) == 4
+    other = (await client.post("/api/v1/announcements", json={"title": "Batal", "body": "Uji batal."},
+                               headers=humas)).json()["id"]
+    await client.post(f"/api/v1/announcements/{other}/send", json={}, headers=humas)
+    cancelled = (await client.post(f"/api/v1/announcements/{other}/cancel", headers=humas)).json()
+    assert cancelled["state"] == "cancelled" and cancelled["stats"]["queued"] == 0
+    await _drain(Worker(rt))
+    assert len(fake_telegram.named("sendMessage")) == 4
+    assert (await client.post(f"/api/v1/announcements/{other}/resume", headers=humas)).status_code == 409
+
+
+async def test_a_user_who_blocked_the_bot_is_marked_and_not_retried(client, fake_telegram):
+    from storage.models import Contact
+
+    rt = client.app.state.runtime
+    await _subscribers(rt, 3)
+    rt.broadcasts.require_approval = False
+    a = await rt.broadcasts.create(title="Blokir", body="Uji.", link=None, kecamatan=None, author=AUTHOR)
+    await rt.broadcasts.send(announcement_id=a.id, staff=AUTHOR)
+    fake_telegram.fail_next("sendMessage", 403, {"ok": False, "error_code": 403,
+                                                 "description": "Forbidden: bot was blocked by the user"})
+    await _drain(Worker(rt))
+    stats = await rt.broadcasts.stats(a.id)
+    assert (stats["sent"], stats["failed"]) == (2, 1)
+    async with rt.db.connect() as conn:
+        blocked = [r.channel_user_id for r in await conn.execute(select(Contact).where(Contact.blocked.is_(True)))]
+    assert len(blocked) == 1
+    again = await rt.broadcasts.audience(None)
+    assert again == {"telegram": 2}
