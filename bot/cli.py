@@ -114,6 +114,13 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.broadcast_cli import broadcast
+
+    _require_migrated(settings)
+    return broadcast(settings, args)
+
+
 def _create_staff(settings: Settings, args: argparse.Namespace) -> int:
     from bot.staff_cli import create_staff
 
@@ -148,6 +155,13 @@ def _parser() -> argparse.ArgumentParser:
     telegram = sub.add_parser("telegram", help="register or remove the Telegram webhook")
     telegram.add_argument("action", choices=["set-webhook", "delete-webhook"])
     telegram.set_defaults(run=_telegram)
+    cast = sub.add_parser("broadcast", help="compose an announcement and send it (approval permitting)")
+    cast.add_argument("--title", required=True)
+    cast.add_argument("--body", required=True)
+    cast.add_argument("--link")
+    cast.add_argument("--kecamatan", nargs="*", help="kecamatan codes or names; none: all of OKI")
+    cast.add_argument("--at", help="ISO time to send at, e.g. 2025-09-10T08:00+07:00")
+    cast.set_defaults(run=_broadcast)
     staff = sub.add_parser("create-staff", help="create a staff account (password from standard input)")
     staff.add_argument("username")
     staff.add_argument("--role", required=True, choices=["admin", "dinsos", "camat", "kades", "humas"])
