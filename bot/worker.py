@@ -19,6 +19,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from conversations.model import Reply
 from conversations.notices import render_notice
 from handlers.dispatch import SendFailed
+from handlers.metrics import OUTBOX
 from services.santunan import WIB
 from storage.models import OutboxMessage, utcnow
 
@@ -69,6 +70,9 @@ class Worker:
         sent = [(row.id, provider_id) for row, provider_id in zip(rows, results, strict=True) if provider_id]
         if sent:
             await outbox.sent(messages=sent, now=utcnow())
+        for row, provider_id in zip(rows, results, strict=True):
+            if provider_id:
+                OUTBOX.labels(row.channel, row.kind, "sent").inc()
         return len(rows)
 
     async def _one(self, row: OutboxMessage, still_subscribed: dict[int, datetime | None]) -> str | None:
@@ -104,7 +108,9 @@ class Worker:
             await self._rt.contacts.block(contact_id=row.contact_id)
         if attempts >= MAX_ATTEMPTS or permanent:
             await self._rt.outbox.failed(message_id=row.id, attempts=attempts, error=str(exc))
+            OUTBOX.labels(row.channel, row.kind, "failed").inc()
             return
+        OUTBOX.labels(row.channel, row.kind, "retry").inc()
         delay = 2 * 4 ** (attempts - 1) * random.uniform(0.8, 1.2)  # ~2 s, 8 s, 32 s, 2 min, 8.5 min, jittered
         await self._rt.outbox.retry(message_id=row.id, attempts=attempts, at=utcnow() + timedelta(seconds=delay),
                                     error=str(exc))

@@ -18,6 +18,7 @@ from conversations.context import Context, Services
 from conversations.engine import Engine
 from conversations.messages_id import MSG
 from conversations.model import Incoming, Reply
+from handlers.metrics import TURN_SECONDS, TURNS
 from storage.contacts import Contacts
 from storage.state import LockBusy, StateStore, state_key
 
@@ -49,6 +50,15 @@ class Dispatcher:
         self._store, self._contacts, self._engine, self._services = store, contacts, engine, services
 
     async def handle(self, incoming: Incoming, sender: Sender | None = None) -> Outcome:
+        started = time.perf_counter()
+        outcome = await self._handle(incoming, sender)
+        result = ("duplicate" if outcome.duplicate else "ok" if outcome.processed and outcome.delivered else
+                  "undelivered" if outcome.processed else "failed")
+        TURNS.labels(incoming.channel, result).inc()
+        TURN_SECONDS.labels(incoming.channel).observe(time.perf_counter() - started)
+        return outcome
+
+    async def _handle(self, incoming: Incoming, sender: Sender | None) -> Outcome:
         seen_key = f"{incoming.channel}:{incoming.platform_id}" if incoming.platform_id else None
         started = time.perf_counter()
         try:

@@ -86,3 +86,10 @@ async def test_readyz_names_the_failed_dependency(settings, tmp_path):
             r = await c.get("/readyz")
             assert r.status_code == 503 and "database" in r.json()["failed"]
             assert (await c.get("/healthz")).status_code == 200
+
+
+async def test_metrics_count_turns_without_personal_data(client):
+    await chat(client, "web-metrics", "nik 1602015708850003")
+    body = (await client.get("/metrics")).text
+    assert 'layanan_turns_total{channel="web",outcome="ok"}' in body
+    assert "layanan_turn_seconds_bucket" in body and "1602015708850003" not in body and "web-metrics" not in body
