@@ -137,7 +137,10 @@ def build_runtime(settings: Settings) -> Runtime:
     santunan = Santunan(reports=Reports(sessions), registry=registry, contacts=contacts, hasher=hasher, audit=audit,
                         rules=_rules(settings))
     broadcasts = Broadcasts(repo=Announcements(sessions), audit=audit,
-                            require_approval=settings.broadcast_require_approval)
+                            require_approval=settings.broadcast_require_approval,
+                            canary_percent=settings.broadcast_canary_percent,
+                            canary_wait=settings.broadcast_canary_wait_seconds,
+                            canary_threshold=settings.broadcast_canary_threshold_percent)
     services = Services(subscriptions=Subscriptions(contacts=contacts, wilayah=wilayah), wilayah=wilayah,
                         coverage=coverage, santunan=santunan, broadcasts=broadcasts,
                         public_base_url=settings.public_base_url)

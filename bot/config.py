@@ -95,6 +95,8 @@ class Settings(BaseSettings):
     broadcast_canary_percent: float = Field(1, ge=0, le=100)
     # Seconds the canary is watched before the rest is sent
     broadcast_canary_wait_seconds: int = Field(300, ge=0)
+    # Failed sends plus opt-outs among the canary, in percent, above which the broadcast pauses
+    broadcast_canary_threshold_percent: float = Field(5, ge=0, le=100)
     # Run an outbox worker inside `serve`; default true with SQLite, false with PostgreSQL
     worker_in_process: bool | None = None
     # Log level: DEBUG, INFO, WARNING or ERROR

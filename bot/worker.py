@@ -124,6 +124,7 @@ class Worker:
             busy = 0
             try:
                 await self._rt.broadcasts.start_due()
+                await self._rt.broadcasts.check_canaries()
                 busy = await self.send_due()
                 await self._rt.broadcasts.finish_sent()
                 if loop.time() - last_escalation >= self._escalate_every:

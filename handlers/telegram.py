@@ -16,7 +16,7 @@ from typing import Any
 
 from telegram import Bot, KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.constants import MessageLimit, ParseMode
-from telegram.error import Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from conversations.messages_id import MSG
@@ -169,6 +169,9 @@ class TelegramChannel:
                 await asyncio.sleep(wait)
             except Forbidden as exc:
                 raise SendFailed("bot blocked by the user") from exc
+            except BadRequest as exc:  # "chat not found" will not get better by retrying
+                kind = "permanent" if "chat not found" in str(exc).lower() else "transient"
+                raise SendFailed(f"{kind}: {type(exc).__name__}") from exc
             except TelegramError as exc:
                 raise SendFailed(type(exc).__name__) from exc
         raise SendFailed("flood control did not clear")

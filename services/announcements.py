@@ -4,9 +4,10 @@ second person, send now or at a time, through the outbox."""
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from services.audit import Audit
 from services.staff import StaffInfo
@@ -66,8 +67,38 @@ class Broadcasts:
     outbox row per subscriber; the workers deliver them at the channels' rates."""
 
     def __init__(self, *, repo: Announcements, audit: Audit, require_approval: bool,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, canary_percent: float = 0, canary_wait: int = 300,
+                 canary_threshold: float = 5) -> None:
         self._repo, self._audit, self.require_approval, self._clock = repo, audit, require_approval, clock
+        self.canary_percent, self.canary_wait, self.canary_threshold = canary_percent, canary_wait, canary_threshold
+
+    def _canary_size(self, recipients: int) -> int:
+        """1% (BROADCAST_CANARY_PERCENT) of the recipients, at least 20; none when the percent is 0."""
+        return 0 if not self.canary_percent else max(20, math.ceil(recipients * self.canary_percent / 100))
+
+    async def _fan_out(self, row: Announcement) -> None:
+        now = self._clock()
+        hold = now + timedelta(seconds=self.canary_wait) if self.canary_percent else None
+        await self._repo.fan_out(row, body=_outbox_body(row), now=now, canary=self._canary_size, hold_until=hold)
+
+    async def check_canaries(self) -> int:
+        """Judge each canary whose watch is over: pause the broadcast when failures plus opt-outs pass
+        the threshold (the author sees the reason on the announcement and in the audit log)."""
+        paused = 0
+        for row in await self._repo.canaries_due(self._clock()):
+            done, bad = await self._repo.canary_outcome(row)
+            share = 100 * bad / done if done else 0.0
+            if share > self.canary_threshold:
+                reason = f"canary: {bad} of {done} failed or opted out ({share:.0f}%)"
+                await self._repo.update(row.id, when_state=("sending",), state="paused", paused_reason=reason,
+                                        canary_checked=True)
+                await self._audit.record(actor="system", action="announcement.canary_paused",
+                                         target=f"announcement:{row.id}", detail={"failed_or_opted_out": bad,
+                                                                                  "canary": done})
+                paused += 1
+            else:
+                await self._repo.update(row.id, canary_checked=True)
+        return paused
 
     async def create(self, *, title: str, body: str, link: str | None, kecamatan: list[str] | None,
                      author: StaffInfo) -> Announcement:
@@ -101,7 +132,7 @@ class Broadcasts:
         if at is not None and at > now:
             await self._repo.update(announcement_id, when_state=("draft",), state="scheduled", send_at=at)
         else:
-            await self._repo.fan_out(row, body=_outbox_body(row), now=now)
+            await self._fan_out(row)
         await self._audit.record(actor=staff.actor, action="announcement.send", target=f"announcement:{row.id}",
                                  detail={"scheduled": at.isoformat() if at and at > now else None})
         return await self._repo.get(announcement_id)
@@ -137,7 +168,7 @@ class Broadcasts:
         """Fan out the scheduled announcements whose time has come (the worker calls this)."""
         started = 0
         for row in await self._repo.due(self._clock()):
-            await self._repo.fan_out(row, body=_outbox_body(row), now=self._clock())
+            await self._fan_out(row)
             started += 1
         return started
 

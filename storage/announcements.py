@@ -3,6 +3,7 @@ subscriber in a single INSERT ... SELECT (120,000 rows without a round trip each
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -53,8 +54,10 @@ class Announcements:
                                    .group_by(Contact.channel))
             return {channel: int(n) for channel, n in rows}
 
-    async def fan_out(self, announcement: Announcement, *, body: str, now: datetime) -> int:
-        """One pending outbox row per subscriber in the target, and the state to sending; atomic."""
+    async def fan_out(self, announcement: Announcement, *, body: str, now: datetime,
+                      canary: Callable[[int], int] | None = None, hold_until: datetime | None = None) -> int:
+        """One pending outbox row per subscriber in the target, and the state to sending; atomic.
+        With `canary` (recipients -> canary size), all but a random canary wait until `hold_until`."""
         kecamatan = json.loads(announcement.kecamatan) if announcement.kecamatan else None
         source = select(literal("broadcast"), literal(BROADCAST_PRIORITY), literal(announcement.id), Contact.id,
                         Contact.channel, Contact.channel_user_id, literal(body), literal("pending"), literal(0),
@@ -63,8 +66,16 @@ class Announcements:
                    "attempts", "next_attempt_at", "created_at"]
         async with self._sessions() as s, s.begin():
             count = (await s.execute(insert(OutboxMessage).from_select(columns, source))).rowcount
-            await s.execute(update(Announcement).where(Announcement.id == announcement.id)
-                            .values(state="sending", recipients=count, sent_at=now))
+            size = canary(count) if canary and hold_until else 0
+            if size and size < count:
+                first = (select(OutboxMessage.id).where(OutboxMessage.announcement_id == announcement.id)
+                         .order_by(func.random()).limit(size))
+                await s.execute(update(OutboxMessage).where(OutboxMessage.announcement_id == announcement.id,
+                                                            OutboxMessage.id.not_in(first))
+                                .values(next_attempt_at=hold_until))
+            await s.execute(update(Announcement).where(Announcement.id == announcement.id).values(
+                state="sending", recipients=count, sent_at=now, canary_size=size if size < count else 0,
+                canary_until=hold_until if size and size < count else None))
             return count
 
     async def stats(self, announcement_id: int) -> dict[str, int]:
@@ -94,6 +105,24 @@ class Announcements:
         async with self._sessions() as s:
             return list(await s.scalars(select(Announcement).where(Announcement.state.in_(("sending", "sent")))
                                         .order_by(Announcement.sent_at.desc(), Announcement.id.desc()).limit(limit)))
+
+    async def canaries_due(self, now: datetime) -> list[Announcement]:
+        async with self._sessions() as s:
+            return list(await s.scalars(select(Announcement).where(
+                Announcement.state == "sending", Announcement.canary_size > 0, Announcement.canary_checked.is_(False),
+                Announcement.canary_until <= now)))
+
+    async def canary_outcome(self, announcement: Announcement) -> tuple[int, int]:
+        """(rows handled, of which failed or whose contact stopped subscribing since it was sent)."""
+        handled = and_(OutboxMessage.announcement_id == announcement.id, OutboxMessage.status != "pending",
+                       OutboxMessage.status != "cancelled")
+        async with self._sessions() as s:
+            done = int(await s.scalar(select(func.count()).select_from(OutboxMessage).where(handled)) or 0)
+            bad = int(await s.scalar(
+                select(func.count()).select_from(OutboxMessage).join(Contact, Contact.id == OutboxMessage.contact_id)
+                .where(handled, or_(OutboxMessage.status == "failed",
+                                    and_(OutboxMessage.status == "sent", Contact.subscribed.is_(False))))) or 0)
+        return done, bad
 
     async def due(self, now: datetime) -> list[Announcement]:
         async with self._sessions() as s:

@@ -314,3 +314,8 @@ class Announcement(Base):
     recipients: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(_TS, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(_TS)
+    # the canary: this many recipients first; the rest wait until canary_until, when it is judged
+    canary_size: Mapped[int] = mapped_column(Integer, default=0)
+    canary_until: Mapped[datetime | None] = mapped_column(_TS)
+    canary_checked: Mapped[bool] = mapped_column(Boolean, default=False)
+    paused_reason: Mapped[str | None] = mapped_column(String(200))

@@ -126,9 +126,10 @@ def db_url(request) -> str:
 @pytest.fixture
 def settings(db_url, tmp_path, request) -> Settings:
     redis = request.getfixturevalue("redis_url") if REDIS_URL else ""
-    # no quiet hours: a broadcast test must not depend on the hour it runs at (one test sets them)
+    # no quiet hours (a test must not depend on the hour it runs at) and no canary: the tests that
+    # are about them switch them on
     return Settings(_env_file=None, database_url=db_url, redis_url=redis, data_dir=tmp_path,
-                    secret_key="test-secret-key-" + "x" * 32, broadcast_quiet_hours="")
+                    secret_key="test-secret-key-" + "x" * 32, broadcast_quiet_hours="", broadcast_canary_percent=0)
 
 
 @pytest.fixture

@@ -221,3 +221,51 @@ async def test_a_user_who_blocked_the_bot_is_marked_and_not_retried(client, fake
     assert len(blocked) == 1
     again = await rt.broadcasts.audience(None)
     assert again == {"telegram": 2}
+
+
+async def _canary_broadcast(rt, subscribers: int):
+    await _subscribers(rt, subscribers)
+    rt.broadcasts.require_approval = False
+    rt.broadcasts.canary_percent, rt.broadcasts.canary_wait, rt.broadcasts.canary_threshold = 1, 300, 5
+    a = await rt.broadcasts.create(title="Kenari", body="Uji kenari.", link=None, kecamatan=None, author=AUTHOR)
+    return await rt.broadcasts.send(announcement_id=a.id, staff=AUTHOR)
+
+
+async def _watch_is_over(rt, a) -> None:
+    """The canary's five minutes pass: its deadline and the held rows' time move to a second ago."""
+    from sqlalchemy import update
+
+    past = utcnow() - timedelta(seconds=1)
+    await rt.broadcasts._repo.update(a.id, canary_until=past)
+    async with rt.db.begin() as conn:
+        await conn.execute(update(OutboxMessage).where(OutboxMessage.announcement_id == a.id,
+                                                       OutboxMessage.status == "pending")
+                           .values(next_attempt_at=past))
+
+
+async def test_the_canary_goes_first_and_the_rest_follows_when_it_is_healthy(client, fake_telegram):
+    rt = client.app.state.runtime
+    a = await _canary_broadcast(rt, 50)
+    assert a.canary_size == 20  # 1% of 50, but at least 20
+    await _drain(Worker(rt))
+    assert len(fake_telegram.named("sendMessage")) == 20  # the other 30 wait for the verdict
+    assert await rt.broadcasts.check_canaries() == 0  # not judged before its time
+    await _watch_is_over(rt, a)
+    assert await rt.broadcasts.check_canaries() == 0  # judged healthy
+    await _drain(Worker(rt))
+    assert len({c.params["chat_id"] for c in fake_telegram.named("sendMessage")}) == 50
+
+
+async def test_a_failing_canary_pauses_the_broadcast(client, fake_telegram):
+    rt = client.app.state.runtime
+    a = await _canary_broadcast(rt, 50)
+    for _ in range(3):  # 3 of the 20 fail for good: 15% > 5%
+        fake_telegram.fail_next("sendMessage", 400, {"ok": False, "error_code": 400,
+                                                     "description": "Bad Request: chat not found"})
+    await _drain(Worker(rt))
+    await _watch_is_over(rt, a)
+    assert await rt.broadcasts.check_canaries() == 1
+    paused = await rt.broadcasts.get(a.id)
+    assert paused.state == "paused" and paused.paused_reason.startswith("canary: 3 of 20")
+    assert await Worker(rt).send_due() == 0  # the 30 others stay unsent while paused
+    assert len(fake_telegram.named("sendMessage")) == 20
