@@ -66,17 +66,19 @@ class Worker:
         rows = await outbox.claim(now=now, limit=100, max_priority=0 if self.quiet(now) else None)
         broadcast = [r.contact_id for r in rows if r.kind == "broadcast" and r.contact_id is not None]
         still = await self._rt.broadcasts.still_subscribed(broadcast) if broadcast else {}
-        results = await asyncio.gather(*(self._one(row, still) for row in rows))
-        sent = [(row.id, provider_id) for row, provider_id in zip(rows, results, strict=True) if provider_id]
-        if sent:
-            await outbox.sent(messages=sent, now=utcnow())
-        for row, provider_id in zip(rows, results, strict=True):
-            if provider_id:
-                OUTBOX.labels(row.channel, row.kind, "sent").inc()
+        await asyncio.gather(*(self._one(row, still) for row in rows))
         return len(rows)
 
-    async def _one(self, row: OutboxMessage, still_subscribed: dict[int, datetime | None]) -> str | None:
-        """Send one message; the provider's id when it went (recorded with the rest of its batch)."""
+    async def _one(self, row: OutboxMessage, still_subscribed: dict[int, datetime | None]) -> None:
+        """Send one message and record it at once, so that a worker killed mid-batch re-sends at most
+        the few messages that were in flight when it died."""
+        provider_id = await self._attempt(row, still_subscribed)
+        if provider_id:
+            await self._rt.outbox.sent(messages=[(row.id, provider_id)], now=utcnow())
+            OUTBOX.labels(row.channel, row.kind, "sent").inc()
+
+    async def _attempt(self, row: OutboxMessage, still_subscribed: dict[int, datetime | None]) -> str | None:
+        """The provider's id when the message went; None when it was skipped, held or failed."""
         outbox = self._rt.outbox
         if row.kind == "broadcast" and row.contact_id not in still_subscribed:  # said berhenti since
             await outbox.skipped(message_id=row.id, reason="unsubscribed")
