@@ -3,6 +3,8 @@ time, and read with delivery stats."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -64,41 +66,40 @@ async def read(request: Request, staff: Humas, announcement_id: int) -> dict[str
     return await _view(request, row)
 
 
-@router.post("/{announcement_id}/approve")
-async def approve(request: Request, staff: Humas, announcement_id: int) -> dict[str, Any]:
+@contextmanager
+def _service_errors() -> Iterator[None]:
+    """The announcement service's refusals as HTTP answers."""
     try:
-        row = await _rt(request).broadcasts.approve(announcement_id=announcement_id, staff=staff)
+        yield
     except LookupError:
         raise HTTPException(status.HTTP_404_NOT_FOUND) from None
     except NotAllowedToApprove:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Pengumuman harus disetujui orang lain") from None
+    except NotApproved:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail="Pengumuman belum disetujui") from None
     except WrongState as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=f"pengumuman sudah {exc}") from None
+
+
+@router.post("/{announcement_id}/approve")
+async def approve(request: Request, staff: Humas, announcement_id: int) -> dict[str, Any]:
+    with _service_errors():
+        row = await _rt(request).broadcasts.approve(announcement_id=announcement_id, staff=staff)
     return await _view(request, row)
 
 
 @router.post("/{announcement_id}/send", status_code=status.HTTP_202_ACCEPTED)
 async def send(request: Request, staff: Humas, announcement_id: int,
                body: Annotated[SendIn | None, Body()] = None) -> dict[str, Any]:
-    try:
+    with _service_errors():
         row = await _rt(request).broadcasts.send(announcement_id=announcement_id, staff=staff,
                                                  at=body.at if body else None)
-    except LookupError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND) from None
-    except NotApproved:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail="Pengumuman belum disetujui") from None
-    except WrongState as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=f"pengumuman sudah {exc}") from None
     return await _view(request, row)
 
 
 async def _change(request: Request, staff: StaffInfo, announcement_id: int, verb: str) -> dict[str, Any]:
-    try:
+    with _service_errors():
         row = await getattr(_rt(request).broadcasts, verb)(announcement_id=announcement_id, staff=staff)
-    except LookupError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND) from None
-    except WrongState as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=f"pengumuman sudah {exc}") from None
     return await _view(request, row)
 
 
