@@ -140,7 +140,8 @@ def build_runtime(settings: Settings) -> Runtime:
                             require_approval=settings.broadcast_require_approval,
                             canary_percent=settings.broadcast_canary_percent,
                             canary_wait=settings.broadcast_canary_wait_seconds,
-                            canary_threshold=settings.broadcast_canary_threshold_percent)
+                            canary_threshold=settings.broadcast_canary_threshold_percent,
+                            telegram_channel=settings.telegram_channel_id if settings.telegram_enabled else "")
     services = Services(subscriptions=Subscriptions(contacts=contacts, wilayah=wilayah), wilayah=wilayah,
                         coverage=coverage, santunan=santunan, broadcasts=broadcasts,
                         public_base_url=settings.public_base_url)

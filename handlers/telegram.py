@@ -154,9 +154,10 @@ class TelegramChannel:
 
     async def send(self, address: str, replies: Sequence[Reply], *, contact_id: int | None = None) -> list[str]:
         """Send in order; the message ids Telegram gave, one per message sent."""
-        return [await self._send_one(int(address), params) for params in self.render(replies)]
+        chat: int | str = int(address) if address.lstrip("-").isdigit() else address  # a chat id, or @channel
+        return [await self._send_one(chat, params) for params in self.render(replies)]
 
-    async def _send_one(self, chat_id: int, params: dict[str, Any]) -> str:
+    async def _send_one(self, chat_id: int | str, params: dict[str, Any]) -> str:
         for _attempt in range(3):
             try:
                 message = await self.bot.send_message(chat_id=chat_id, **params)

@@ -8,6 +8,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from services.audit import Audit
 from services.staff import StaffInfo
@@ -68,9 +69,10 @@ class Broadcasts:
 
     def __init__(self, *, repo: Announcements, audit: Audit, require_approval: bool,
                  clock: Callable[[], datetime] = utcnow, canary_percent: float = 0, canary_wait: int = 300,
-                 canary_threshold: float = 5) -> None:
+                 canary_threshold: float = 5, telegram_channel: str = "") -> None:
         self._repo, self._audit, self.require_approval, self._clock = repo, audit, require_approval, clock
         self.canary_percent, self.canary_wait, self.canary_threshold = canary_percent, canary_wait, canary_threshold
+        self._telegram_channel = telegram_channel
 
     def _canary_size(self, recipients: int) -> int:
         """1% (BROADCAST_CANARY_PERCENT) of the recipients, at least 20; none when the percent is 0."""
@@ -79,7 +81,8 @@ class Broadcasts:
     async def _fan_out(self, row: Announcement) -> None:
         now = self._clock()
         hold = now + timedelta(seconds=self.canary_wait) if self.canary_percent else None
-        await self._repo.fan_out(row, body=_outbox_body(row), now=now, canary=self._canary_size, hold_until=hold)
+        await self._repo.fan_out(row, body=_outbox_body(row), now=now, canary=self._canary_size, hold_until=hold,
+                                 channel_post=self._telegram_channel or None)
 
     async def check_canaries(self) -> int:
         """Judge each canary whose watch is over: pause the broadcast when failures plus opt-outs pass
@@ -178,7 +181,7 @@ class Broadcasts:
     async def latest(self, *, limit: int = 5) -> list[Announcement]:
         return await self._repo.latest(limit=limit)
 
-    async def stats(self, announcement_id: int) -> dict[str, int]:
+    async def stats(self, announcement_id: int) -> dict[str, Any]:
         return await self._repo.stats(announcement_id)
 
     async def audience(self, kecamatan: list[str] | None) -> dict[str, int]:

@@ -55,7 +55,8 @@ class Announcements:
             return {channel: int(n) for channel, n in rows}
 
     async def fan_out(self, announcement: Announcement, *, body: str, now: datetime,
-                      canary: Callable[[int], int] | None = None, hold_until: datetime | None = None) -> int:
+                      canary: Callable[[int], int] | None = None, hold_until: datetime | None = None,
+                      channel_post: str | None = None) -> int:
         """One pending outbox row per subscriber in the target, and the state to sending; atomic.
         With `canary` (recipients -> canary size), all but a random canary wait until `hold_until`."""
         kecamatan = json.loads(announcement.kecamatan) if announcement.kecamatan else None
@@ -73,16 +74,23 @@ class Announcements:
                 await s.execute(update(OutboxMessage).where(OutboxMessage.announcement_id == announcement.id,
                                                             OutboxMessage.id.not_in(first))
                                 .values(next_attempt_at=hold_until))
+            if channel_post:  # one message to the public Telegram channel reaches all its members
+                s.add(OutboxMessage(kind="channel_post", priority=BROADCAST_PRIORITY, announcement_id=announcement.id,
+                                    channel="telegram", address=channel_post, body=body, status="pending",
+                                    attempts=0, next_attempt_at=now, created_at=now))
             await s.execute(update(Announcement).where(Announcement.id == announcement.id).values(
                 state="sending", recipients=count, sent_at=now, canary_size=size if size < count else 0,
                 canary_until=hold_until if size and size < count else None))
             return count
 
-    async def stats(self, announcement_id: int) -> dict[str, int]:
+    async def stats(self, announcement_id: int) -> dict[str, Any]:
         async with self._sessions() as s:
             by_status = dict((await s.execute(
-                select(OutboxMessage.status, func.count()).where(OutboxMessage.announcement_id == announcement_id)
+                select(OutboxMessage.status, func.count()).where(OutboxMessage.announcement_id == announcement_id,
+                                                                 OutboxMessage.kind == "broadcast")
                 .group_by(OutboxMessage.status))).all())
+            channel_post = await s.scalar(select(OutboxMessage.status).where(
+                OutboxMessage.announcement_id == announcement_id, OutboxMessage.kind == "channel_post"))
             delivered = int(await s.scalar(
                 select(func.count()).select_from(OutboxMessage)
                 .join(SentMessage, SentMessage.provider_id == OutboxMessage.provider_id)
@@ -91,7 +99,7 @@ class Announcements:
         return {"recipients": sum(by_status.values()) - by_status.get("cancelled", 0),
                 "queued": by_status.get("pending", 0),
                 "sent": by_status.get("sent", 0), "delivered": delivered, "failed": by_status.get("failed", 0),
-                "skipped": by_status.get("skipped", 0) + by_status.get("held", 0)}
+                "skipped": by_status.get("skipped", 0) + by_status.get("held", 0), "channel_post": channel_post}
 
     async def cancel_pending(self, announcement_id: int) -> int:
         async with self._sessions() as s, s.begin():
@@ -114,8 +122,8 @@ class Announcements:
 
     async def canary_outcome(self, announcement: Announcement) -> tuple[int, int]:
         """(rows handled, of which failed or whose contact stopped subscribing since it was sent)."""
-        handled = and_(OutboxMessage.announcement_id == announcement.id, OutboxMessage.status != "pending",
-                       OutboxMessage.status != "cancelled")
+        handled = and_(OutboxMessage.announcement_id == announcement.id, OutboxMessage.kind == "broadcast",
+                       OutboxMessage.status != "pending", OutboxMessage.status != "cancelled")
         async with self._sessions() as s:
             done = int(await s.scalar(select(func.count()).select_from(OutboxMessage).where(handled)) or 0)
             bad = int(await s.scalar(

@@ -131,8 +131,11 @@ class FakeTelegram(_Server):
         if method == "getMe":
             return {"id": 7000001, "is_bot": True, "first_name": "Layanan OKI", "username": "layanan_oki_bot"}
         if method == "sendMessage":
+            chat = str(params["chat_id"])
+            kind = {"id": int(chat), "type": "private"} if chat.lstrip("-").isdigit() else {
+                "id": -1001234567890, "type": "channel", "username": chat.lstrip("@")}
             return {"message_id": len(self.calls), "date": int(time.time()), "text": params.get("text", ""),
-                    "chat": {"id": int(params["chat_id"]), "type": "private"}}
+                    "chat": kind}
         if method == "getFile":
             fpath, data, declared = self.files[params["file_id"]]
             return {"file_id": params["file_id"], "file_unique_id": params["file_id"] + "u",

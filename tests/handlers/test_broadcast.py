@@ -68,7 +68,8 @@ async def test_every_subscriber_once_on_both_channels_and_nobody_who_stopped(cli
     assert "https://okikab.go.id" in text and "Ketik BERHENTI untuk berhenti" in text
     assert await rt.broadcasts.finish_sent() == 1
     stats = await rt.broadcasts.stats(a.id)
-    assert stats == {"recipients": 100, "queued": 0, "sent": 90, "delivered": 0, "failed": 0, "skipped": 10}
+    assert stats == {"recipients": 100, "queued": 0, "sent": 90, "delivered": 0, "failed": 0, "skipped": 10,
+                     "channel_post": None}
 
 
 async def test_kecamatan_targeting_includes_all_oki_subscribers(client, fake_telegram):
@@ -269,3 +270,17 @@ async def test_a_failing_canary_pauses_the_broadcast(client, fake_telegram):
     assert paused.state == "paused" and paused.paused_reason.startswith("canary: 3 of 20")
     assert await Worker(rt).send_due() == 0  # the 30 others stay unsent while paused
     assert len(fake_telegram.named("sendMessage")) == 20
+
+
+async def test_an_announcement_is_also_posted_to_the_public_telegram_channel(client, fake_telegram):
+    rt = client.app.state.runtime
+    await _subscribers(rt, 2)
+    rt.broadcasts.require_approval = False
+    rt.broadcasts._telegram_channel = "@pemkab_oki"
+    a = await rt.broadcasts.create(title="Kanal", body="Untuk semua.", link=None, kecamatan=None, author=AUTHOR)
+    await rt.broadcasts.send(announcement_id=a.id, staff=AUTHOR)
+    await _drain(Worker(rt))
+    chats = sorted(str(c.params["chat_id"]) for c in fake_telegram.named("sendMessage"))
+    assert chats == ["700000", "700001", "@pemkab_oki"]
+    stats = await rt.broadcasts.stats(a.id)
+    assert (stats["recipients"], stats["sent"], stats["channel_post"]) == (2, 2, "sent")
