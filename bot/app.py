@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -41,7 +41,6 @@ from storage.contacts import Contacts
 from storage.db import make_engine, make_sessionmaker, ping
 from storage.deliveries import Deliveries
 from storage.files import AttachmentStore
-from storage.models import utcnow
 from storage.outbox import Outbox
 from storage.ratelimit import RedisRateLimiter, SqlRateLimiter
 from storage.registry import Registry
@@ -73,7 +72,6 @@ class Runtime:
     outbox: Outbox
     broadcasts: Broadcasts
     contacts: Contacts
-    santunan_clock: Callable[[], datetime] = utcnow
     telegram: TelegramChannel | None = None
     whatsapp: WhatsAppChannel | None = None
     tasks: list[asyncio.Task] = field(default_factory=list)

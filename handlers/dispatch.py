@@ -60,12 +60,11 @@ class Dispatcher:
 
     async def _handle(self, incoming: Incoming, sender: Sender | None) -> Outcome:
         seen_key = f"{incoming.channel}:{incoming.platform_id}" if incoming.platform_id else None
-        started = time.perf_counter()
         try:
             if seen_key and not await self._store.first_time(seen_key):
                 log.info("duplicate %s message ignored", incoming.channel)
                 return Outcome(duplicate=True)
-            return await self._turn(incoming, sender, started)
+            return await self._turn(incoming, sender)
         except SendFailed as exc:  # the turn is saved; only the delivery failed
             log.warning("%s replies not delivered: %s", incoming.channel, exc)
             return Outcome(exc.args[1] if len(exc.args) > 1 else [], processed=True, delivered=False)
@@ -82,8 +81,8 @@ class Dispatcher:
                 log.warning("could not clear the dedupe mark")
         return Outcome(replies, processed=False, delivered=await self._deliver(incoming, replies, sender))
 
-    async def _turn(self, incoming: Incoming, sender: Sender | None, started: float) -> Outcome:
-        now = datetime.now(UTC)
+    async def _turn(self, incoming: Incoming, sender: Sender | None) -> Outcome:
+        started, now = time.perf_counter(), datetime.now(UTC)
         contact = await self._contacts.touch(channel=incoming.channel, channel_user_id=incoming.user_id,
                                              display_name=incoming.display_name, phone=incoming.phone, at=now)
         key = state_key(contact.id)

@@ -106,6 +106,9 @@ class Santunan:
 
     # --- filing ---
 
+    def now(self) -> datetime:
+        return self._clock()
+
     def days_since(self, date_of_death: date, *, today: date | None = None) -> int:
         return ((today or self._clock().astimezone(WIB).date()) - date_of_death).days
 

@@ -120,7 +120,7 @@ async def list_reports(request: Request, staff: Reviewer, status_: Annotated[str
     if (kec or des) and not staff.can_see(kecamatan_code=kec, desa_code=des) and not staff.sees_all:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Data ini di luar wilayah Anda")
     f = ReportFilter(kecamatan=kec, desa=des, status=status_, since=since, until=until, jkm=jkm,
-                     overdue_at=rt.santunan_clock() if overdue else None)
+                     overdue_at=rt.santunan.now() if overdue else None)
     rows, total = await rt.santunan.search(staff, f, page=page, size=size)
     await rt.audit.record(actor=staff.actor, action="report.list", detail={"rows": len(rows), "page": page})
     return {"items": [_summary(request, r) for r in rows], "total": total, "page": page, "size": size}
