@@ -94,6 +94,12 @@ class Draft:
     documents: list[tuple[str, str, str, int]] = field(default_factory=list)
 
 
+def _document_rows(documents: Sequence[tuple[str, str, str, int]], *, actor: str, at: datetime) -> list[dict]:
+    """(kind, key, content type, size) tuples as report_documents rows."""
+    return [{"kind": kind, "key": key, "content_type": ctype, "size": size, "uploaded_at": at, "uploaded_by": actor}
+            for kind, key, ctype, size in documents]
+
+
 def _role(staff: StaffInfo) -> str:
     return "dinsos" if staff.role == "admin" else staff.role
 
@@ -140,8 +146,7 @@ class Santunan:
                   "jkm_covered": await self._jkm_covered(nik_hash, draft.date_of_death), "created_at": now,
                   "updated_at": now, "stage_due": now + timedelta(days=self.rules.desa_days)}
         values["jkm_told"] = bool(values["jkm_covered"] and contact is not None)
-        documents = [{"kind": kind, "key": key, "content_type": ctype, "size": size, "uploaded_at": now,
-                      "uploaded_by": filed_by} for kind, key, ctype, size in draft.documents]
+        documents = _document_rows(draft.documents, actor=filed_by, at=now)
         event = {"at": now, "from_status": None, "to_status": "diajukan", "actor": filed_by,
                  "note": "dilaporkan terlambat" if late else None}
         for _attempt in range(5):
@@ -231,19 +236,15 @@ class Santunan:
 
     async def resubmit(self, *, report: Report, actor: str, documents: Sequence[tuple[str, str, str, int]]) -> None:
         """The family supplied what was asked: attach it and go back to the stage it left."""
-        now = self._clock()
-        await self._reports.add_documents(report_id=report.id, documents=[
-            {"kind": kind, "key": key, "content_type": ctype, "size": size, "uploaded_at": now, "uploaded_by": actor}
-            for kind, key, ctype, size in documents])
+        if documents:
+            await self.add_documents(report=report, actor=actor, documents=documents)
         if report.status == "perlu_perbaikan" and report.returns_to:
             await self._move(report, report.returns_to, note="kekurangan dikirim", actor=actor)
 
     async def add_documents(self, *, report: Report, actor: str,
                             documents: Sequence[tuple[str, str, str, int]]) -> None:
-        now = self._clock()
-        await self._reports.add_documents(report_id=report.id, documents=[
-            {"kind": kind, "key": key, "content_type": ctype, "size": size, "uploaded_at": now, "uploaded_by": actor}
-            for kind, key, ctype, size in documents])
+        await self._reports.add_documents(report_id=report.id,
+                                          documents=_document_rows(documents, actor=actor, at=self._clock()))
 
     async def _move(self, report: Report, to: str, *, note: str | None, actor: str) -> None:
         now = self._clock()
