@@ -29,6 +29,13 @@ async def _subscribers(rt, count: int, *, kecamatan: str | None = None, channel:
     return made
 
 
+async def _send(rt, title: str, *, kecamatan: list[str] | None = None, link: str | None = None):
+    """Create and send an announcement with approval waived (what these tests are not about)."""
+    rt.broadcasts.require_approval = False
+    a = await rt.broadcasts.create(title=title, body=f"Isi {title}.", link=link, kecamatan=kecamatan, author=AUTHOR)
+    return await rt.broadcasts.send(announcement_id=a.id, staff=AUTHOR)
+
+
 async def _drain(*workers: Worker) -> None:
     while sum(await asyncio.gather(*(w.send_due() for w in workers))):
         pass
@@ -81,9 +88,7 @@ async def test_kecamatan_targeting_includes_all_oki_subscribers(client, fake_tel
     await contacts.subscribe(contact_id=other.id, kecamatan="16.02.03", via="telegram", at=utcnow())
     whole = await contacts.touch(channel="telegram", channel_user_id="800002", at=utcnow())
     await contacts.subscribe(contact_id=whole.id, kecamatan=None, via="telegram", at=utcnow())
-    rt.broadcasts.require_approval = False
-    a = await rt.broadcasts.create(title="Banjir", body="Waspada.", link=None, kecamatan=["16.02.05"], author=AUTHOR)
-    await rt.broadcasts.send(announcement_id=a.id, staff=AUTHOR)
+    await _send(rt, "Banjir", kecamatan=["16.02.05"])
     await _drain(Worker(rt))
     chats = {int(c.params["chat_id"]) for c in fake_telegram.named("sendMessage")}
     assert chats == {int(c.channel_user_id) for c in kag} | {800002} and not everyone
@@ -107,9 +112,7 @@ async def test_a_scheduled_broadcast_starts_when_its_time_comes(client, fake_tel
 async def test_two_workers_share_the_rows_without_duplicates(client, fake_telegram):
     rt = client.app.state.runtime
     await _subscribers(rt, 300)
-    rt.broadcasts.require_approval = False
-    a = await rt.broadcasts.create(title="Bersama", body="Dua pekerja.", link=None, kecamatan=None, author=AUTHOR)
-    await rt.broadcasts.send(announcement_id=a.id, staff=AUTHOR)
+    await _send(rt, "Bersama")
     await _drain(Worker(rt), Worker(rt))
     chats = [c.params["chat_id"] for c in fake_telegram.named("sendMessage")]
     assert len(chats) == 300 and len(set(chats)) == 300
@@ -126,9 +129,7 @@ async def test_whatsapp_outside_the_24_hour_window_is_skipped_without_a_template
                                at=utcnow() - timedelta(hours=25))
     for c in (recent, old):
         await contacts.subscribe(contact_id=c.id, kecamatan=None, via="whatsapp", at=utcnow())
-    rt.broadcasts.require_approval = False
-    a = await rt.broadcasts.create(title="Jendela", body="24 jam.", link=None, kecamatan=None, author=AUTHOR)
-    await rt.broadcasts.send(announcement_id=a.id, staff=AUTHOR)
+    a = await _send(rt, "Jendela")
     await _drain(Worker(rt))
     assert [c.params["To"] for c in fake_twilio.named("Messages.json")] == ["whatsapp:+6281200000111"]
     stats = await rt.broadcasts.stats(a.id)
@@ -142,9 +143,7 @@ async def test_quiet_hours_hold_broadcasts_until_morning(client, fake_telegram, 
 
     rt = client.app.state.runtime
     await _subscribers(rt, 3)
-    rt.broadcasts.require_approval = False
-    a = await rt.broadcasts.create(title="Malam", body="Tunggu pagi.", link=None, kecamatan=None, author=AUTHOR)
-    await rt.broadcasts.send(announcement_id=a.id, staff=AUTHOR)
+    await _send(rt, "Malam")
     rt.settings.broadcast_quiet_hours = "21-06"
     worker = Worker(rt)
     night = datetime(2025, 9, 10, 22, 30, tzinfo=WIB)
@@ -209,9 +208,7 @@ async def test_a_user_who_blocked_the_bot_is_marked_and_not_retried(client, fake
 
     rt = client.app.state.runtime
     await _subscribers(rt, 3)
-    rt.broadcasts.require_approval = False
-    a = await rt.broadcasts.create(title="Blokir", body="Uji.", link=None, kecamatan=None, author=AUTHOR)
-    await rt.broadcasts.send(announcement_id=a.id, staff=AUTHOR)
+    a = await _send(rt, "Blokir")
     fake_telegram.fail_next("sendMessage", 403, {"ok": False, "error_code": 403,
                                                  "description": "Forbidden: bot was blocked by the user"})
     await _drain(Worker(rt))
