@@ -5,6 +5,7 @@ import argparse
 import asyncio
 import getpass
 import logging
+import signal
 import sys
 
 from bot.config import ConfigError, Settings, load_settings
@@ -102,8 +103,12 @@ async def _worker_loop(settings: Settings) -> None:
 
     runtime = build_runtime(settings)
     await runtime.start()
+    worker = Worker(runtime)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):  # finish the messages in flight, record them, then go
+        loop.add_signal_handler(sig, worker.stop)
     try:
-        await Worker(runtime).run()
+        await worker.run()
     finally:
         await runtime.close()
 

@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     # Base URL of the Twilio REST API (tests point it at a fake server)
     twilio_api_base_url: str = "https://api.twilio.com"
     # Approved WhatsApp template (ContentSid HX...) for messages we start outside the 24-hour window;
-    # its variable {{1}} carries our text. Empty: such messages are held, with the reason recorded
+    # its variables are {{1}} the title and {{2}} the link. Empty: such messages are held, with the reason recorded
     whatsapp_template_sid: str = ""
     # Largest photo or document accepted from a citizen, in megabytes
     attachment_max_mb: float = Field(10, gt=0, le=20)
@@ -87,6 +87,12 @@ class Settings(BaseSettings):
     telegram_send_rate: float = Field(25, gt=0)
     # Messages per second the outbox sends on WhatsApp, across all workers
     whatsapp_send_rate: float = Field(10, gt=0)
+    # Business-initiated WhatsApp conversations (template messages outside the 24-hour window) per
+    # rolling 24 hours: the sender's Meta messaging tier (250, 1000, 10000, 100000); 0 for no cap.
+    # Recipients past the cap wait until the tier allows them (the next day)
+    whatsapp_daily_conversations: int = Field(1000, ge=0)
+    # Seconds an outbox worker holds the rows it claimed; a killed worker's rows go to another after this
+    outbox_lease_seconds: int = Field(120, ge=5, le=3600)
     # Local hours (Asia/Jakarta) in which broadcasts pause, e.g. 21-06; empty for none
     broadcast_quiet_hours: str = "21-06"
     # A second staff member approves a broadcast before it is sent

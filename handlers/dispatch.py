@@ -28,7 +28,12 @@ log = logging.getLogger(__name__)
 
 
 class SendFailed(Exception):
-    """The channel could not deliver the replies (provider down, chat gone)."""
+    """The channel could not deliver the replies (provider down, chat gone). `retry_after` is set
+    when the provider said to slow down (Telegram 429, Twilio 20429): seconds to wait."""
+
+    def __init__(self, *args: object, retry_after: float | None = None) -> None:
+        super().__init__(*args)
+        self.retry_after = retry_after
 
 
 class Sender(Protocol):

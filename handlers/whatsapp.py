@@ -31,6 +31,7 @@ CHANNEL = "whatsapp"
 WINDOW = timedelta(hours=24)
 BODY_LIMIT = 1600
 _PERMANENT = {21211, 21610, 21614, 63003, 63024}  # invalid or unreachable number, opted out
+_TOO_MANY = 20429  # too many requests
 
 
 class WhatsAppChannel:
@@ -123,16 +124,26 @@ class WhatsAppChannel:
         """Send in order; the Twilio message SIDs, one per message sent."""
         return [await self._create(address, contact_id, body=body) for body in self.render(replies)]
 
+    @property
+    def has_template(self) -> bool:
+        return bool(self._template)
+
+    @staticmethod
+    def outside_window(last_inbound_at: datetime | None, now: datetime) -> bool:
+        """True when a message we start must be the template: it opens a business-initiated
+        conversation, which counts against the sender's daily tier."""
+        return last_inbound_at is None or now - last_inbound_at >= WINDOW
+
     async def send_started(self, *, address: str, contact_id: int, last_inbound_at: datetime | None,
-                           text: str, now: datetime) -> str | None:
+                           text: str, variables: Mapping[str, str], now: datetime) -> str | None:
         """A message we start (announcement, status notice). Inside the 24-hour window it goes as
-        text; outside it only as the approved template; without one it is held, reason recorded.
-        Returns the message SID, or None when it was held."""
-        if last_inbound_at is not None and now - last_inbound_at < WINDOW:
+        text; outside it only as the approved template with `variables` ({{1}} title, {{2}} link);
+        without one it is held, reason recorded. Returns the message SID, or None when it was held."""
+        if not self.outside_window(last_inbound_at, now):
             return await self._create(address, contact_id, body=text[:BODY_LIMIT])
         if self._template:
-            variables = json.dumps({"1": text[:1000]}, ensure_ascii=False)
-            return await self._create(address, contact_id, content_sid=self._template, content_variables=variables)
+            return await self._create(address, contact_id, content_sid=self._template,
+                                      content_variables=json.dumps(dict(variables), ensure_ascii=False))
         await self._deliveries.record(channel=CHANNEL, contact_id=contact_id, provider_id=None, status="held",
                                       reason="outside the 24-hour window and no WHATSAPP_TEMPLATE_SID configured")
         return None
@@ -143,6 +154,8 @@ class WhatsAppChannel:
                 to=f"whatsapp:{address}", from_=self._from,
                 status_callback=f"{self._public}/webhooks/whatsapp/status", **content)
         except TwilioRestException as exc:
+            if exc.status == 429 or exc.code == _TOO_MANY:  # slow down: the caller waits and tries again
+                raise SendFailed(f"twilio rate limit {exc.code}", retry_after=1.0) from exc
             kind = "permanent" if exc.code in _PERMANENT else "transient"
             raise SendFailed(f"twilio {kind} error {exc.code}") from exc
         except (TimeoutError, TwilioException, OSError) as exc:

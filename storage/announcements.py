@@ -84,22 +84,69 @@ class Announcements:
             return count
 
     async def stats(self, announcement_id: int) -> dict[str, Any]:
+        """Counts of the announcement's outbox rows, with the reasons of the failed, skipped and
+        waiting ones ({reason: rows}), and delivery as the WhatsApp status callbacks told it."""
+        mine = and_(OutboxMessage.announcement_id == announcement_id, OutboxMessage.kind == "broadcast")
         async with self._sessions() as s:
-            by_status = dict((await s.execute(
-                select(OutboxMessage.status, func.count()).where(OutboxMessage.announcement_id == announcement_id,
-                                                                 OutboxMessage.kind == "broadcast")
-                .group_by(OutboxMessage.status))).all())
+            grouped = (await s.execute(
+                select(OutboxMessage.status, OutboxMessage.last_error, func.count()).where(mine)
+                .group_by(OutboxMessage.status, OutboxMessage.last_error))).all()
             channel_post = await s.scalar(select(OutboxMessage.status).where(
                 OutboxMessage.announcement_id == announcement_id, OutboxMessage.kind == "channel_post"))
-            delivered = int(await s.scalar(
-                select(func.count()).select_from(OutboxMessage)
+            receipts = dict((await s.execute(
+                select(SentMessage.status, func.count()).select_from(OutboxMessage)
                 .join(SentMessage, SentMessage.provider_id == OutboxMessage.provider_id)
-                .where(OutboxMessage.announcement_id == announcement_id,
-                       SentMessage.status.in_(("delivered", "read")))) or 0)
+                .where(mine, SentMessage.status.in_(("delivered", "read"))).group_by(SentMessage.status))).all())
+        by_status: dict[str, int] = {}
+        reasons: dict[str, dict[str, int]] = {"failed": {}, "skipped": {}, "pending": {}}
+        for status, error, count in grouped:
+            by_status[status] = by_status.get(status, 0) + count
+            bucket = reasons["skipped" if status == "held" else status] if status in (*reasons, "held") else None
+            if bucket is not None and error:
+                bucket[error] = bucket.get(error, 0) + count
         return {"recipients": sum(by_status.values()) - by_status.get("cancelled", 0),
                 "queued": by_status.get("pending", 0),
-                "sent": by_status.get("sent", 0), "delivered": delivered, "failed": by_status.get("failed", 0),
-                "skipped": by_status.get("skipped", 0) + by_status.get("held", 0), "channel_post": channel_post}
+                "sent": by_status.get("sent", 0), "delivered": receipts.get("delivered", 0) + receipts.get("read", 0),
+                "read": receipts.get("read", 0), "failed": by_status.get("failed", 0),
+                "skipped": by_status.get("skipped", 0) + by_status.get("held", 0), "channel_post": channel_post,
+                "failed_by_reason": reasons["failed"], "skipped_by_reason": reasons["skipped"],
+                "waiting_by_reason": reasons["pending"]}
+
+    async def failures(self, announcement_id: int, *, limit: int = 100) -> list[dict[str, Any]]:
+        """The failed rows, newest first: channel, the recipient's address masked to its last three
+        characters, the provider's error and the attempts made."""
+        async with self._sessions() as s:
+            rows = (await s.execute(
+                select(OutboxMessage.channel, OutboxMessage.address, OutboxMessage.last_error, OutboxMessage.attempts)
+                .where(OutboxMessage.announcement_id == announcement_id, OutboxMessage.kind == "broadcast",
+                       OutboxMessage.status == "failed")
+                .order_by(OutboxMessage.id.desc()).limit(limit))).all()
+        return [{"channel": r.channel, "recipient": "•••" + r.address[-3:], "error": r.last_error,
+                 "attempts": r.attempts} for r in rows]
+
+    async def page(self, *, limit: int, offset: int) -> list[Announcement]:
+        """Announcements in any state, newest first."""
+        async with self._sessions() as s:
+            return list(await s.scalars(select(Announcement).order_by(Announcement.id.desc())
+                                        .offset(offset).limit(limit)))
+
+    async def count(self) -> int:
+        async with self._sessions() as s:
+            return int(await s.scalar(select(func.count()).select_from(Announcement)) or 0)
+
+    async def outcomes(self, announcement_ids: list[int]) -> dict[int, dict[str, int]]:
+        """{announcement id: {outbox status: rows}} of the broadcast rows of these announcements."""
+        out: dict[int, dict[str, int]] = {i: {} for i in announcement_ids}
+        if not announcement_ids:
+            return out
+        async with self._sessions() as s:
+            rows = await s.execute(
+                select(OutboxMessage.announcement_id, OutboxMessage.status, func.count())
+                .where(OutboxMessage.announcement_id.in_(announcement_ids), OutboxMessage.kind == "broadcast")
+                .group_by(OutboxMessage.announcement_id, OutboxMessage.status))
+            for announcement_id, status, n in rows:
+                out[announcement_id][status] = int(n)
+        return out
 
     async def cancel_pending(self, announcement_id: int) -> int:
         async with self._sessions() as s, s.begin():

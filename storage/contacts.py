@@ -73,6 +73,14 @@ class Contacts:
                                   .values(subscribed=False, opted_out_at=at, opted_out_via=via))
             return res.rowcount == 1
 
+    async def last_inbound(self, contact_ids: list[int]) -> dict[int, datetime | None]:
+        """When each of these contacts last wrote to us (WhatsApp's 24-hour window)."""
+        if not contact_ids:
+            return {}
+        async with self._sessions() as s:
+            rows = await s.execute(select(Contact.id, Contact.last_inbound_at).where(Contact.id.in_(contact_ids)))
+            return dict(rows.all())
+
     async def block(self, *, contact_id: int) -> None:
         """The channel says this person cannot be reached (blocked the bot, invalid number)."""
         async with self._sessions() as s, s.begin():

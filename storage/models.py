@@ -17,6 +17,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -46,6 +48,11 @@ class UTCDateTime(TypeDecorator):
 
     impl = DateTime(timezone=True)
     cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        """Any zone in, UTC stored: SQLite keeps the wall-clock digits only, so a time given in WIB
+        would otherwise be read back seven hours off (and compare wrongly with the others)."""
+        return value.astimezone(UTC) if value is not None and value.tzinfo is not None else value
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
@@ -136,6 +143,13 @@ class Staff(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(_TS)
     created_at: Mapped[datetime] = mapped_column(_TS, default=utcnow)
+    # the staff member's own WhatsApp or Telegram contact, linked with a one-time code from the admin
+    # pages: told of reports waiting for them there, and may verify from the chat
+    contact_id: Mapped[int | None] = mapped_column(_ID, ForeignKey("contacts.id", ondelete="SET NULL"), unique=True)
+    linked_at: Mapped[datetime | None] = mapped_column(_TS)
+    # the pending one-time code (one per account): only its keyed hash, until it is used or expires
+    link_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    link_code_expires_at: Mapped[datetime | None] = mapped_column(_TS)
 
 
 class AuditEntry(Base):
@@ -275,7 +289,12 @@ class OutboxMessage(Base):
     before any send. `priority` 0 (status notices) goes ahead of 10 (broadcasts)."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "priority", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_due", "status", "priority", "next_attempt_at"),
+                      # the claim walks pending rows in (priority, id) order and stops after a batch,
+                      # instead of sorting every pending row (59 ms -> 8 ms per claim at 100,000 pending)
+                      Index("ix_outbox_claim", "priority", "id", postgresql_where=text("status = 'pending'"),
+                            sqlite_where=text("status = 'pending'")),
+                      Index("ix_outbox_opened", "channel", "opened_conversation", "sent_at"))
 
     id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(24))  # notification, broadcast
@@ -292,6 +311,8 @@ class OutboxMessage(Base):
     lease_until: Mapped[datetime | None] = mapped_column(_TS)
     last_error: Mapped[str | None] = mapped_column(String(200))
     provider_id: Mapped[str | None] = mapped_column(String(64))
+    # sent as the WhatsApp template outside the 24-hour window: counts against the daily tier
+    opened_conversation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(_TS, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(_TS)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import Announcement, OutboxMessage
@@ -19,7 +19,7 @@ class Outbox:
     async def claim(self, *, now: datetime, limit: int = 50, lease: timedelta = timedelta(minutes=2),
                     max_priority: int | None = None) -> list[OutboxMessage]:
         """Due rows, highest priority (lowest number) first, leased to the caller. PostgreSQL skips
-        rows another worker holds (FOR UPDATE SKIP LOCKED); SQLite runs one worker. `max_priority`
+        rows another worker holds (FOR UPDATE SKIP LOCKED); on SQLite one UPDATE picks and leases. `max_priority`
         leaves the lower-priority rows (broadcasts) waiting, e.g. in quiet hours."""
         due = and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now,
                    or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now))
@@ -29,21 +29,42 @@ class Outbox:
                                              Announcement.state == "sending").exists()
         due = and_(due, or_(OutboxMessage.announcement_id.is_(None), live))  # paused or cancelled: wait
         async with self._sessions() as s, s.begin():
-            query = select(OutboxMessage).where(due).order_by(OutboxMessage.priority, OutboxMessage.id).limit(limit)
+            # One statement that picks and leases, so that two workers never take the same row: on
+            # PostgreSQL the pick skips rows another worker is leasing; on SQLite the UPDATE holds the
+            # database's write lock while it picks.
+            pick = (select(OutboxMessage.id).where(due).order_by(OutboxMessage.priority, OutboxMessage.id)
+                    .limit(limit).correlate(None))
             if s.bind.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            rows = list(await s.scalars(query))
-            if rows:
-                await s.execute(update(OutboxMessage).where(OutboxMessage.id.in_([r.id for r in rows]))
-                                .values(lease_until=now + lease))
-            return rows
+                pick = pick.with_for_update(skip_locked=True)
+            stmt = (update(OutboxMessage).where(OutboxMessage.id.in_(pick.scalar_subquery()))
+                    .values(lease_until=now + lease).returning(OutboxMessage)
+                    .execution_options(synchronize_session=False))
+            rows = list(await s.scalars(stmt))
+            return sorted(rows, key=lambda r: (r.priority, r.id))
 
-    async def sent(self, *, messages: list[tuple[int, str]], now: datetime) -> None:
-        """Mark a batch sent, each with the provider's message id; one transaction."""
+    async def sent(self, *, messages: list[tuple[int, str]], now: datetime, opened_conversation: bool = False) -> None:
+        """Mark a batch sent, each with the provider's message id; one transaction.
+        `opened_conversation`: they went as the WhatsApp template (they count against the daily tier)."""
         stmt = (update(OutboxMessage.__table__).where(OutboxMessage.__table__.c.id == bindparam("b_id"))
-                .values(status="sent", sent_at=now, lease_until=None, provider_id=bindparam("b_provider")))
+                .values(status="sent", sent_at=now, lease_until=None, provider_id=bindparam("b_provider"),
+                        opened_conversation=opened_conversation))
         async with self._sessions() as s, s.begin():
             await s.execute(stmt, [{"b_id": i, "b_provider": p} for i, p in messages])
+
+    async def release(self, *, message_ids: list[int]) -> None:
+        """Give claimed rows back untouched (a worker stopping before it sent them)."""
+        if message_ids:
+            async with self._sessions() as s, s.begin():
+                await s.execute(update(OutboxMessage).where(OutboxMessage.id.in_(message_ids))
+                                .values(lease_until=None))
+
+    async def conversations_opened(self, *, channel: str, since: datetime) -> int:
+        """Distinct recipients sent a template (a business-initiated conversation) since `since`."""
+        async with self._sessions() as s:
+            return int(await s.scalar(
+                select(func.count(func.distinct(OutboxMessage.address)))
+                .where(OutboxMessage.channel == channel, OutboxMessage.opened_conversation.is_(True),
+                       OutboxMessage.sent_at >= since)) or 0)
 
     async def retry(self, *, message_id: int, attempts: int, at: datetime, error: str) -> None:
         await self._set(message_id, attempts=attempts, next_attempt_at=at, last_error=error[:200], lease_until=None)

@@ -41,7 +41,8 @@ async def _view(request: Request, row: Any) -> dict[str, Any]:
     kecamatan = json.loads(row.kecamatan) if row.kecamatan else None
     return {"id": row.id, "state": row.state, "title": row.title, "body": row.body, "link": row.link,
             "kecamatan": kecamatan, "author_id": row.author_id, "approved_by": row.approved_by,
-            "send_at": row.send_at, "sent_at": row.sent_at, "stats": await rt.broadcasts.stats(row.id),
+            "send_at": row.send_at, "sent_at": row.sent_at, "paused_reason": row.paused_reason,
+            "stats": await rt.broadcasts.stats(row.id), "failures": await rt.broadcasts.failures(row.id),
             "audience": await rt.broadcasts.audience(kecamatan)}
 
 

@@ -19,12 +19,32 @@ class Call:
     params: dict[str, Any]
     at: float
     headers: dict[str, str] = field(default_factory=dict)
+    status: int = 200  # what the fake answered: 429 when its rate limit refused the call
+
+
+class _Bucket:
+    """A provider's rate limit as a token bucket: `rate` calls per second, bursts up to `rate`."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate, self._tokens, self._at = rate, rate, time.monotonic()
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            self._tokens = min(self.rate, self._tokens + (now - self._at) * self.rate)
+            self._at = now
+            if self._tokens >= 1:
+                self._tokens -= 1
+                return True
+            return False
 
 
 class _Server:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self._lock = threading.Lock()
+        self._bucket: _Bucket | None = None
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -48,17 +68,36 @@ class _Server:
         self._httpd.shutdown()
         self._httpd.server_close()
 
+    def limit(self, per_second: float | None) -> None:
+        """Answer 429 above this many sends per second, as the real provider does; None: no limit."""
+        self._bucket = _Bucket(per_second) if per_second else None
+
+    def _over_limit(self, call: Call) -> bool:
+        if self._bucket is None or self._bucket.take():
+            return False
+        call.status = 429
+        return True
+
     def named(self, method: str) -> list[Call]:
         with self._lock:
             return [c for c in self.calls if c.method == method]
+
+    def accepted(self, method: str) -> list[Call]:
+        """The calls the fake took (not refused by its rate limit or a planned failure)."""
+        return [c for c in self.named(method) if c.status < 400]
 
     def _record(self, call: Call) -> None:
         with self._lock:
             self.calls.append(call)
 
     @staticmethod
-    def _params(h: BaseHTTPRequestHandler) -> dict[str, Any]:
-        raw = h.rfile.read(int(h.headers.get("Content-Length") or 0))
+    def _params(h: BaseHTTPRequestHandler) -> dict[str, Any] | None:
+        """The request's parameters; None when the client went away mid-body (a provider would not act
+        on half a request either)."""
+        length = int(h.headers.get("Content-Length") or 0)
+        raw = h.rfile.read(length)
+        if len(raw) < length:
+            return None
         params: dict[str, Any] = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(h.path).query))
         ctype = h.headers.get("Content-Type", "")
         if "json" in ctype and raw:
@@ -119,11 +158,19 @@ class FakeTelegram(_Server):
             return self._reply(h, 404, json.dumps(not_found).encode())
         method = path.rsplit("/", 1)[1]
         params = self._params(h)
-        self._record(Call(method, params, time.monotonic()))
+        if params is None:
+            return None
+        call = Call(method, params, time.monotonic())
+        self._record(call)
         if self.delays.get(method):
             time.sleep(self.delays[method].pop(0))
+        if method == "sendMessage" and self._over_limit(call):
+            body = {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
+                    "parameters": {"retry_after": 1}}
+            return self._reply(h, 429, json.dumps(body).encode())
         if self.failures.get(method):
             status, body = self.failures[method].pop(0)
+            call.status = status
             return self._reply(h, status, json.dumps(body).encode())
         return self._reply(h, 200, json.dumps({"ok": True, "result": self._result(method, params)}).encode())
 
@@ -180,9 +227,17 @@ class FakeTwilio(_Server):
             data, ctype = self.media.get(path.rsplit("/", 1)[1], (b"", ""))
             return self._reply(h, 200 if ctype else 404, data, ctype or "text/plain")
         params = self._params(h)
-        self._record(Call(path.rsplit("/", 1)[1], params, time.monotonic(), dict(h.headers)))
+        if params is None:
+            return None
+        call = Call(path.rsplit("/", 1)[1], params, time.monotonic(), dict(h.headers))
+        self._record(call)
+        if self._over_limit(call):
+            body = {"code": 20429, "message": "Too Many Requests", "more_info": "https://www.twilio.com/docs/errors/20429",
+                    "status": 429}
+            return self._reply(h, 429, json.dumps(body).encode())
         if self.failures:
             status, body = self.failures.pop(0)
+            call.status = status
             return self._reply(h, status, json.dumps(body).encode())
         sid = f"SM{len(self.calls):032x}"
         body = {"sid": sid, "status": "queued", "to": params.get("To"), "from": params.get("From"),

@@ -18,6 +18,12 @@ from tests.conftest import PG_URL
 AUTHOR, SECOND = StaffInfo(1, "humas1", "humas", None, None), StaffInfo(2, "humas2", "humas", None, None)
 
 
+@pytest.fixture
+def settings(settings):
+    """Only the workers each test runs (on SQLite the app would run one of its own as well, racing them)."""
+    return settings.model_copy(update={"worker_in_process": False})
+
+
 async def _subscribers(rt, count: int, *, kecamatan: str | None = None, channel: str = "telegram") -> list:
     contacts = rt.dispatcher._contacts
     made = []
@@ -75,8 +81,9 @@ async def test_every_subscriber_once_on_both_channels_and_nobody_who_stopped(cli
     assert "https://okikab.go.id" in text and "Ketik BERHENTI untuk berhenti" in text
     assert await rt.broadcasts.finish_sent() == 1
     stats = await rt.broadcasts.stats(a.id)
-    assert stats == {"recipients": 100, "queued": 0, "sent": 90, "delivered": 0, "failed": 0, "skipped": 10,
-                     "channel_post": None}
+    assert stats == {"recipients": 100, "queued": 0, "sent": 90, "delivered": 0, "read": 0, "failed": 0,
+                     "skipped": 10, "channel_post": None, "failed_by_reason": {},
+                     "skipped_by_reason": {"unsubscribed": 10}, "waiting_by_reason": {}}
 
 
 async def test_kecamatan_targeting_includes_all_oki_subscribers(client, fake_telegram):
@@ -214,6 +221,10 @@ async def test_a_user_who_blocked_the_bot_is_marked_and_not_retried(client, fake
     await _drain(Worker(rt))
     stats = await rt.broadcasts.stats(a.id)
     assert (stats["sent"], stats["failed"]) == (2, 1)
+    assert stats["failed_by_reason"] == {"bot blocked by the user": 1}
+    [failure] = await rt.broadcasts.failures(a.id)  # what staff see: no full chat id
+    assert failure["error"] == "bot blocked by the user" and failure["recipient"].startswith("•••")
+    assert len(failure["recipient"]) == 6
     async with rt.db.connect() as conn:
         blocked = [r.channel_user_id for r in await conn.execute(select(Contact).where(Contact.blocked.is_(True)))]
     assert len(blocked) == 1
@@ -264,7 +275,7 @@ async def test_a_failing_canary_pauses_the_broadcast(client, fake_telegram):
     await _watch_is_over(rt, a)
     assert await rt.broadcasts.check_canaries() == 1
     paused = await rt.broadcasts.get(a.id)
-    assert paused.state == "paused" and paused.paused_reason.startswith("canary: 3 of 20")
+    assert paused.state == "paused" and paused.paused_reason.startswith("uji awal: 3 dari 20")
     assert await Worker(rt).send_due() == 0  # the 30 others stay unsent while paused
     assert len(fake_telegram.named("sendMessage")) == 20
 

@@ -135,9 +135,9 @@ async def test_messages_we_start_keep_the_24_hour_window(client, fake_twilio, se
     await post_wa(client, wa_form("SM9", "+6281200000009", "halo"))
     channel: WhatsAppChannel = client.app.state.runtime.whatsapp
     now = datetime.now(UTC)
-    inside = await channel.send_started(address="+6281200000009", contact_id=1, text="Pengumuman A",
+    inside = await channel.send_started(address="+6281200000009", contact_id=1, text="Pengumuman A", variables={},
                                         last_inbound_at=now - timedelta(hours=23), now=now)
-    held = await channel.send_started(address="+6281200000009", contact_id=1, text="Pengumuman B",
+    held = await channel.send_started(address="+6281200000009", contact_id=1, text="Pengumuman B", variables={},
                                       last_inbound_at=now - timedelta(hours=25), now=now)
     assert inside.startswith("SM") and held is None
     assert fake_twilio.sent_to("+6281200000009")[-1]["Body"] == "Pengumuman A"
@@ -145,10 +145,10 @@ async def test_messages_we_start_keep_the_24_hour_window(client, fake_twilio, se
     assert rows[-1].status == "held" and "24-hour" in rows[-1].reason and rows[-1].provider_id is None
     channel._template = "HX" + "1" * 32  # an approved template configured
     await channel.send_started(address="+6281200000009", contact_id=1, text="Pengumuman C",
-                               last_inbound_at=None, now=now)
+                               variables={"1": "Judul", "2": "https://okikab.go.id/x"}, last_inbound_at=None, now=now)
     last = fake_twilio.sent_to("+6281200000009")[-1]
     assert last["ContentSid"] == "HX" + "1" * 32 and "Body" not in last
-    assert json.loads(last["ContentVariables"]) == {"1": "Pengumuman C"}
+    assert json.loads(last["ContentVariables"]) == {"1": "Judul", "2": "https://okikab.go.id/x"}
 
 
 def test_render_numbers_choices_and_splits_under_1600():
