@@ -7,6 +7,7 @@ from datetime import datetime
 from services.announcements import Broadcasts, Subscriptions
 from services.coverage import Coverage
 from services.santunan import Santunan
+from services.staff_links import StaffLinks
 from services.wilayah import Wilayah
 from storage.contacts import ContactInfo
 
@@ -23,6 +24,7 @@ class Services:
     santunan: Santunan
     broadcasts: Broadcasts | None = None
     public_base_url: str = ""
+    staff_links: StaffLinks | None = None  # staff who linked their own chat (conversations/staff_chat.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,8 @@ from conversations.model import Choice, Incoming, Media, Reply
 from conversations.parsing import MAX_TEXT, clean, normalise
 from conversations.router import INTENTS, route
 
-__all__ = ["Answer", "Engine", "Flow", "Jump", "Ok", "Retry", "Step", "Stop", "Turn", "MAX_RETRIES"]
+__all__ = ["Answer", "Begin", "Command", "Engine", "Flow", "Jump", "Ok", "Retry", "Step", "Stop", "Turn",
+           "MAX_RETRIES"]
 
 MAX_RETRIES = 3
 State = dict[str, Any]
@@ -61,11 +62,22 @@ class Jump:
     then: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Begin:
+    """What a command returns to start a flow (one not on the menu) with answers already known."""
+
+    flow: str
+    answers: Mapping[str, Any] = field(default_factory=dict)
+
+
 Parsed = Ok | Retry | Stop | Jump
 Parser = Callable[[Answer, Context, Mapping[str, Any]], Parsed | Awaitable[Parsed]]
 Text = str | Callable[[Context, Mapping[str, Any]], str]
 Choices = tuple[Choice, ...] | Callable[[Context, Mapping[str, Any]], tuple[Choice, ...]]
 Action = Callable[[Context, Mapping[str, Any]], Awaitable[list[Reply]]]
+# A word with an argument that works in any state (e.g. TAUTKAN <kode>): None when the message is
+# not for it, so it goes on as usual; replies leave the conversation as it was; Begin starts a flow.
+Command = Callable[[str, Context], Awaitable[list[Reply] | Begin | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +111,11 @@ class Turn:
 
 class Engine:
     def __init__(self, *, flows: Mapping[str, Flow], shortcuts: Mapping[str, Action],
-                 media_limit_mb: float = 10) -> None:
+                 media_limit_mb: float = 10, commands: Sequence[Command] = ()) -> None:
         """`flows` by intent name; `shortcuts` are whole-message words from other modules
-        (e.g. `berhenti`), each ending any conversation in progress."""
+        (e.g. `berhenti`), each ending any conversation in progress; `commands` are tried first."""
         self._flows = dict(flows)
+        self._commands = tuple(commands)
         self._media_limit = f"{media_limit_mb:g}"
         self._shortcuts = {normalise(k): v for k, v in shortcuts.items()}
         self.menu_choices = tuple(
@@ -118,6 +131,14 @@ class Engine:
             offered = tuple(Choice(i, label) for i, label in (state or {}).get("offered", []))
             return Turn(state, [Reply(message, offered)], save=False)
         text = clean(incoming.text)
+        for command in self._commands if text else ():
+            result = await command(text, ctx)
+            if isinstance(result, Begin):
+                flow = self._flows[result.flow]
+                begun: State = {"flow": flow.name, "answers": dict(result.answers), "flow_version": flow.version}
+                return await self._advance(flow, begun, 0, ctx, [])
+            if result is not None:
+                return Turn(state, result, save=False)
         word = normalise(text)
         if word in ("menu", "batal"):
             intro = MSG.cancelled if (state and word == "batal") else MSG.menu
@@ -225,11 +246,14 @@ class Engine:
         if not flow or not state or not index:
             return Turn(None, [self._menu()])
         answers = dict(state["answers"])
+        back = {**state}
+        if "return_to" in state:  # correcting an answer: the step left is still to be asked again after
+            back["return_to"] = [state["step"], *state["return_to"]]
         for i in range(index - 1, -1, -1):
             step = flow.steps[i]
             answers.pop(step.id, None)
             if not (step.skip_if and step.skip_if(ctx, answers)):
-                return self._prompt(flow, {**state, "answers": answers}, i, ctx, [])
+                return self._prompt(flow, {**back, "answers": answers}, i, ctx, [])
         return Turn(None, [self._menu()])
 
     def _help(self, state: State | None, ctx: Context) -> Turn:

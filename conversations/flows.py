@@ -5,6 +5,7 @@ from __future__ import annotations
 from conversations.coverage import coverage_flow
 from conversations.engine import Engine
 from conversations.santunan import santunan_flow
+from conversations.staff_chat import staff_command, staff_fix_flow
 from conversations.status import status_flow
 from conversations.subscription import SHORTCUTS, latest_flow, subscribe_flow, unsubscribe_flow
 
@@ -13,5 +14,5 @@ __all__ = ["build_engine"]
 
 def build_engine(*, media_limit_mb: float = 10) -> Engine:
     flows = {f.name: f for f in (coverage_flow, santunan_flow, status_flow, latest_flow, subscribe_flow,
-                                 unsubscribe_flow)}
-    return Engine(flows=flows, shortcuts=SHORTCUTS, media_limit_mb=media_limit_mb)
+                                 unsubscribe_flow, staff_fix_flow)}
+    return Engine(flows=flows, shortcuts=SHORTCUTS, media_limit_mb=media_limit_mb, commands=(staff_command,))

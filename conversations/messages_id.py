@@ -208,6 +208,47 @@ class MSG:
     notice_status = "Kabar laporan santunan {reference}: {status}."
     notice_note = "Catatan petugas: {note}"
     notice_fix = "Kirim kekurangannya lewat CEK STATUS, dengan nomor laporan {reference}."
+    template_details = "Balas pesan ini dengan STATUS untuk melihat rinciannya."
+
+    # --- staff in the chat (kades, camat; linked with TAUTKAN <kode>) ---
+    link_how = ("Untuk menautkan chat ini ke akun staf, buka halaman Tautkan Chat di halaman staf, tekan Buat kode, "
+                "lalu kirim TAUTKAN diikuti kodenya. Contoh: TAUTKAN 7KQ4M2HX.")
+    link_done = ("Berhasil. Chat ini sekarang tertaut ke akun staf {username} ({role}). Kabar laporan yang menunggu "
+                 "pemeriksaan Anda akan dikirim ke sini. Untuk memutuskan, buka halaman Tautkan Chat di halaman staf.")
+    link_wrong = "Kode itu tidak cocok. Periksa lagi kodenya (8 huruf dan angka), atau buat kode baru di halaman staf."
+    link_expired = "Kode itu sudah tidak berlaku (berlaku 15 menit, sekali pakai). Buat kode baru di halaman staf."
+    link_throttled = ("Terlalu banyak kode yang salah dari chat ini. Demi keamanan, coba lagi nanti dengan kode baru "
+                      "dari halaman staf.")
+    link_channel = "Chat staf hanya bisa ditautkan dari WhatsApp atau Telegram."
+    role_names = {"kades": "kepala desa/lurah", "camat": "camat", "dinsos": "Dinas Sosial", "admin": "admin",
+                  "humas": "humas"}
+    staff_stage = {"diajukan": "desa/kelurahan", "diverifikasi_desa": "kecamatan"}
+    staff_report = ("Laporan santunan {reference} menunggu pemeriksaan {stage}.\n"
+                    "• Desa/kelurahan: {desa}, Kec. {kecamatan}\n• Almarhum/almarhumah: {initials}\n"
+                    "• Meninggal: {date}\n"
+                    "Rincian dan dokumennya ada di halaman staf. Balas VERIFIKASI {reference} jika sudah benar, atau "
+                    "PERBAIKAN {reference} jika ada yang kurang.")
+    staff_report_again = "Laporan ini dikirim kembali oleh keluarga setelah perbaikan."
+    staff_verify = "Verifikasi"
+    staff_fix = "Minta perbaikan"
+    staff_bad_reference = "Nomor laporan itu tidak cocok. Contoh: VERIFIKASI SK-7KQ4-M2H."
+    staff_not_found = "Laporan {reference} tidak ada di wilayah Anda."
+    staff_verify_role = ("Verifikasi lewat chat hanya untuk kepala desa/lurah dan camat. Gunakan halaman staf untuk "
+                         "langkah lainnya.")
+    staff_cannot = ("Laporan {reference} tidak bisa {action} oleh akun Anda sekarang: statusnya {status}. "
+                    "Tidak ada yang diubah.")
+    staff_action_verify = "diverifikasi"
+    staff_action_fix = "dikembalikan untuk perbaikan"
+    staff_verified = "Terima kasih. Laporan {reference} kini berstatus: {status}."
+    staff_ask_note = ("Apa yang kurang atau perlu diperbaiki pada laporan {reference}? Tulis dengan jelas, misalnya "
+                      "\"SKTM belum ada\" atau \"foto KK tidak terbaca\". Pesan ini diteruskan ke pelapor. "
+                      "Ketik BATAL untuk tidak jadi.")
+    staff_note_retry = "Tulis apa yang kurang, paling sedikit beberapa kata, misalnya \"SKTM belum ada\"."
+    staff_fix_sent = ("Laporan {reference} dikembalikan ke keluarga untuk perbaikan dengan catatan: {note}. "
+                      "Kami kabari lagi setelah kekurangannya dikirim.")
+    staff_unlinked = "Chat ini tidak lagi tertaut ke akun staf yang aktif, jadi tidak ada yang diubah."
+    staff_announcement_paused = ("Pengumuman \"{title}\" dihentikan sementara. Alasan: {reason}. Periksa di halaman "
+                                 "staf, lalu lanjutkan atau batalkan.")
 
     # --- pengumuman (broadcasts) ---
     announcement = ("📢 {title}\n\n{body}{link}\n\n— Pengumuman Pemkab OKI. Ketik BERHENTI untuk berhenti menerima "

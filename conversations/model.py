@@ -42,9 +42,14 @@ class Choice:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """One outbound message. Channels render `choices` their own way (buttons, a numbered list)."""
+    """One outbound message. Channels render `choices` their own way (buttons, a numbered list).
+    `actions` are buttons under the message itself, for messages we start (notices): each id is a
+    whole command that works with no conversation state, so pressing the button sends the id
+    (Telegram: an inline keyboard); channels without such buttons rely on the text, which says
+    what to type."""
 
     text: str
     choices: tuple[Choice, ...] = ()
     media: Media | None = None
     request_phone: bool = False
+    actions: tuple[Choice, ...] = ()

@@ -3,28 +3,78 @@ so that every user-facing string stays in the catalogue."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from datetime import date
 
 from conversations.messages_id import MSG
+from conversations.model import Choice, Reply
 
-__all__ = ["render_notice"]
+__all__ = ["render_notice", "render_notice_reply", "template_variables"]
+
+
+def _notice(body: str) -> dict | None:
+    try:
+        notice = json.loads(body)
+    except ValueError:
+        return None
+    return notice if isinstance(notice, dict) else None
+
+
+def template_variables(body: str, *, base_url: str) -> dict[str, str]:
+    """Variables of the approved WhatsApp template for an outbox body, used outside the 24-hour
+    window: {{1}} the title, {{2}} the link (the announcement's own, else its place in the public
+    archive; for a report notice, how to see the details)."""
+    notice = _notice(body) or {}
+    if notice.get("notice") == "announcement":
+        return {"1": notice["title"][:200], "2": notice.get("link") or f"{base_url}/pengumuman#p{notice['id']}"}
+    return {"1": render_notice(body)[:200], "2": MSG.template_details}
 
 
 def render_notice(body: str) -> str:
     """The message for an outbox body: a JSON notice from a service, or plain text as written."""
-    try:
-        notice = json.loads(body)
-    except ValueError:
-        return body
-    if not isinstance(notice, dict):
-        return body
-    if notice.get("notice") == "announcement":
-        link = f"\n{notice['link']}" if notice.get("link") else ""
-        return MSG.announcement.format(title=notice["title"], body=notice["body"], link=link)
-    if notice.get("notice") != "report_status":
-        return body
+    return render_notice_reply(body).text
+
+
+def render_notice_reply(body: str) -> Reply:
+    """As `render_notice`, with the buttons a notice carries under it (a report waiting for the
+    staff member it goes to: verify, or ask for perbaikan)."""
+    notice = _notice(body)
+    kind = notice.get("notice") if notice else None
+    if notice is None or kind not in _RENDERERS:
+        return Reply(body)
+    return _RENDERERS[kind](notice)
+
+
+def _announcement(notice: dict) -> Reply:
+    link = f"\n{notice['link']}" if notice.get("link") else ""
+    return Reply(MSG.announcement.format(title=notice["title"], body=notice["body"], link=link))
+
+
+def _report_status(notice: dict) -> Reply:
     lines = [MSG.notice_status.format(reference=notice["reference"], status=MSG.status_names[notice["status"]])]
     if notice.get("note"):
         lines.append(MSG.notice_note.format(note=notice["note"]))
     if notice["status"] == "perlu_perbaikan":
         lines.append(MSG.notice_fix.format(reference=notice["reference"]))
-    return "\n".join(lines)
+    return Reply("\n".join(lines))
+
+
+def _staff_report(notice: dict) -> Reply:
+    """To a linked kades or camat: a report waits for them. The actions are the typed commands."""
+    reference, died = notice["reference"], date.fromisoformat(notice["date_of_death"])
+    text = MSG.staff_report.format(reference=reference, stage=MSG.staff_stage.get(notice["status"], "-"),
+                                   desa=notice["desa"], kecamatan=notice["kecamatan"], initials=notice["initials"],
+                                   date=f"{died.day} {MSG.months[died.month - 1]} {died.year}")
+    if notice.get("again"):
+        text = f"{MSG.staff_report_again}\n{text}"
+    return Reply(text, actions=(Choice(f"VERIFIKASI {reference}", MSG.staff_verify),
+                                Choice(f"PERBAIKAN {reference}", MSG.staff_fix)))
+
+
+def _announcement_paused(notice: dict) -> Reply:
+    return Reply(MSG.staff_announcement_paused.format(title=notice["title"], reason=notice["reason"]))
+
+
+_RENDERERS: dict[str, Callable[[dict], Reply]] = {
+    "announcement": _announcement, "report_status": _report_status, "staff_report": _staff_report,
+    "announcement_paused": _announcement_paused}

@@ -1,5 +1,6 @@
 """Telegram channel (python-telegram-bot 22): verify the webhook secret, parse an Update into an
-`Incoming`, render replies (reply keyboards, HTML escaped, split under 4,096 characters) and send
+`Incoming` (a button press under a message: its data as the text), render replies (reply keyboards,
+inline buttons for a reply's actions, HTML escaped, split under 4,096 characters) and send
 them through the Bot API at TELEGRAM_API_BASE_URL. PTB is used as a Bot API client and Update
 parser; conversations live in our own engine, not in a ConversationHandler."""
 from __future__ import annotations
@@ -14,7 +15,16 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
@@ -144,6 +154,9 @@ class TelegramChannel:
             if reply.request_phone:
                 markup = ReplyKeyboardMarkup([[KeyboardButton(MSG.share_phone, request_contact=True)]],
                                              resize_keyboard=True, one_time_keyboard=True)
+            elif reply.actions:  # buttons under the message; pressing one sends its id back as a callback
+                markup = InlineKeyboardMarkup([[InlineKeyboardButton(c.label, callback_data=c.id[:64])
+                                                for c in reply.actions]])
             elif reply.choices:
                 markup = ReplyKeyboardMarkup([[KeyboardButton(c.label)] for c in reply.choices],
                                              resize_keyboard=True, one_time_keyboard=True)
@@ -152,20 +165,23 @@ class TelegramChannel:
             messages.append({"text": parts[-1], "parse_mode": ParseMode.HTML, "reply_markup": markup})
         return messages
 
-    async def send(self, address: str, replies: Sequence[Reply], *, contact_id: int | None = None) -> list[str]:
-        """Send in order; the message ids Telegram gave, one per message sent."""
+    async def send(self, address: str, replies: Sequence[Reply], *, contact_id: int | None = None,
+                   patient: bool = True) -> list[str]:
+        """Send in order; the message ids Telegram gave, one per message sent. On flood control
+        (429) a patient send waits as told and tries again; otherwise it raises SendFailed with
+        `retry_after` at once, so that the outbox can slow the whole channel down."""
         chat: int | str = int(address) if address.lstrip("-").isdigit() else address  # a chat id, or @channel
-        return [await self._send_one(chat, params) for params in self.render(replies)]
+        return [await self._send_one(chat, params, patient) for params in self.render(replies)]
 
-    async def _send_one(self, chat_id: int | str, params: dict[str, Any]) -> str:
+    async def _send_one(self, chat_id: int | str, params: dict[str, Any], patient: bool = True) -> str:
         for _attempt in range(3):
             try:
                 message = await self.bot.send_message(chat_id=chat_id, **params)
                 return str(message.message_id)
             except RetryAfter as exc:  # flood control: wait as told, if it is short enough
                 wait = _seconds(exc)
-                if wait > _MAX_RETRY_WAIT:
-                    raise SendFailed(f"flood control for {wait:.0f} s") from exc
+                if not patient or wait > _MAX_RETRY_WAIT:
+                    raise SendFailed(f"flood control for {wait:.0f} s", retry_after=wait) from exc
                 log.info("telegram: flood control, retrying after %.1f s", wait)
                 await asyncio.sleep(wait)
             except Forbidden as exc:

@@ -12,12 +12,14 @@ from typing import Any
 
 from services.audit import Audit
 from services.staff import StaffInfo
+from services.staff_links import StaffLinks
 from services.wilayah import Place, Wilayah
 from storage.announcements import Announcements
 from storage.contacts import ContactInfo, Contacts
 from storage.models import Announcement, utcnow
 
-__all__ = ["Broadcasts", "NotAllowedToApprove", "NotApproved", "Subscription", "Subscriptions", "WrongState"]
+__all__ = ["Broadcasts", "NotAllowedToApprove", "NotAllowedToEdit", "NotApproved", "Subscription", "Subscriptions",
+           "WrongState", "notice_body"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,10 @@ class NotAllowedToApprove(Exception):
     """The author may not approve their own announcement (a second person must)."""
 
 
+class NotAllowedToEdit(Exception):
+    """Only the author edits a draft, so that whoever approves it approves someone else's words."""
+
+
 class NotApproved(Exception):
     """Sending needs an approval first (BROADCAST_REQUIRE_APPROVAL)."""
 
@@ -69,10 +75,11 @@ class Broadcasts:
 
     def __init__(self, *, repo: Announcements, audit: Audit, require_approval: bool,
                  clock: Callable[[], datetime] = utcnow, canary_percent: float = 0, canary_wait: int = 300,
-                 canary_threshold: float = 5, telegram_channel: str = "") -> None:
+                 canary_threshold: float = 5, telegram_channel: str = "", alerts: StaffLinks | None = None) -> None:
+        """`alerts`: tells the author's linked chat when the canary pauses their broadcast."""
         self._repo, self._audit, self.require_approval, self._clock = repo, audit, require_approval, clock
         self.canary_percent, self.canary_wait, self.canary_threshold = canary_percent, canary_wait, canary_threshold
-        self._telegram_channel = telegram_channel
+        self._telegram_channel, self._alerts = telegram_channel, alerts
 
     def _canary_size(self, recipients: int) -> int:
         """1% (BROADCAST_CANARY_PERCENT) of the recipients, at least 20; none when the percent is 0."""
@@ -86,18 +93,22 @@ class Broadcasts:
 
     async def check_canaries(self) -> int:
         """Judge each canary whose watch is over: pause the broadcast when failures plus opt-outs pass
-        the threshold (the author sees the reason on the announcement and in the audit log)."""
+        the threshold (the author sees the reason on the announcement, in the audit log and, when
+        their chat is linked, there)."""
         paused = 0
         for row in await self._repo.canaries_due(self._clock()):
             done, bad = await self._repo.canary_outcome(row)
             share = 100 * bad / done if done else 0.0
             if share > self.canary_threshold:
-                reason = f"canary: {bad} of {done} failed or opted out ({share:.0f}%)"
+                reason = f"uji awal: {bad} dari {done} penerima gagal atau berhenti berlangganan ({share:.0f}%)"
                 await self._repo.update(row.id, when_state=("sending",), state="paused", paused_reason=reason,
                                         canary_checked=True)
                 await self._audit.record(actor="system", action="announcement.canary_paused",
                                          target=f"announcement:{row.id}", detail={"failed_or_opted_out": bad,
                                                                                   "canary": done})
+                if self._alerts is not None:
+                    await self._alerts.tell(staff_id=row.author_id, notice={
+                        "notice": "announcement_paused", "id": row.id, "title": row.title, "reason": reason})
                 paused += 1
             else:
                 await self._repo.update(row.id, canary_checked=True)
@@ -110,6 +121,23 @@ class Broadcasts:
                                       created_at=self._clock())
         await self._audit.record(actor=author.actor, action="announcement.create", target=f"announcement:{row.id}")
         return row
+
+    async def edit(self, *, announcement_id: int, staff: StaffInfo, title: str, body: str, link: str | None,
+                   kecamatan: list[str] | None) -> Announcement:
+        """Change a draft (its author only). An approval given before is withdrawn: the new text
+        needs its own."""
+        row = await self._repo.get(announcement_id)
+        if row is None:
+            raise LookupError(announcement_id)
+        if row.author_id != staff.id:
+            raise NotAllowedToEdit()
+        if not await self._repo.update(announcement_id, when_state=("draft",), title=title, body=body, link=link,
+                                       kecamatan=json.dumps(sorted(set(kecamatan))) if kecamatan else None,
+                                       approved_by=None):
+            raise WrongState(row.state)
+        await self._audit.record(actor=staff.actor, action="announcement.edit", target=f"announcement:{row.id}",
+                                 detail={"approval_withdrawn": row.approved_by is not None})
+        return await self._repo.get(announcement_id)
 
     async def approve(self, *, announcement_id: int, staff: StaffInfo) -> Announcement:
         row = await self._repo.get(announcement_id)
@@ -184,6 +212,18 @@ class Broadcasts:
     async def stats(self, announcement_id: int) -> dict[str, Any]:
         return await self._repo.stats(announcement_id)
 
+    async def failures(self, announcement_id: int, *, limit: int = 100) -> list[dict[str, Any]]:
+        """The failed recipients (address masked), with the provider's error."""
+        return await self._repo.failures(announcement_id, limit=limit)
+
+    async def page(self, *, limit: int, offset: int = 0) -> tuple[list[Announcement], int]:
+        """Announcements in any state, newest first, and how many there are in all (staff lists)."""
+        return await self._repo.page(limit=limit, offset=offset), await self._repo.count()
+
+    async def outcomes(self, announcement_ids: list[int]) -> dict[int, dict[str, int]]:
+        """{announcement id: {outbox status: rows}} for many announcements in one query."""
+        return await self._repo.outcomes(announcement_ids)
+
     async def audience(self, kecamatan: list[str] | None) -> dict[str, int]:
         return await self._repo.count_audience(kecamatan)
 
@@ -192,6 +232,12 @@ class Broadcasts:
 
     async def finish_sent(self) -> int:
         return await self._repo.finish_sent()
+
+
+def notice_body(*, title: str, body: str, link: str | None, announcement_id: int = 0) -> str:
+    """The outbox body an announcement with this text carries: what the staff pages preview, through
+    the same rendering as the worker (`conversations.notices.render_notice`)."""
+    return _outbox_body(Announcement(id=announcement_id, title=title, body=body, link=link))
 
 
 def _outbox_body(row: Announcement) -> str:

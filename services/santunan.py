@@ -18,6 +18,7 @@ from services.audit import Audit
 from services.privacy import NikHasher, mask_nik
 from services.references import new_reference
 from services.staff import StaffInfo
+from services.staff_links import StaffLinks
 from storage.contacts import ContactInfo, Contacts
 from storage.models import Report, utcnow
 from storage.registry import Registry
@@ -37,6 +38,7 @@ _MOVER = {"diajukan": "kades", "diverifikasi_desa": "camat", "diverifikasi_kecam
 _ROLE_TARGETS = {"kades": {"diverifikasi_desa", "perlu_perbaikan"},
                  "camat": {"diverifikasi_kecamatan", "perlu_perbaikan"},
                  "dinsos": {"disetujui", "dicairkan", "ditolak", "perlu_perbaikan"}}
+_ALERT_FIELDS = ("reference", "kecamatan_code", "desa_code", "deceased_name", "date_of_death")  # for staff_links
 
 
 class Duplicate(Exception):
@@ -106,9 +108,11 @@ def _role(staff: StaffInfo) -> str:
 
 class Santunan:
     def __init__(self, *, reports: Reports, registry: Registry, contacts: Contacts, hasher: NikHasher, audit: Audit,
-                 rules: Rules, clock: Callable[[], datetime] = utcnow) -> None:
+                 rules: Rules, clock: Callable[[], datetime] = utcnow, alerts: StaffLinks | None = None) -> None:
+        """`alerts`: tells the linked chats of the staff who must act on a report next."""
         self._reports, self._registry, self._contacts = reports, registry, contacts
         self._hasher, self._audit, self.rules, self._clock = hasher, audit, rules, clock
+        self._alerts = alerts
 
     # --- filing ---
 
@@ -150,9 +154,11 @@ class Santunan:
         event = {"at": now, "from_status": None, "to_status": "diajukan", "actor": filed_by,
                  "note": "dilaporkan terlambat" if late else None}
         for _attempt in range(5):
+            reference = new_reference()
+            alerts = await self._staff_alerts({**values, "reference": reference}, "diajukan", actor=filed_by)
             try:
-                report = await self._reports.insert(values={**values, "reference": new_reference()}, event=event,
-                                                    documents=documents)
+                report = await self._reports.insert(values={**values, "reference": reference}, event=event,
+                                                    documents=documents, outbox=alerts)
                 break
             except Conflict as exc:
                 if exc.field == "nik":  # filed at the same moment by someone else
@@ -257,6 +263,8 @@ class Santunan:
         if to == "ditolak":
             values["rejection_reason"] = note
         outbox = await self._notice(report, to, note)
+        fields = {name: getattr(report, name) for name in _ALERT_FIELDS}
+        outbox += await self._staff_alerts(fields, to, actor=actor, again=report.status == "perlu_perbaikan")
         await self._reports.move(report_id=report.id, from_status=report.status, values=values,
                                  event={"at": now, "to_status": to, "actor": actor, "note": note}, outbox=outbox)
         await self._audit.record(actor=actor, action="report.transition", target=f"report:{report.reference}",
@@ -279,6 +287,14 @@ class Santunan:
         return [{"kind": "notification", "priority": 0, "contact_id": contact.id, "channel": contact.channel,
                  "address": contact.channel_user_id, "body": body, "created_at": self._clock(),
                  "next_attempt_at": self._clock()}]
+
+    async def _staff_alerts(self, report: dict[str, Any], status: str, *, actor: str,
+                            again: bool = False) -> list[dict[str, Any]]:
+        """Outbox rows for the linked chats of whoever must act on the report in `status` next."""
+        if self._alerts is None:
+            return []
+        return await self._alerts.report_alerts(**{name: report[name] for name in _ALERT_FIELDS}, status=status,
+                                                again=again, skip_actor=actor)
 
     # --- deadlines ---
 

@@ -25,7 +25,8 @@ from storage.models import utcnow
 from storage.staff import StaffAccounts, StaffRecord, UsernameTaken
 
 __all__ = ["ROLES", "ALL_AREA_ROLES", "MAX_FAILED_LOGINS", "LOCK_MINUTES", "MIN_PASSWORD_LENGTH", "TOKEN_MINUTES",
-           "InvalidToken", "LoginFailed", "LoginThrottled", "StaffError", "StaffInfo", "StaffService"]
+           "AreaError", "InvalidToken", "LoginFailed", "LoginThrottled", "StaffAccount", "StaffError", "StaffInfo",
+           "StaffService"]
 
 ROLES = ("admin", "dinsos", "camat", "kades", "humas")
 ALL_AREA_ROLES = frozenset({"admin", "dinsos", "humas"})
@@ -42,7 +43,20 @@ _LEEWAY = 30  # seconds of clock difference tolerated between machines
 
 
 class StaffError(ValueError):
-    """An account cannot be created or changed as asked; the message says why and what to do."""
+    """An account cannot be created or changed as asked; the message says why and what to do.
+    `code` names the kind of problem for callers that explain it in their own words (the admin
+    pages): username, role, password, password_is_username, taken, not_found or area."""
+
+    def __init__(self, message: str, *, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class AreaError(StaffError):
+    """The kecamatan/desa given does not exist, is ambiguous, or does not fit the role."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="area")
 
 
 class LoginFailed(Exception):
@@ -113,6 +127,33 @@ def _info(r: StaffRecord) -> StaffInfo:
                      desa_code=r.desa_code)
 
 
+@dataclass(frozen=True, slots=True)
+class StaffAccount:
+    """An account as the staff list shows it: no password hash."""
+
+    id: int
+    username: str
+    role: str
+    kecamatan_code: str | None
+    desa_code: str | None
+    active: bool
+    locked_until: datetime | None
+    created_at: datetime
+
+
+def _account(r: StaffRecord) -> StaffAccount:
+    return StaffAccount(id=r.id, username=r.username, role=r.role, kecamatan_code=r.kecamatan_code,
+                        desa_code=r.desa_code, active=r.active, locked_until=r.locked_until, created_at=r.created_at)
+
+
+def _check_password(username: str, password: str) -> None:
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise StaffError(f"password must be {MIN_PASSWORD_LENGTH}-{MAX_PASSWORD_LENGTH} characters long",
+                         code="password")
+    if password.strip().lower() == username:
+        raise StaffError("password must not be the username", code="password_is_username")
+
+
 def _key(text: str) -> str:
     """'Desa Suka Raja' == 'sukaraja'."""
     return re.sub(r"[^a-z0-9]", "", _PREFIX.sub("", text.strip().lower()))
@@ -144,23 +185,21 @@ class StaffService:
         """A new active account. `kecamatan`/`desa` are codes or names (see `_area`)."""
         username = username.strip().lower()
         if not _USERNAME.fullmatch(username):
-            raise StaffError("username must be 3-64 characters of a-z, 0-9, '.', '_' or '-', with a letter")
+            raise StaffError("username must be 3-64 characters of a-z, 0-9, '.', '_' or '-', with a letter",
+                             code="username")
         if role not in ROLES:
-            raise StaffError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
-        if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-            raise StaffError(f"password must be {MIN_PASSWORD_LENGTH}-{MAX_PASSWORD_LENGTH} characters long")
-        if password.strip().lower() == username:
-            raise StaffError("password must not be the username")
+            raise StaffError(f"role must be one of {', '.join(ROLES)}, not {role!r}", code="role")
+        _check_password(username, password)
         kecamatan_code, desa_code = self._area(role=role, kecamatan=kecamatan, desa=desa)
         taken = f"a staff account named {username!r} already exists"
         if await self._accounts.by_username(username) is not None:
-            raise StaffError(taken)
+            raise StaffError(taken, code="taken")
         password_hash = await asyncio.to_thread(self._hasher.hash, password)
         try:
             record = await self._accounts.insert(username=username, password_hash=password_hash, role=role,
                                                  kecamatan_code=kecamatan_code, desa_code=desa_code, at=utcnow())
         except UsernameTaken:
-            raise StaffError(taken) from None
+            raise StaffError(taken, code="taken") from None
         info = _info(record)
         await self._audit.record(actor=actor, action="staff.create", target=info.actor,
                                  detail={"username": username, "role": role, "kecamatan_code": kecamatan_code,
@@ -174,9 +213,37 @@ class StaffService:
     async def set_active(self, *, staff_id: int, active: bool, actor: str) -> None:
         """Disable an account (its tokens stop working at once) or enable it again."""
         if not await self._accounts.set_active(staff_id=staff_id, active=active):
-            raise StaffError(f"no staff account with id {staff_id}")
+            raise StaffError(f"no staff account with id {staff_id}", code="not_found")
         await self._audit.record(actor=actor, action="staff.enable" if active else "staff.disable",
                                  target=f"staff:{staff_id}")
+
+    async def accounts(self) -> list[StaffAccount]:
+        """Every account, by username."""
+        return [_account(r) for r in await self._accounts.all()]
+
+    async def reset_password(self, *, staff_id: int, password: str, actor: str) -> None:
+        """Give an account a new password; it also lifts a lock after failed logins."""
+        record = await self._accounts.get(staff_id)
+        if record is None:
+            raise StaffError(f"no staff account with id {staff_id}", code="not_found")
+        _check_password(record.username, password)
+        password_hash = await asyncio.to_thread(self._hasher.hash, password)
+        await self._accounts.set_password_hash(staff_id=staff_id, password_hash=password_hash)
+        await self._accounts.reset_failures(staff_id=staff_id)
+        await self._audit.record(actor=actor, action="staff.reset_password", target=f"staff:{staff_id}")
+
+    async def set_area(self, *, staff_id: int, kecamatan: str | None, desa: str | None, actor: str) -> StaffInfo:
+        """Move an account to another area, checked against its role as in `create`. Its tokens
+        stop working (they carry the area they were issued for)."""
+        record = await self._accounts.get(staff_id)
+        if record is None:
+            raise StaffError(f"no staff account with id {staff_id}", code="not_found")
+        kecamatan_code, desa_code = self._area(role=record.role, kecamatan=kecamatan, desa=desa)
+        await self._accounts.set_area(staff_id=staff_id, kecamatan_code=kecamatan_code, desa_code=desa_code)
+        await self._audit.record(actor=actor, action="staff.set_area", target=f"staff:{staff_id}",
+                                 detail={"kecamatan_code": kecamatan_code, "desa_code": desa_code})
+        return StaffInfo(id=record.id, username=record.username, role=record.role, kecamatan_code=kecamatan_code,
+                         desa_code=desa_code)
 
     def describe_area(self, staff: StaffInfo) -> str:
         """'all of OKI', 'kecamatan Kayu Agung (16.02.05)' or 'desa X (code), kecamatan Y'."""
@@ -193,16 +260,16 @@ class StaffService:
         kecamatan, desa = (kecamatan or "").strip() or None, (desa or "").strip() or None
         if role in ALL_AREA_ROLES:
             if kecamatan or desa:
-                raise StaffError(f"role {role} covers all of OKI: give no kecamatan or desa")
+                raise AreaError(f"role {role} covers all of OKI: give no kecamatan or desa")
             return None, None
         if role == "camat":
             if desa:
-                raise StaffError("a camat covers a whole kecamatan: give the kecamatan, not a desa")
+                raise AreaError("a camat covers a whole kecamatan: give the kecamatan, not a desa")
             if not kecamatan:
-                raise StaffError("role camat needs a kecamatan: its code (like 16.02.05) or its name")
+                raise AreaError("role camat needs a kecamatan: its code (like 16.02.05) or its name")
             return self._kecamatan(kecamatan).code, None
         if not desa:
-            raise StaffError("role kades needs a desa: its code (like 16.02.05.2001), or its name with the kecamatan")
+            raise AreaError("role kades needs a desa: its code (like 16.02.05.2001), or its name with the kecamatan")
         place = self._desa(desa, self._kecamatan(kecamatan) if kecamatan else None)
         return place.parent_code, place.code
 
@@ -215,17 +282,17 @@ class StaffService:
             return match.place
         if match.candidates:
             names = ", ".join(f"{p.name} ({p.code})" for p in match.candidates)
-            raise StaffError(f"kecamatan {text!r} is not clear: did you mean {names}? Give the code")
-        raise StaffError(f"{text!r} is not a kecamatan of OKI: give its code (like 16.02.05) or its name")
+            raise AreaError(f"kecamatan {text!r} is not clear: did you mean {names}? Give the code")
+        raise AreaError(f"{text!r} is not a kecamatan of OKI: give its code (like 16.02.05) or its name")
 
     def _desa(self, text: str, kecamatan: Place | None) -> Place:
         place = self._wilayah.get(text)
         if place is not None and place.level in ("desa", "kelurahan"):
             if kecamatan is not None and place.parent_code != kecamatan.code:
-                raise StaffError(f"{place.name} ({place.code}) is not in kecamatan {kecamatan.name}")
+                raise AreaError(f"{place.name} ({place.code}) is not in kecamatan {kecamatan.name}")
             return place
         if _CODE_LIKE.fullmatch(text):
-            raise StaffError(f"{text!r} is not the code of a desa or kelurahan of OKI")
+            raise AreaError(f"{text!r} is not the code of a desa or kelurahan of OKI")
         scope = [v for v in self._wilayah.villages if kecamatan is None or v.parent_code == kecamatan.code]
         key = _key(text)
         hits = [v for v in scope if _key(v.name) == key]
@@ -233,11 +300,11 @@ class StaffService:
             return hits[0]
         if hits:
             listed = ", ".join(f"{v.name} ({v.code}, kecamatan {self._name(v.parent_code)})" for v in hits)
-            raise StaffError(f"there is more than one desa called {text!r}: {listed}; give the kecamatan or the code")
+            raise AreaError(f"there is more than one desa called {text!r}: {listed}; give the kecamatan or the code")
         where = f" in kecamatan {kecamatan.name}" if kecamatan else ""
         close = process.extract(key, [_key(v.name) for v in scope], scorer=fuzz.ratio, limit=3, score_cutoff=70)
         hint = "; did you mean " + ", ".join(f"{scope[i].name} ({scope[i].code})" for _, _, i in close) if close else ""
-        raise StaffError(f"no desa or kelurahan called {text!r}{where}{hint}")
+        raise AreaError(f"no desa or kelurahan called {text!r}{where}{hint}")
 
     def _name(self, code: str) -> str:
         place = self._wilayah.get(code)

@@ -44,8 +44,9 @@ class Reports:
         self._sessions = sessions
 
     async def insert(self, *, values: dict[str, Any], event: dict[str, Any],
-                     documents: Sequence[dict[str, Any]] = ()) -> Report:
-        """Store a new report with its first history entry and documents, all or nothing."""
+                     documents: Sequence[dict[str, Any]] = (), outbox: Sequence[dict[str, Any]] = ()) -> Report:
+        """Store a new report with its first history entry, documents and the notifications to
+        send, all or nothing."""
         async with self._sessions() as s:
             try:
                 async with s.begin():
@@ -54,6 +55,7 @@ class Reports:
                     await s.flush()
                     s.add(ReportEvent(report_id=report.id, **event))
                     s.add_all(ReportDocument(report_id=report.id, **d) for d in documents)
+                    s.add_all(OutboxMessage(**row) for row in outbox)
             except IntegrityError as exc:
                 raise Conflict("reference" if "reference" in str(exc.orig).lower() else "nik") from None
             return report

@@ -1,5 +1,7 @@
 """Staff accounts repository: rows of `staff`, looked up by username or id, and the failed-login
-counter with its lock. The rules (roles, areas, passwords, lockout policy) are in services/staff.py."""
+counter with its lock; the link to the staff member's own chat contact and its one-time code.
+The rules (roles, areas, passwords, lockout policy, codes) are in services/staff.py and
+services/staff_links.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,13 +11,17 @@ from sqlalchemy import case, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.models import Staff
+from storage.models import Contact, OutboxMessage, Staff
 
-__all__ = ["StaffAccounts", "StaffRecord", "UsernameTaken"]
+__all__ = ["ChatLink", "CodeUsed", "StaffAccounts", "StaffRecord", "UsernameTaken"]
 
 
 class UsernameTaken(Exception):
     """Another account already has this username."""
+
+
+class CodeUsed(Exception):
+    """The one-time code was used, replaced or expired in the meantime."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +36,18 @@ class StaffRecord:
     failed_logins: int
     locked_until: datetime | None
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ChatLink:
+    """A staff account's own chat: where its notices go."""
+
+    staff_id: int
+    contact_id: int
+    channel: str
+    address: str  # the channel's id of the person (Telegram chat id, WhatsApp number)
+    linked_at: datetime | None
+    blocked: bool = False
 
 
 def _aware(at: datetime | None) -> datetime | None:
@@ -57,6 +75,11 @@ class StaffAccounts:
         async with self._sessions() as s:
             row = (await s.scalars(select(Staff).where(Staff.username == username))).first()
             return _record(row) if row else None
+
+    async def all(self) -> list[StaffRecord]:
+        """Every account, by username."""
+        async with self._sessions() as s:
+            return [_record(row) for row in await s.scalars(select(Staff).order_by(Staff.username))]
 
     async def insert(self, *, username: str, password_hash: str, role: str, kecamatan_code: str | None,
                      desa_code: str | None, at: datetime) -> StaffRecord:
@@ -101,3 +124,88 @@ class StaffAccounts:
         async with self._sessions() as s, s.begin():
             res = await s.execute(update(Staff).where(Staff.id == staff_id).values(active=active))
             return res.rowcount == 1
+
+    async def set_area(self, *, staff_id: int, kecamatan_code: str | None, desa_code: str | None) -> bool:
+        """Move an account to another area. True if the account exists."""
+        async with self._sessions() as s, s.begin():
+            res = await s.execute(update(Staff).where(Staff.id == staff_id)
+                                  .values(kecamatan_code=kecamatan_code, desa_code=desa_code))
+            return res.rowcount == 1
+
+    # --- the staff member's own chat ---
+    async def set_link_code(self, *, staff_id: int, code_hash: str | None, expires_at: datetime | None) -> bool:
+        """Store the pending one-time code (replacing any earlier one), or clear it with None."""
+        async with self._sessions() as s, s.begin():
+            res = await s.execute(update(Staff).where(Staff.id == staff_id)
+                                  .values(link_code_hash=code_hash, link_code_expires_at=expires_at))
+            return res.rowcount == 1
+
+    async def by_link_code(self, code_hash: str) -> tuple[StaffRecord, str, datetime | None] | None:
+        """The account whose pending code has this hash, with the stored hash and its expiry."""
+        async with self._sessions() as s:
+            row = (await s.scalars(select(Staff).where(Staff.link_code_hash == code_hash))).first()
+            return (_record(row), row.link_code_hash, _aware(row.link_code_expires_at)) if row else None
+
+    async def link(self, *, staff_id: int, code_hash: str, contact_id: int, now: datetime) -> list[int]:
+        """Use the code: link the contact to the account and clear the code, in one transaction;
+        a contact belongs to one account, so any other account it was linked to lets go. Returns
+        those accounts' ids; CodeUsed when the code is no longer pending (used at the same moment,
+        replaced or expired)."""
+        async with self._sessions() as s, s.begin():
+            released = list(await s.scalars(
+                update(Staff).where(Staff.contact_id == contact_id, Staff.id != staff_id)
+                .values(contact_id=None, linked_at=None).returning(Staff.id)))
+            res = await s.execute(
+                update(Staff).where(Staff.id == staff_id, Staff.link_code_hash == code_hash,
+                                    Staff.link_code_expires_at > now)
+                .values(contact_id=contact_id, linked_at=now, link_code_hash=None, link_code_expires_at=None))
+            if res.rowcount != 1:
+                raise CodeUsed()
+        return released
+
+    async def unlink(self, *, staff_id: int) -> bool:
+        """Let go of the account's chat (and any pending code). True if it had one linked."""
+        async with self._sessions() as s, s.begin():
+            res = await s.execute(update(Staff).where(Staff.id == staff_id, Staff.contact_id.is_not(None))
+                                  .values(contact_id=None, linked_at=None, link_code_hash=None,
+                                          link_code_expires_at=None))
+            return res.rowcount == 1
+
+    async def chat_link(self, staff_id: int) -> ChatLink | None:
+        async with self._sessions() as s:
+            row = (await s.execute(self._links().where(Staff.id == staff_id))).first()
+            return ChatLink(*row) if row else None
+
+    async def by_contact(self, contact_id: int) -> StaffRecord | None:
+        """The account this contact is linked to (active or not)."""
+        async with self._sessions() as s:
+            row = (await s.scalars(select(Staff).where(Staff.contact_id == contact_id))).first()
+            return _record(row) if row else None
+
+    async def linked_chats(self, *, role: str, kecamatan_code: str | None = None,
+                           desa_code: str | None = None) -> list[ChatLink]:
+        """The reachable chats of the active accounts with this role in this area."""
+        stmt = self._links().where(Staff.role == role, Staff.active.is_(True), Contact.blocked.is_(False))
+        if kecamatan_code is not None:
+            stmt = stmt.where(Staff.kecamatan_code == kecamatan_code)
+        if desa_code is not None:
+            stmt = stmt.where(Staff.desa_code == desa_code)
+        async with self._sessions() as s:
+            return [ChatLink(*row) for row in await s.execute(stmt.order_by(Staff.id))]
+
+    async def queue_notice(self, *, staff_id: int, body: str, now: datetime) -> bool:
+        """A notification in the outbox for the account's chat, if it is active and has a reachable one."""
+        async with self._sessions() as s, s.begin():
+            row = (await s.execute(self._links().where(Staff.id == staff_id, Staff.active.is_(True),
+                                                       Contact.blocked.is_(False)))).first()
+            if row is None:
+                return False
+            link = ChatLink(*row)
+            s.add(OutboxMessage(kind="notification", priority=0, contact_id=link.contact_id, channel=link.channel,
+                                address=link.address, body=body, created_at=now, next_attempt_at=now))
+            return True
+
+    @staticmethod
+    def _links():
+        return (select(Staff.id, Contact.id, Contact.channel, Contact.channel_user_id, Staff.linked_at,
+                       Contact.blocked).join(Contact, Contact.id == Staff.contact_id))

@@ -218,6 +218,55 @@ async def test_a_disabled_accounts_token_stops_working(service):
         await service.decode_token(token)
 
 
+# --- changes made from the admin pages ---
+async def test_accounts_lists_every_account_without_its_password(service):
+    await service.create(username="budi", role="admin", password=PW, actor="test")
+    await service.create(username="ani", role="camat", password=PW, kecamatan="16.02.05", actor="test")
+    listed = await service.accounts()
+    assert [(a.username, a.role, a.kecamatan_code, a.active) for a in listed] == [
+        ("ani", "camat", "16.02.05", True), ("budi", "admin", None, True)]
+    assert not hasattr(listed[0], "password_hash")
+
+
+async def test_reset_password_replaces_it_lifts_a_lock_and_is_audited(service, audit):
+    made = await service.create(username="budi", role="admin", password=PW, actor="test")
+    for _ in range(5):
+        with pytest.raises((LoginFailed, LoginThrottled)):
+            await service.authenticate(username="budi", password="salah-salah-salah")
+    with pytest.raises(StaffError) as short:
+        await service.reset_password(staff_id=made.id, password="pendek", actor="staff:9")
+    assert short.value.code == "password"
+    long = await service.create(username="budi.santoso", role="admin", password=PW, actor="test")
+    with pytest.raises(StaffError) as same:
+        await service.reset_password(staff_id=long.id, password=" BUDI.SANTOSO ", actor="staff:9")
+    assert same.value.code == "password_is_username"
+    with pytest.raises(StaffError) as missing:
+        await service.reset_password(staff_id=999, password="sandi-baru-budi", actor="staff:9")
+    assert missing.value.code == "not_found"
+    await service.reset_password(staff_id=made.id, password="sandi-baru-budi", actor="staff:9")
+    assert await service.authenticate(username="budi", password="sandi-baru-budi") == made  # unlocked too
+    with pytest.raises(LoginFailed):
+        await service.authenticate(username="budi", password=PW)
+    entry = next(e for e in await audit.recent() if e.action == "staff.reset_password")
+    assert (entry.actor, entry.target, entry.detail) == ("staff:9", f"staff:{made.id}", None)
+
+
+async def test_set_area_checks_the_role_audits_and_ends_old_tokens(service, audit):
+    made = await service.create(username="ani", role="camat", password=PW, kecamatan="16.02.05", actor="test")
+    token, _ = service.issue_token(made)
+    for kecamatan, desa in ((None, None), ("16.02.05", "16.02.05.2001"), ("Atlantis", None)):
+        with pytest.raises(StaffError) as exc:
+            await service.set_area(staff_id=made.id, kecamatan=kecamatan, desa=desa, actor="staff:9")
+        assert exc.value.code == "area"
+    moved = await service.set_area(staff_id=made.id, kecamatan="Pedamaran", desa=None, actor="staff:9")
+    assert (moved.kecamatan_code, moved.desa_code) == ("16.02.03", None)
+    assert await service.get(staff_id=made.id) == moved
+    with pytest.raises(InvalidToken):
+        await service.decode_token(token)
+    entry = next(e for e in await audit.recent() if e.action == "staff.set_area")
+    assert entry.detail == {"kecamatan_code": "16.02.03", "desa_code": None}
+
+
 # --- who sees what ---
 ADMIN = StaffInfo(1, "a", "admin", None, None)
 DINSOS = StaffInfo(2, "d", "dinsos", None, None)
