@@ -18,6 +18,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot import admin
 from bot.api import router as api_router
 from bot.config import Settings
 from bot.web.public import router as public_router
@@ -35,6 +36,7 @@ from services.privacy import NikHasher
 from services.registry_import import RegistryImporter
 from services.santunan import Rules, Santunan
 from services.staff import StaffService
+from services.staff_links import StaffLinks
 from services.wilayah import Wilayah, load_wilayah
 from storage.announcements import Announcements
 from storage.contacts import Contacts
@@ -45,6 +47,7 @@ from storage.outbox import Outbox
 from storage.ratelimit import RedisRateLimiter, SqlRateLimiter
 from storage.registry import Registry
 from storage.reports import Reports
+from storage.staff import StaffAccounts
 from storage.state import RedisStateStore, SqlStateStore, StateStore
 
 __all__ = ["create_app", "Runtime", "build_runtime"]
@@ -72,9 +75,11 @@ class Runtime:
     outbox: Outbox
     broadcasts: Broadcasts
     contacts: Contacts
+    staff_links: StaffLinks | None = None
     telegram: TelegramChannel | None = None
     whatsapp: WhatsAppChannel | None = None
     tasks: list[asyncio.Task] = field(default_factory=list)
+    send_limits: object | None = None  # the outbox workers' rate-limit storage, shared by those of this process
 
     async def start(self, *, worker: bool = False) -> None:
         if self.telegram:
@@ -132,17 +137,20 @@ def build_runtime(settings: Settings) -> Runtime:
     coverage = Coverage(registry=registry, hasher=hasher, audit=audit, contacts=contacts,
                         limiter=limiter, per_hour=settings.coverage_lookups_per_hour,
                         per_day=settings.coverage_lookups_per_day)
+    staff_links = StaffLinks(accounts=StaffAccounts(sessions), audit=audit, limiter=limiter, wilayah=wilayah,
+                             secret_key=settings.ensure_secret_key())
     santunan = Santunan(reports=Reports(sessions), registry=registry, contacts=contacts, hasher=hasher, audit=audit,
-                        rules=_rules(settings))
+                        rules=_rules(settings), alerts=staff_links)
     broadcasts = Broadcasts(repo=Announcements(sessions), audit=audit,
                             require_approval=settings.broadcast_require_approval,
                             canary_percent=settings.broadcast_canary_percent,
                             canary_wait=settings.broadcast_canary_wait_seconds,
                             canary_threshold=settings.broadcast_canary_threshold_percent,
-                            telegram_channel=settings.telegram_channel_id if settings.telegram_enabled else "")
+                            telegram_channel=settings.telegram_channel_id if settings.telegram_enabled else "",
+                            alerts=staff_links)
     services = Services(subscriptions=Subscriptions(contacts=contacts, wilayah=wilayah), wilayah=wilayah,
                         coverage=coverage, santunan=santunan, broadcasts=broadcasts,
-                        public_base_url=settings.public_base_url)
+                        public_base_url=settings.public_base_url, staff_links=staff_links)
     engine = build_engine(media_limit_mb=settings.attachment_max_mb)
     dispatcher = Dispatcher(store=store, contacts=contacts, engine=engine, services=services)
     attachments = AttachmentStore(settings.data_dir / "attachments")
@@ -151,7 +159,7 @@ def build_runtime(settings: Settings) -> Runtime:
     runtime = Runtime(settings=settings, db=db, store=store, dispatcher=dispatcher, audit=audit, staff=staff,
                       wilayah=wilayah, registry=registry, importer=importer, santunan=santunan,
                       attachments=attachments, outbox=Outbox(sessions), broadcasts=broadcasts,
-                      contacts=contacts)
+                      contacts=contacts, staff_links=staff_links)
     if settings.telegram_enabled:
         runtime.telegram = TelegramChannel(
             token=settings.telegram_bot_token, base_url=settings.telegram_api_base_url,
@@ -183,9 +191,11 @@ def create_app(settings: Settings) -> FastAPI:
 
     app = FastAPI(title="Layanan OKI", version="0.1.0", lifespan=lifespan)
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
+    app.mount(admin.STATIC_URL, StaticFiles(directory=admin.STATIC_DIR), name="admin-static")
     app.include_router(webhooks)
     app.include_router(api_router)
     app.include_router(public_router)
+    app.include_router(admin.router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

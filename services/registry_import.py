@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import inspect
 import io
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -25,7 +26,7 @@ from services.wilayah import Wilayah
 from storage.models import utcnow
 from storage.registry import Registry
 
-__all__ = ["ImportFailed", "ImportSummary", "RegistryImporter", "REASONS"]
+__all__ = ["ImportFailed", "ImportSummary", "RegistryImporter", "REASONS", "count_rows"]
 
 REQUIRED = ("nik", "nama", "tanggal_lahir", "kategori", "kecamatan", "mulai", "akhir")
 COLUMNS = (*REQUIRED, "kpj", "program", "desa", "status")
@@ -155,7 +156,9 @@ class RegistryImporter:
         self._desa = lru_cache(maxsize=16384)(self._match_desa)
 
     async def run(self, *, source: Path | bytes, filename: str, actor: str, dry_run: bool = False,
-                  progress: Callable[[int], None] | None = None) -> ImportSummary:
+                  progress: Callable[[int], Awaitable[None] | None] | None = None) -> ImportSummary:
+        """Validate and write a file; `progress(rows)` is told every 1,000 rows and at the end (it may
+        be a coroutine function, which also lets other requests run while a big file is checked)."""
         summary = ImportSummary(dry_run=dry_run)
         existing = await self._registry.fingerprints()
         inserts, updates, rejected, seen = [], [], [], set()
@@ -163,7 +166,7 @@ class RegistryImporter:
         for number, raw in enumerate(read_table(source, filename), start=2):  # row 1 is the header
             summary.total += 1
             if progress and summary.total % 1000 == 0:
-                progress(1000)
+                await _tell(progress, 1000)
             try:
                 row = self._row(raw, summary.warnings)
             except _Reject as rej:
@@ -181,7 +184,7 @@ class RegistryImporter:
             else:
                 summary.unchanged += 1
         if progress:
-            progress(summary.total % 1000)
+            await _tell(progress, summary.total % 1000)
         summary.new, summary.updated = len(inserts), len(updates)
         summary.rejected.update(rej.reason for _, _, rej in rejected)
         summary.rejected_csv = _rejected_csv(rejected)
@@ -242,6 +245,31 @@ class RegistryImporter:
         if found.place is None:
             raise _Reject("desa_tidak_dikenal", text[:60])
         return found.place.code
+
+
+async def _tell(progress: Callable[[int], Awaitable[None] | None], rows: int) -> None:
+    result = progress(rows)
+    if inspect.isawaitable(result):
+        await result
+
+
+def count_rows(source: bytes, filename: str) -> int | None:
+    """How many data rows a file holds, for a progress bar, without validating them: the non-empty
+    CSV rows (ImportFailed as `read_table` when a required column is missing), or the row count an
+    XLSX sheet states (None when it states none)."""
+    if not filename.lower().endswith((".xlsx", ".xlsm")):
+        return sum(1 for _ in read_table(source, filename))
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(source), read_only=True, data_only=True)
+    except Exception as exc:
+        raise ImportFailed(f"file XLSX tidak terbaca ({type(exc).__name__})") from None
+    try:
+        rows = book.active.max_row
+    finally:
+        book.close()
+    return max(rows - 1, 0) if rows else None
 
 
 def _rejected_csv(rejected: list[tuple[int, dict[str, Any], _Reject]]) -> str:

@@ -1,0 +1,379 @@
+"""The santunan queue for staff (admin, dinsos, camat, kades): the list with filters, one report with
+its documents, history and the moves allowed, filing on a citizen's behalf, and the export.
+
+Everything goes through the same Santunan service calls, rules and audit entries as the staff API
+(bot/api/reports.py): a camat sees one kecamatan and a kades one desa; a report outside the area
+is a 403 page; a move the workflow does not allow (or that someone else made first) is explained."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from bot.admin.csrf import posted_by
+from bot.admin.labels import STATUS_NAMES
+from bot.admin.session import AdminSession, Forbidden, require_roles
+from bot.admin.web import AdminRoute, render
+from bot.api.reports import ReportIn
+from conversations.parsing import parse_kk, parse_phone
+from services.nik import check_nik
+from services.santunan import DOCUMENTS, STATUSES, WIB, Draft, Duplicate, LateReport, NotAllowed, WrongMove
+from services.staff import StaffInfo
+from storage.reports import ReportFilter, StaleStatus
+
+__all__ = ["router"]
+
+_ROLES = ("admin", "dinsos", "camat", "kades")
+router = APIRouter(prefix="/admin/laporan", route_class=AdminRoute, include_in_schema=False)
+Reviewer = Annotated[AdminSession, Depends(require_roles(*_ROLES))]
+ReviewerForm = Annotated[AdminSession, Depends(posted_by(*_ROLES))]
+FormText = Annotated[str, Form()]
+
+PAGE_SIZE = 25
+NOTE_MAX = 1000  # as TransitionIn.note in the staff API
+NOTE_REQUIRED = ("perlu_perbaikan", "ditolak")
+ACTIONS = {"diverifikasi_desa": "Verifikasi (desa)", "diverifikasi_kecamatan": "Verifikasi (kecamatan)",
+           "disetujui": "Setujui", "dicairkan": "Tandai sudah dicairkan", "perlu_perbaikan": "Minta perbaikan",
+           "ditolak": "Tolak laporan"}
+DOCUMENT_NAMES = {"sktm": "SKTM", "akta_kematian": "Akta/surat keterangan kematian", "kk": "Kartu Keluarga",
+                  "ktp_almarhum": "KTP almarhum", "ktp_ahli_waris": "KTP ahli waris", "lain": "Dokumen lain"}
+EXPORT_HEADER = ["reference", "status", "kecamatan", "desa", "almarhum", "nik", "tanggal_meninggal", "pelapor",
+                 "hubungan", "ahli_waris", "hp_ahli_waris", "bank", "rekening", "atas_nama", "terlambat", "jkm",
+                 "lewat_tenggat", "dibuat"]  # the staff API's export columns
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_YES, _NO = ("1", "ya", "true", "on"), ("0", "tidak", "false")
+_OUTSIDE = "Laporan ini berada di luar wilayah Anda."
+
+
+def _rt(request: Request) -> Any:
+    return request.app.state.runtime
+
+
+# --- filters (the list and the export) ---
+def _parse_date(text: str, label: str, errors: list[str]) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        errors.append(f"Tanggal «{label}» tidak dapat dibaca; gunakan pemilih tanggal (tahun-bulan-hari).")
+        return None
+
+
+def _area(request: Request, staff: StaffInfo, kecamatan: str, desa: str,
+          errors: list[str]) -> tuple[str | None, str | None]:
+    """Kecamatan and desa codes from the filter (codes or names); Forbidden outside the area."""
+    wilayah = _rt(request).wilayah
+    kec = wilayah.match_kecamatan(kecamatan).place if kecamatan else None
+    village = wilayah.get(desa) if desa else None
+    if village is None and desa and kec is not None:
+        village = wilayah.match_desa(kec.code, desa).place
+    if (kecamatan and kec is None) or (desa and (village is None or village.level == "kecamatan")):
+        errors.append("Kecamatan atau desa yang dipilih tidak dikenal, jadi tidak dipakai sebagai saringan.")
+        return None, None
+    if kec is not None and village is not None and village.parent_code != kec.code:
+        errors.append(f"Desa {village.name} tidak berada di Kecamatan {kec.name}; pilih salah satu saja.")
+        return kec.code, None
+    kec_code, desa_code = (kec.code if kec else None), (village.code if village else None)
+    if (kec_code or desa_code) and not staff.can_see(kecamatan_code=kec_code, desa_code=desa_code) \
+            and not staff.sees_all:
+        raise Forbidden("Wilayah yang dipilih di luar wilayah Anda.")
+    return kec_code, desa_code
+
+
+def _filters(request: Request, staff: StaffInfo) -> tuple[ReportFilter, dict[str, str], list[str]]:
+    """The filter from the query string (the API's names), the values kept for the links and the
+    form, and what could not be used."""
+    q, errors = request.query_params, []
+    raw = {name: q.get(name, "").strip() for name in ("status", "kecamatan", "desa", "since", "until", "jkm",
+                                                      "overdue")}
+    status = raw["status"] if raw["status"] in STATUSES else None
+    if raw["status"] and status is None:
+        errors.append("Status yang dipilih tidak dikenal, jadi tidak dipakai sebagai saringan.")
+    kec, desa = _area(request, staff, raw["kecamatan"], raw["desa"], errors)
+    since, until = _parse_date(raw["since"], "sejak", errors), _parse_date(raw["until"], "sampai", errors)
+    jkm = True if raw["jkm"].lower() in _YES else False if raw["jkm"].lower() in _NO else None
+    overdue = raw["overdue"].lower() in _YES
+    kept = {"status": status or "", "kecamatan": kec or "", "desa": desa or "",
+            "since": since.isoformat() if since else "", "until": until.isoformat() if until else "",
+            "jkm": "" if jkm is None else ("ya" if jkm else "tidak"), "overdue": "1" if overdue else ""}
+    f = ReportFilter(kecamatan=kec, desa=desa, status=status, since=since, until=until, jkm=jkm,
+                     overdue_at=_rt(request).santunan.now() if overdue else None)
+    return f, {k: v for k, v in kept.items() if v}, errors
+
+
+def _choices(request: Request, staff: StaffInfo) -> dict[str, Any]:
+    """The kecamatan (for staff who see all of OKI) and the desa within the staff member's area,
+    grouped by kecamatan, for the selects."""
+    wilayah = _rt(request).wilayah
+    kecamatan = sorted(wilayah.kecamatan, key=lambda p: p.name)
+    villages = sorted(wilayah.villages, key=lambda p: p.name)
+    groups = [(k, [v for v in villages if v.parent_code == k.code
+                   and staff.can_see(kecamatan_code=k.code, desa_code=v.code)]) for k in kecamatan]
+    return {"kecamatan_list": kecamatan if staff.sees_all else [], "desa_groups": [g for g in groups if g[1]],
+            "statuses": STATUSES}
+
+
+# --- the queue ---
+def _day(d: date) -> str:
+    return d.strftime("%d-%m-%Y")
+
+
+def _place_name(request: Request) -> Any:
+    """A function giving a kecamatan's or desa's name from its code."""
+    wilayah = _rt(request).wilayah
+
+    def name(code: str) -> str:
+        place = wilayah.get(code)
+        return place.name if place else code
+
+    return name
+
+
+@router.get("")
+async def queue(request: Request, session: Reviewer, page: str = "1") -> HTMLResponse:
+    """The reports in the staff member's area, most urgent first, PAGE_SIZE to a page."""
+    rt, staff = _rt(request), session.staff
+    f, kept, errors = _filters(request, staff)
+    number = max(1, min(int(page), 100_000)) if page.isdigit() else 1
+    rows, total = await rt.santunan.search(staff, f, page=number, size=PAGE_SIZE)
+    await rt.audit.record(actor=staff.actor, action="report.list", detail={"rows": len(rows), "page": number})
+    now = rt.santunan.now()
+    pages = max(1, -(-total // PAGE_SIZE))
+    link = {n: f"/admin/laporan?{urlencode({**kept, 'page': n})}" for n in (number - 1, number + 1)}
+    return render(request, "report_list.html", {
+        **_choices(request, staff), "rows": [(r, rt.santunan.overdue(r, now=now)) for r in rows], "total": total,
+        "page": number, "pages": pages, "prev": link[number - 1] if number > 1 else None,
+        "next": link[number + 1] if number < pages else None, "filters": kept, "errors": errors,
+        "query": urlencode(kept), "place": _place_name(request), "day": _day})
+
+
+@router.get("/ekspor.{fmt}")
+async def export(request: Request, session: Reviewer, fmt: str) -> Response:
+    """The list with the current filters as CSV or XLSX: the staff API's columns and audit entry."""
+    if fmt not in ("csv", "xlsx"):
+        return render(request, "message.html", {"title": "Tidak dapat dibuka", "text": "Halaman ini tidak ada."},
+                      status_code=404)
+    rt, staff = _rt(request), session.staff
+    f, _, errors = _filters(request, staff)
+    if errors:
+        return render(request, "message.html", {"title": "Saringan tidak valid", "text": " ".join(errors)},
+                      status_code=400)
+    rows, _ = await rt.santunan.search(staff, f, page=1, size=100_000)
+    name = _place_name(request)
+    table = [[r.reference, r.status, name(r.kecamatan_code), name(r.desa_code), r.deceased_name,
+              r.deceased_nik_masked, r.date_of_death.isoformat(), r.reporter_name, r.reporter_relationship,
+              r.heir_name, r.heir_phone or "", r.bank_name or "", r.bank_account or "", r.bank_holder or "",
+              "ya" if r.late else "", "ya" if r.jkm_covered else "", "ya" if rt.santunan.overdue(r) else "",
+              r.created_at.isoformat()] for r in rows]
+    await rt.audit.record(actor=staff.actor, action="report.export", detail={"format": fmt, "rows": len(rows)})
+    if fmt == "csv":
+        out = io.StringIO()
+        csv.writer(out).writerows([EXPORT_HEADER, *table])
+        data, media = out.getvalue().encode("utf-8-sig"), "text/csv"
+    else:
+        from openpyxl import Workbook
+
+        book = Workbook()
+        for row in (EXPORT_HEADER, *table):
+            book.active.append(row)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        data, media = buffer.getvalue(), _XLSX
+    return Response(data, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="laporan-santunan.{fmt}"'})
+
+
+# --- filing on a citizen's behalf ---
+_REQUIRED = ("deceased_nik", "deceased_name", "date_of_death", "desa", "kk_number", "reporter_name",
+             "reporter_relationship", "heir_name")
+_OPTIONAL = ("heir_phone", "bank_name", "bank_account", "bank_holder")
+_NIK_PROBLEMS = {"letters": "NIK hanya berisi angka.", "short": "NIK ini baru {digits} angka; NIK selalu 16 angka.",
+                 "long": "NIK ini {digits} angka; NIK selalu 16 angka.",
+                 "date": "Angka ke-7 sampai ke-12 NIK (tanggal lahir) tidak mungkin. Periksa lagi.",
+                 "region": "Kode provinsi dan kabupaten di awal NIK tidak dikenal. Periksa lagi."}
+
+
+def _field_problem(error: dict[str, Any]) -> str:
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind == "string_too_short":
+        return f"Isi sedikitnya {ctx.get('min_length', 2)} huruf."
+    if kind == "string_too_long":
+        return f"Terlalu panjang: paling banyak {ctx.get('max_length')} karakter."
+    if kind.startswith("date"):
+        return "Tanggal tidak dapat dibaca; gunakan pemilih tanggal."
+    return "Isian ini tidak dapat dibaca."
+
+
+def _check(request: Request, values: dict[str, str]) -> tuple[Draft | None, dict[str, str]]:
+    """The Draft the API's POST /reports would file from these values, or every problem by field."""
+    errors = {name: "Wajib diisi." for name in _REQUIRED if not values[name]}
+    village = _rt(request).wilayah.get(values["desa"]) if values["desa"] else None
+    if values["desa"] and (village is None or village.level == "kecamatan"):
+        errors["desa"] = "Pilih desa atau kelurahan dari daftar."
+    nik, kk = check_nik(values["deceased_nik"]), parse_kk(values["kk_number"])
+    phone = parse_phone(values["heir_phone"]) if values["heir_phone"] else None
+    if nik.nik is None and values["deceased_nik"]:
+        errors["deceased_nik"] = _NIK_PROBLEMS.get(nik.error or "", "NIK tidak sah.").format(digits=nik.digits)
+    if kk.value is None and values["kk_number"]:
+        errors["kk_number"] = "Nomor KK harus 16 angka."
+    if phone is not None and phone.value is None:
+        errors["heir_phone"] = "Bukan nomor HP Indonesia (contoh: 0812-3456-7890)."
+    try:  # the API's own model: lengths and the date
+        body = ReportIn(**{k: v or None for k, v in values.items()} | {
+            "kecamatan": village.parent_code if village else "", "desa": values["desa"]})
+    except ValidationError as exc:
+        for error in exc.errors():
+            errors.setdefault(str(error["loc"][0]), _field_problem(error))
+    if errors or village is None or nik.nik is None or kk.value is None:
+        return None, errors
+    return Draft(deceased_nik=nik.nik, deceased_name=body.deceased_name.strip(), date_of_death=body.date_of_death,
+                 kecamatan_code=village.parent_code, desa_code=village.code, kk_number=kk.value,
+                 reporter_name=body.reporter_name, reporter_relationship=body.reporter_relationship,
+                 heir_name=body.heir_name, heir_phone=phone.value if phone else None, bank_name=body.bank_name,
+                 bank_account=body.bank_account, bank_holder=body.bank_holder), {}
+
+
+def _new_form(request: Request, staff: StaffInfo, values: dict[str, str], *, errors: dict[str, str] | None = None,
+              existing: Any = None, status_code: int = 200) -> HTMLResponse:
+    today = _rt(request).santunan.now().astimezone(WIB).date().isoformat()
+    return render(request, "report_new.html", {**_choices(request, staff), "values": values, "errors": errors or {},
+                                               "existing": existing, "today": today}, status_code=status_code)
+
+
+@router.get("/baru")
+async def new_report_form(request: Request, session: Reviewer) -> HTMLResponse:
+    staff = session.staff
+    return _new_form(request, staff, {"desa": staff.desa_code or ""})
+
+
+@router.post("/baru")
+async def new_report(request: Request, session: ReviewerForm) -> Response:
+    """File a report as the staff API's POST /reports does; any problem shows the form again, filled in."""
+    staff, form = session.staff, await request.form()
+    values = {name: str(form.get(name, "")).strip() for name in (*_REQUIRED, *_OPTIONAL)}
+    draft, errors = _check(request, values)
+    if draft is None:
+        return _new_form(request, staff, values, errors=errors, status_code=400)
+    if not staff.can_see(kecamatan_code=draft.kecamatan_code, desa_code=draft.desa_code):
+        return _new_form(request, staff, values, errors={"desa": "Desa ini di luar wilayah Anda."}, status_code=403)
+    try:
+        report = await _rt(request).santunan.file(draft, filed_by=staff.actor)
+    except Duplicate as dup:
+        return _new_form(request, staff, values, existing=dup.report, status_code=409)
+    except LateReport as late:
+        problem = (f"Dilaporkan {late.days} hari setelah kematian, padahal batasnya {late.window} hari; "
+                   "laporan terlambat tidak dapat diterima.")
+        return _new_form(request, staff, values, errors={"date_of_death": problem}, status_code=400)
+    except ValueError:
+        return _new_form(request, staff, values, status_code=400,
+                         errors={"date_of_death": "Tanggal meninggal tidak boleh di masa depan."})
+    return RedirectResponse(f"/admin/laporan/{report.reference}?ok=dibuat", status_code=303)
+
+
+# --- one report ---
+async def _visible(request: Request, staff: StaffInfo, reference: str) -> Any:
+    """The report, if it exists (else None) and is in the staff member's area (else Forbidden)."""
+    report = await _rt(request).santunan.get(reference.strip().upper())
+    if report is not None and not staff.can_see(kecamatan_code=report.kecamatan_code, desa_code=report.desa_code):
+        raise Forbidden(_OUTSIDE)
+    return report
+
+
+def _not_found(request: Request) -> HTMLResponse:
+    return render(request, "message.html", {"title": "Laporan tidak ditemukan",
+                                            "text": "Tidak ada laporan dengan nomor itu."}, status_code=404)
+
+
+async def _who(request: Request) -> Any:
+    """A function naming the actor of a history entry: the staff username, the reporter, the system."""
+    names = {f"staff:{a.id}": a.username for a in await _rt(request).staff.accounts()}
+
+    def who(actor: str) -> str:
+        if actor.startswith("contact:"):
+            return "Pelapor (lewat chat)"
+        return "Sistem" if actor == "system" else names.get(actor, actor)
+
+    return who
+
+
+def _done(report: Any, what: str) -> str | None:
+    if what == "dibuat":
+        return f"Laporan {report.reference} sudah dicatat."
+    if what not in STATUS_NAMES:
+        return None
+    told = " Pelapor diberi tahu lewat chat." if report.reporter_contact_id else ""
+    return f"Status laporan sekarang «{STATUS_NAMES[what]}».{told}"
+
+
+async def _detail(request: Request, staff: StaffInfo, report: Any, *, done: str | None = None,
+                  error: str | None = None, status_code: int = 200) -> HTMLResponse:
+    rt = _rt(request)
+    documents = await rt.santunan.documents(report)
+    await rt.audit.record(actor=staff.actor, action="report.view", target=f"report:{report.reference}")
+    moves = rt.santunan.allowed_moves(report, staff)
+    return render(request, "report_detail.html", {
+        "report": report, "overdue": rt.santunan.overdue(report), "history": await rt.santunan.history(report),
+        "documents": [(d, d.key.rsplit("/", 1)[1]) for d in documents],
+        "missing": [k for k in DOCUMENTS if k not in {d.kind for d in documents}], "document_names": DOCUMENT_NAMES,
+        "moves": [(to, ACTIONS.get(to) if to != report.returns_to or report.status != "perlu_perbaikan"
+                   else f"Kembalikan ke «{STATUS_NAMES.get(to, to)}»") for to in moves],
+        "note_required": NOTE_REQUIRED, "note_max": NOTE_MAX, "who": await _who(request), "done": done,
+        "error": error}, status_code=status_code)
+
+
+@router.get("/{reference}")
+async def report_page(request: Request, reference: str, session: Reviewer, ok: str = "") -> HTMLResponse:
+    report = await _visible(request, session.staff, reference)
+    if report is None:
+        return _not_found(request)
+    return await _detail(request, session.staff, report, done=_done(report, ok))
+
+
+@router.post("/{reference}/pindah")
+async def move(request: Request, reference: str, session: ReviewerForm, ke: FormText = "",
+               catatan: FormText = "") -> Response:
+    """Apply one move with its note via the service (history, reporter's notice and audit in one go)."""
+    staff = session.staff
+    report = await _visible(request, staff, reference)
+    if report is None:
+        return _not_found(request)
+    note = catatan.strip() or None
+    if note is not None and len(note) > NOTE_MAX:
+        return await _detail(request, staff, report, status_code=400,
+                             error=f"Catatan terlalu panjang: paling banyak {NOTE_MAX} karakter.")
+    try:
+        await _rt(request).santunan.transition(reference=report.reference, to=ke, note=note, staff=staff)
+    except NotAllowed:
+        raise Forbidden("Peran atau wilayah Anda tidak boleh memindahkan laporan ini ke tahap itu.") from None
+    except (WrongMove, StaleStatus, LookupError):
+        current = await _visible(request, staff, reference) or report
+        return await _detail(request, staff, current, status_code=409, error=(
+            f"Laporan ini sekarang berstatus «{STATUS_NAMES.get(current.status, current.status)}», jadi tidak dapat "
+            f"dipindah ke «{STATUS_NAMES.get(ke, ke)}». Mungkin sudah diproses orang lain; lihat riwayat di bawah."))
+    except ValueError:
+        return await _detail(request, staff, report, status_code=400, error=(
+            f"Tuliskan alasannya untuk «{STATUS_NAMES.get(ke, ke)}»: apa yang kurang atau mengapa ditolak. "
+            "Catatan ini dikirim kepada pelapor."))
+    return RedirectResponse(f"/admin/laporan/{report.reference}?ok={ke}", status_code=303)
+
+
+@router.get("/{reference}/dokumen/{name}")
+async def document(request: Request, reference: str, name: str, session: Reviewer) -> Response:
+    """A document of a report in the staff member's area, as the staff API's document route."""
+    rt = _rt(request)
+    report = await _visible(request, session.staff, reference)
+    found = next((d for d in await rt.santunan.documents(report) if d.key.rsplit("/", 1)[1] == name),
+                 None) if report is not None else None
+    if found is None:
+        return render(request, "message.html", {"title": "Dokumen tidak ditemukan",
+                                                "text": "Dokumen ini tidak ada pada laporan itu."}, status_code=404)
+    await rt.audit.record(actor=session.staff.actor, action="report.document_view",
+                          target=f"report:{report.reference}", detail={"kind": found.kind})
+    return FileResponse(rt.attachments.path(found.key), media_type=found.content_type,
+                        filename=f"{report.reference}-{found.kind}.{name.rsplit('.', 1)[-1]}",
+                        content_disposition_type="inline", headers={"Cache-Control": "private, no-store"})
