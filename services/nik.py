@@ -51,11 +51,13 @@ def _birth_date(nik: str) -> date | None:
     if not (1 <= day <= 31 or 41 <= day <= 71):  # stdnum takes the day modulo 40, so 99 would pass
         return None
     today = date.today()
-    for century in (2000, 1900) if 2000 + year <= today.year else (1900,):
+    for century in (2000, 1900):  # the later century unless that would be a birth in the future
         try:
-            return date(century + year, month, day % 40)
+            born = date(century + year, month, day % 40)
         except ValueError:
             continue
+        if born <= today:
+            return born
     return None
 
 

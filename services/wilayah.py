@@ -35,10 +35,16 @@ class PlaceMatch:
     candidates: tuple[Place, ...] = ()
 
 
+_NUMERAL = re.compile(r"\s+(i{1,3}|iv|vi{0,3}|ix|x)\s*$")
+
+
 def _key(text: str) -> str:
-    """Lower case, no 'kecamatan'/'desa' prefix, letters and digits only: 'Kayu Agung' == 'kayuagung'."""
+    """Lower case, no 'kecamatan'/'desa' prefix, letters and digits only: 'Kayu Agung' == 'kayuagung'.
+    A roman numeral at the end stays apart ('Muara Burnai II' -> 'muaraburnai#ii'), or a letter
+    dropped before it would turn one village into its neighbour ('Muara Burna II' == 'Muara Burnai I')."""
     text = _PREFIX.sub("", text.strip().lower())
-    return re.sub(r"[^a-z0-9]", "", text)
+    text = _NUMERAL.sub(r"#\1", text)
+    return re.sub(r"[^a-z0-9#]", "", text)
 
 
 class Wilayah:
