@@ -35,6 +35,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) -m bench.webhook_turns
 	$(PY) -m bench.coverage
 	$(PY) -m bench.santunan
+	$(PY) -m bench.broadcast
 
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .

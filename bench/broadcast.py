@@ -226,6 +226,7 @@ def section(args, base: float, fill: float, one: dict, two: dict, lim: dict) -> 
 | what | figure |
 |---|---:|
 {rows}
+
 Sends per second are counted by the fake: accepted messages over the time from its first to its
 last. "Exactly once" means the fake accepted exactly one message per recipient and no other.
 """
