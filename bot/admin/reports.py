@@ -6,8 +6,6 @@ Everything goes through the same Santunan service calls, rules and audit entries
 is a 403 page; a move the workflow does not allow (or that someone else made first) is explained."""
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -20,7 +18,7 @@ from bot.admin.csrf import posted_by
 from bot.admin.labels import STATUS_NAMES
 from bot.admin.session import AdminSession, Forbidden, require_roles
 from bot.admin.web import AdminRoute, render
-from bot.api.reports import ReportIn
+from bot.api.reports import ReportIn, export_response
 from conversations.parsing import parse_kk, parse_phone
 from services.nik import check_nik
 from services.santunan import DOCUMENTS, STATUSES, WIB, Draft, Duplicate, LateReport, NotAllowed, WrongMove
@@ -43,10 +41,6 @@ ACTIONS = {"diverifikasi_desa": "Verifikasi (desa)", "diverifikasi_kecamatan": "
            "ditolak": "Tolak laporan"}
 DOCUMENT_NAMES = {"sktm": "SKTM", "akta_kematian": "Akta/surat keterangan kematian", "kk": "Kartu Keluarga",
                   "ktp_almarhum": "KTP almarhum", "ktp_ahli_waris": "KTP ahli waris", "lain": "Dokumen lain"}
-EXPORT_HEADER = ["reference", "status", "kecamatan", "desa", "almarhum", "nik", "tanggal_meninggal", "pelapor",
-                 "hubungan", "ahli_waris", "hp_ahli_waris", "bank", "rekening", "atas_nama", "terlambat", "jkm",
-                 "lewat_tenggat", "dibuat"]  # the staff API's export columns
-_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _YES, _NO = ("1", "ya", "true", "on"), ("0", "tidak", "false")
 _OUTSIDE = "Laporan ini berada di luar wilayah Anda."
 
@@ -164,28 +158,7 @@ async def export(request: Request, session: Reviewer, fmt: str) -> Response:
         return render(request, "message.html", {"title": "Saringan tidak valid", "text": " ".join(errors)},
                       status_code=400)
     rows, _ = await rt.santunan.search(staff, f, page=1, size=100_000)
-    name = _place_name(request)
-    table = [[r.reference, r.status, name(r.kecamatan_code), name(r.desa_code), r.deceased_name,
-              r.deceased_nik_masked, r.date_of_death.isoformat(), r.reporter_name, r.reporter_relationship,
-              r.heir_name, r.heir_phone or "", r.bank_name or "", r.bank_account or "", r.bank_holder or "",
-              "ya" if r.late else "", "ya" if r.jkm_covered else "", "ya" if rt.santunan.overdue(r) else "",
-              r.created_at.isoformat()] for r in rows]
-    await rt.audit.record(actor=staff.actor, action="report.export", detail={"format": fmt, "rows": len(rows)})
-    if fmt == "csv":
-        out = io.StringIO()
-        csv.writer(out).writerows([EXPORT_HEADER, *table])
-        data, media = out.getvalue().encode("utf-8-sig"), "text/csv"
-    else:
-        from openpyxl import Workbook
-
-        book = Workbook()
-        for row in (EXPORT_HEADER, *table):
-            book.active.append(row)
-        buffer = io.BytesIO()
-        book.save(buffer)
-        data, media = buffer.getvalue(), _XLSX
-    return Response(data, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="laporan-santunan.{fmt}"'})
+    return await export_response(rt, staff, rows, fmt)
 
 
 # --- filing on a citizen's behalf ---

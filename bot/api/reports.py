@@ -140,9 +140,18 @@ async def export(request: Request, staff: Reviewer, fmt: str,
         raise HTTPException(status.HTTP_404_NOT_FOUND)
     rt = _rt(request)
     rows, _ = await rt.santunan.search(staff, ReportFilter(status=status_), page=1, size=100_000)
-    header = ["reference", "status", "kecamatan", "desa", "almarhum", "nik", "tanggal_meninggal", "pelapor",
-              "hubungan", "ahli_waris", "hp_ahli_waris", "bank", "rekening", "atas_nama", "terlambat", "jkm",
-              "lewat_tenggat", "dibuat"]
+    return await export_response(rt, staff, rows, fmt)
+
+
+EXPORT_HEADER = ["reference", "status", "kecamatan", "desa", "almarhum", "nik", "tanggal_meninggal", "pelapor",
+                 "hubungan", "ahli_waris", "hp_ahli_waris", "bank", "rekening", "atas_nama", "terlambat", "jkm",
+                 "lewat_tenggat", "dibuat"]
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+async def export_response(rt: Any, staff: StaffInfo, rows: list, fmt: str) -> Response:
+    """Reports as a CSV or XLSX download (NIK masked), audited; the staff API and the admin pages
+    export through this one function."""
     table = [[r.reference, r.status, rt.wilayah.get(r.kecamatan_code).name, rt.wilayah.get(r.desa_code).name,
               r.deceased_name, r.deceased_nik_masked, r.date_of_death.isoformat(), r.reporter_name,
               r.reporter_relationship, r.heir_name, r.heir_phone or "", r.bank_name or "", r.bank_account or "",
@@ -151,18 +160,17 @@ async def export(request: Request, staff: Reviewer, fmt: str,
     await rt.audit.record(actor=staff.actor, action="report.export", detail={"format": fmt, "rows": len(rows)})
     if fmt == "csv":
         out = io.StringIO()
-        csv.writer(out).writerows([header, *table])
+        csv.writer(out).writerows([EXPORT_HEADER, *table])
         data, media = out.getvalue().encode("utf-8-sig"), "text/csv"
     else:
         from openpyxl import Workbook
 
         book = Workbook()
-        book.active.append(header)
-        for row in table:
+        for row in (EXPORT_HEADER, *table):
             book.active.append(row)
         buffer = io.BytesIO()
         book.save(buffer)
-        data, media = buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        data, media = buffer.getvalue(), _XLSX
     return Response(data, media_type=media,
                     headers={"Content-Disposition": f'attachment; filename="laporan-santunan.{fmt}"'})
 
