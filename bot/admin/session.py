@@ -123,7 +123,8 @@ CurrentSession = Annotated[AdminSession, Depends(current_session)]
 
 
 def require_roles(*roles: str) -> Callable[[AdminSession], Awaitable[AdminSession]]:
-    """A dependency giving the session when its role is one of `roles`, else Forbidden (403)."""
+    """A dependency giving the session when its role is one of `roles`, else Forbidden (403). It
+    carries `roles` as an attribute: tests/security/test_routes.py reads who may open each page from it."""
     unknown = set(roles) - set(ROLES)
     if not roles or unknown:
         raise ValueError(f"require_roles needs roles from {ROLES}, got {sorted(unknown) or 'none'}")
@@ -133,4 +134,5 @@ def require_roles(*roles: str) -> Callable[[AdminSession], Awaitable[AdminSessio
             raise Forbidden()
         return session
 
+    session_with_role.roles = roles  # type: ignore[attr-defined]
     return session_with_role

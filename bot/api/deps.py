@@ -55,7 +55,8 @@ CurrentStaff = Annotated[StaffInfo, Depends(get_current_staff)]
 
 
 def require_roles(*roles: str) -> Callable[[StaffInfo], Awaitable[StaffInfo]]:
-    """A dependency giving the current staff member if their role is one of `roles`, else 403."""
+    """A dependency giving the current staff member if their role is one of `roles`, else 403. It
+    carries `roles` as an attribute: tests/security/test_routes.py reads who may use each route from it."""
     unknown = set(roles) - set(ROLES)
     if not roles or unknown:
         raise ValueError(f"require_roles needs roles from {ROLES}, got {sorted(unknown) or 'none'}")
@@ -65,6 +66,7 @@ def require_roles(*roles: str) -> Callable[[StaffInfo], Awaitable[StaffInfo]]:
             raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Peran Anda tidak diizinkan untuk ini")
         return staff
 
+    staff_with_role.roles = roles  # type: ignore[attr-defined]
     return staff_with_role
 
 

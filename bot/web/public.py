@@ -18,9 +18,7 @@ _MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agus
 _PAGE = """<!DOCTYPE html>
 <html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Pengumuman Pemkab OKI</title><link rel="alternate" type="application/atom+xml" href="/pengumuman/feed.xml">
-<style>body{{font-family:system-ui,sans-serif;max-width:42rem;margin:0 auto;padding:1rem;line-height:1.5;color:#1b1b1b}}
-h1{{color:#0b5d46}}article{{border-bottom:1px solid #ddd;padding:.75rem 0}}time{{color:#555;font-size:.9rem}}
-p{{white-space:pre-wrap}}</style></head>
+<link rel="stylesheet" href="/static/pengumuman.css"></head>
 <body><h1>Pengumuman Pemerintah Kabupaten Ogan Komering Ilir</h1>
 <p>Terima pengumuman lewat WhatsApp atau Telegram: kirim LANGGANAN ke Layanan OKI.
 <a href="/pengumuman/feed.xml">Atom</a></p>

@@ -1,0 +1,89 @@
+"""Security headers on every response the app serves: `SecurityHeaders`, a pure ASGI middleware that
+`install(app)` wraps around the whole application, outside Starlette's error handler, so that a
+500 page carries the headers too.
+
+Each response gets these, unless its route set them already (the admin pages set their own,
+stricter ones in bot/admin/web.py, and those are kept as they are):
+
+- `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY`, `Referrer-Policy: same-origin`;
+- a Content-Security-Policy for its surface. An HTML page (/chat, /pengumuman) loads only the
+  app's own scripts, styles and images, with no inline script or style (`PAGE_POLICY`). Anything
+  else (JSON, the Atom feed, CSV, documents, static files) is never a page: `default-src 'none'`
+  (`NONE_POLICY`). FastAPI's API docs (/docs, /redoc) load Swagger UI and ReDoc from the CDN
+  FastAPI uses and start them with an inline script, so they get `DOCS_POLICY`, which allows
+  exactly that and nothing else;
+- `Cache-Control: no-store` on the staff API (/api/v1), whose answers hold personal data.
+
+No `Server` or `X-Powered-By` header leaves the app: uvicorn's banner is off in
+`python -m bot serve` (`server_header=False`), and the middleware drops either header should a
+route or a library set one."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from fastapi import FastAPI
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["DOCS_POLICY", "NONE_POLICY", "PAGE_POLICY", "SecurityHeaders", "install"]
+
+PAGE_POLICY = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+               "frame-ancestors 'none'")
+NONE_POLICY = "default-src 'none'; frame-ancestors 'none'"
+_CDN = "https://cdn.jsdelivr.net"  # FastAPI's default for the Swagger UI and ReDoc bundles
+DOCS_POLICY = (f"default-src 'none'; script-src 'unsafe-inline' {_CDN}; "
+               f"style-src 'unsafe-inline' {_CDN} https://fonts.googleapis.com; font-src https://fonts.gstatic.com; "
+               f"img-src 'self' data: {_CDN} https://fastapi.tiangolo.com; connect-src 'self'; worker-src blob:; "
+               "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+_ALWAYS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin"}
+_BANNERS = ("server", "x-powered-by")
+_STAFF_API = "/api/v1/"
+
+
+class SecurityHeaders:
+    """Adds the headers above to each HTTP response of `app`; `docs_paths` get `DOCS_POLICY`."""
+
+    def __init__(self, app: ASGIApp, *, docs_paths: Iterable[str] = ()) -> None:
+        self.app = app
+        self.docs_paths = frozenset(docs_paths)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self._apply(path, MutableHeaders(scope=message))
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    def _apply(self, path: str, headers: MutableHeaders) -> None:
+        for name in _BANNERS:
+            if name in headers:
+                del headers[name]
+        for name, value in _ALWAYS.items():
+            headers.setdefault(name, value)
+        headers.setdefault("Content-Security-Policy", self.policy(path, headers.get("content-type", "")))
+        if path.startswith(_STAFF_API):
+            headers.setdefault("Cache-Control", "no-store")
+
+    def policy(self, path: str, content_type: str) -> str:
+        """The Content-Security-Policy for a response at `path` with this content type."""
+        if path in self.docs_paths:
+            return DOCS_POLICY
+        return PAGE_POLICY if content_type.startswith("text/html") else NONE_POLICY
+
+
+def install(app: FastAPI) -> None:
+    """Wrap `SecurityHeaders` around the app's whole middleware stack (Starlette's error handler
+    included, which `add_middleware` would leave outside), when the stack is first built."""
+    build = app.build_middleware_stack
+    docs = [p for p in (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url) if p]
+
+    def build_with_headers() -> ASGIApp:
+        return SecurityHeaders(build(), docs_paths=docs)
+
+    app.build_middleware_stack = build_with_headers  # type: ignore[method-assign]
