@@ -15,6 +15,7 @@ from starlette.datastructures import FormData
 from twilio.twiml.messaging_response import MessagingResponse
 
 from conversations.messages_id import MSG
+from handlers.metrics import WEBHOOK_REJECTIONS
 
 __all__ = ["router"]
 
@@ -37,13 +38,15 @@ async def telegram(request: Request) -> Response:
     if channel is None:
         return Response(status_code=404)
     if not channel.verify(request.headers.get("X-Telegram-Bot-Api-Secret-Token")):
+        WEBHOOK_REJECTIONS.labels("telegram", "bad_secret").inc()
         return Response(status_code=403)
     try:
         data = json.loads(await request.body())
     except ValueError:
-        log.warning("telegram: a body that is not JSON was ignored")
-        return Response(status_code=200)
+        data = None
     if not isinstance(data, dict):
+        log.warning("telegram: a body that is not a JSON object was ignored")
+        WEBHOOK_REJECTIONS.labels("telegram", "unparseable").inc()
         return Response(status_code=200)
     try:
         incoming = await channel.parse(data)
@@ -68,6 +71,7 @@ async def _signed_form(request: Request) -> tuple[Any, FormData] | Response:
         return Response(status_code=404)
     form = await request.form()
     if not channel.verify(_path(request), form, request.headers.get("X-Twilio-Signature")):
+        WEBHOOK_REJECTIONS.labels("whatsapp", "bad_signature").inc()
         return Response(status_code=403)
     return channel, form
 
@@ -83,7 +87,8 @@ async def whatsapp(request: Request) -> Response:
     except Exception:
         log.warning("whatsapp: could not fetch the media")
         return _twiml([MSG.error])
-    if incoming is None:
+    if incoming is None:  # signed, but no sender or message id
+        WEBHOOK_REJECTIONS.labels("whatsapp", "unparseable").inc()
         return _twiml()
     outcome = await request.app.state.runtime.dispatcher.handle(incoming, channel)
     if not outcome.delivered:  # the REST send failed: hand the replies back to Twilio as TwiML

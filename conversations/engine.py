@@ -107,6 +107,7 @@ class Turn:
     state: State | None
     replies: list[Reply] = field(default_factory=list)
     save: bool = True  # False: nothing changes (bad input), the stored state stays as it was
+    flow: str | None = None  # the flow that answered, when the state does not say (it ended in this turn)
 
 
 class Engine:
@@ -115,6 +116,7 @@ class Engine:
         """`flows` by intent name; `shortcuts` are whole-message words from other modules
         (e.g. `berhenti`), each ending any conversation in progress; `commands` are tried first."""
         self._flows = dict(flows)
+        self.flow_names = frozenset(self._flows)
         self._commands = tuple(commands)
         self._media_limit = f"{media_limit_mb:g}"
         self._shortcuts = {normalise(k): v for k, v in shortcuts.items()}
@@ -175,7 +177,7 @@ class Engine:
             label = getattr(MSG, f"label_{intent}")
             return Turn(None, [self._menu(MSG.not_available.format(service=label))])
         if flow.guard and (refusal := await flow.guard(ctx)):
-            return Turn(None, refusal)
+            return Turn(None, refusal, flow=flow.name)
         state: State = {"flow": flow.name, "answers": {}, "flow_version": flow.version}
         return await self._advance(flow, state, 0, ctx, [])
 
@@ -195,7 +197,7 @@ class Engine:
         if inspect.isawaitable(result):
             result = await result
         if isinstance(result, Stop):
-            return Turn(None, list(result.replies))
+            return Turn(None, list(result.replies), flow=flow.name)
         if isinstance(result, Jump):
             target = self._index(flow, result.step)
             if target is None:
@@ -204,7 +206,7 @@ class Engine:
         if isinstance(result, Retry):
             retries = state.get("retries", 0) + (1 if result.counts else 0)
             if retries >= MAX_RETRIES:
-                return Turn(None, [self._menu(MSG.too_many_tries)])
+                return Turn(None, [self._menu(MSG.too_many_tries)], flow=flow.name)
             choices = result.choices or _choices(step, ctx, answers)
             new = {**state, "retries": retries, "offered": [[c.id, c.label] for c in choices]}
             return Turn(_stamp(new, ctx), [Reply(result.message, choices)])
@@ -238,7 +240,7 @@ class Engine:
             if step.skip_if and step.skip_if(ctx, answers):
                 continue
             return self._prompt(flow, state, i, ctx, replies)
-        return Turn(None, [*replies, *await flow.on_complete(ctx, answers)])
+        return Turn(None, [*replies, *await flow.on_complete(ctx, answers)], flow=flow.name)
 
     def _back(self, state: State | None, ctx: Context) -> Turn:
         flow = self._flows.get(state["flow"]) if state else None

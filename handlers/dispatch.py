@@ -18,13 +18,14 @@ from conversations.context import Context, Services
 from conversations.engine import Engine
 from conversations.messages_id import MSG
 from conversations.model import Incoming, Reply
-from handlers.metrics import TURN_SECONDS, TURNS
+from handlers.metrics import TURN_ERRORS, TURN_SECONDS, TURNS, TURNS_IN_PROGRESS
 from storage.contacts import Contacts
 from storage.state import LockBusy, StateStore, state_key
 
 __all__ = ["Dispatcher", "Outcome", "SendFailed", "Sender"]
 
 log = logging.getLogger(__name__)
+_NO_FLOW = ("menu", "none")  # metric labels besides the engine's flow names: outside any flow; no turn ran
 
 
 class SendFailed(Exception):
@@ -48,6 +49,7 @@ class Outcome:
     processed: bool = True  # the turn ran and its state was saved (or it was a duplicate)
     delivered: bool = True  # the replies reached the provider (always True without a sender)
     duplicate: bool = False
+    flow: str = "none"  # for the metrics: the flow the turn ran in, "menu" outside any, "none" when no turn ran
 
 
 class Dispatcher:
@@ -55,45 +57,54 @@ class Dispatcher:
         self._store, self._contacts, self._engine, self._services = store, contacts, engine, services
 
     async def handle(self, incoming: Incoming, sender: Sender | None = None) -> Outcome:
-        started = time.perf_counter()
-        outcome = await self._handle(incoming, sender)
+        started, channel = time.perf_counter(), incoming.channel
+        with TURNS_IN_PROGRESS.labels(channel).track_inprogress():
+            outcome = await self._handle(incoming, sender)
         result = ("duplicate" if outcome.duplicate else "ok" if outcome.processed and outcome.delivered else
                   "undelivered" if outcome.processed else "failed")
-        TURNS.labels(incoming.channel, result).inc()
-        TURN_SECONDS.labels(incoming.channel).observe(time.perf_counter() - started)
+        flow = outcome.flow if outcome.flow in self._engine.flow_names or outcome.flow in _NO_FLOW else "other"
+        TURNS.labels(channel, flow, result).inc()
+        TURN_SECONDS.labels(channel, flow).observe(time.perf_counter() - started)
         return outcome
 
     async def _handle(self, incoming: Incoming, sender: Sender | None) -> Outcome:
         seen_key = f"{incoming.channel}:{incoming.platform_id}" if incoming.platform_id else None
+        where = ["none"]  # the flow of the stored state once it is loaded, then the flow that answered
         try:
             if seen_key and not await self._store.first_time(seen_key):
                 log.info("duplicate %s message ignored", incoming.channel)
                 return Outcome(duplicate=True)
-            return await self._turn(incoming, sender)
+            return await self._turn(incoming, sender, where)
         except SendFailed as exc:  # the turn is saved; only the delivery failed
             log.warning("%s replies not delivered: %s", incoming.channel, exc)
-            return Outcome(exc.args[1] if len(exc.args) > 1 else [], processed=True, delivered=False)
+            TURN_ERRORS.labels(incoming.channel, "undelivered").inc()
+            return Outcome(exc.args[1] if len(exc.args) > 1 else [], processed=True, delivered=False, flow=where[0])
         except LockBusy:
             log.warning("%s contact busy", incoming.channel)
+            TURN_ERRORS.labels(incoming.channel, "busy").inc()
             replies = [Reply(MSG.busy)]
         except Exception:
             log.exception("%s turn failed", incoming.channel)
+            TURN_ERRORS.labels(incoming.channel, "exception").inc()
             replies = [Reply(MSG.error, self._engine.menu_choices)]
         if seen_key:  # the turn did not happen: let a redelivery try again
             try:
                 await self._store.forget(seen_key)
             except Exception:
                 log.warning("could not clear the dedupe mark")
-        return Outcome(replies, processed=False, delivered=await self._deliver(incoming, replies, sender))
+        return Outcome(replies, processed=False, delivered=await self._deliver(incoming, replies, sender),
+                       flow=where[0])
 
-    async def _turn(self, incoming: Incoming, sender: Sender | None) -> Outcome:
+    async def _turn(self, incoming: Incoming, sender: Sender | None, where: list[str]) -> Outcome:
         started, now = time.perf_counter(), datetime.now(UTC)
         contact = await self._contacts.touch(channel=incoming.channel, channel_user_id=incoming.user_id,
                                              display_name=incoming.display_name, phone=incoming.phone, at=now)
         key = state_key(contact.id)
         async with self._store.lock(key):
             state = await self._store.load(key)
+            where[0] = state["flow"] if state else "menu"
             turn = await self._engine.step(state, incoming, Context(contact, self._services, now))
+            flow = where[0] = turn.flow or (turn.state["flow"] if turn.state else "menu")
             version = state["version"] if state else 0
             if turn.save and turn.state is not None:
                 if not await self._store.save(key, turn.state, expected_version=version):
@@ -105,10 +116,10 @@ class Dispatcher:
                     await sender.send(incoming.user_id, turn.replies, contact_id=contact.id)
                 except SendFailed as exc:
                     raise SendFailed(str(exc), turn.replies) from exc
-        where = f"{turn.state['flow']}:{turn.state['step']}" if turn.state else "idle"
+        at = f"{turn.state['flow']}:{turn.state['step']}" if turn.state else "idle"
         log.info("turn contact=%s channel=%s at=%s replies=%d ms=%.1f", contact.id, incoming.channel,
-                 where, len(turn.replies), (time.perf_counter() - started) * 1000)
-        return Outcome(turn.replies)
+                 at, len(turn.replies), (time.perf_counter() - started) * 1000)
+        return Outcome(turn.replies, flow=flow)
 
     async def _deliver(self, incoming: Incoming, replies: list[Reply], sender: Sender | None) -> bool:
         if sender is None:

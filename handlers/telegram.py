@@ -32,6 +32,7 @@ from telegram.ext import Application
 from conversations.messages_id import MSG
 from conversations.model import Incoming, Media, Reply
 from handlers.dispatch import SendFailed
+from handlers.metrics import WEBHOOK_REJECTIONS
 from handlers.text import split_text
 from storage.files import AttachmentStore, sniff
 
@@ -92,6 +93,7 @@ class TelegramChannel:
             update = Update.de_json(data, self.bot)
         except Exception as exc:
             log.warning("telegram: unparseable update ignored (%s)", type(exc).__name__)
+            WEBHOOK_REJECTIONS.labels("telegram", "unparseable").inc()
             return None
         if update is None:
             return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import Announcement, OutboxMessage
@@ -65,6 +65,17 @@ class Outbox:
                 select(func.count(func.distinct(OutboxMessage.address)))
                 .where(OutboxMessage.channel == channel, OutboxMessage.opened_conversation.is_(True),
                        OutboxMessage.sent_at >= since)) or 0)
+
+    async def depth(self, *, now: datetime) -> list[tuple[str, str, int, int, datetime | None]]:
+        """Pending rows by channel and kind: (channel, kind, pending, due now, the oldest due time).
+        One GROUP BY over the pending rows, for the metrics scrape."""
+        due = OutboxMessage.next_attempt_at <= now
+        group = (OutboxMessage.channel, OutboxMessage.kind)
+        stmt = (select(*group, func.count(), func.count(case((due, 1))),
+                       func.min(case((due, OutboxMessage.next_attempt_at))))
+                .where(OutboxMessage.status == "pending").group_by(*group).order_by(*group))
+        async with self._sessions() as s:
+            return [(c, k, int(n), int(d), oldest) for c, k, n, d, oldest in (await s.execute(stmt)).all()]
 
     async def retry(self, *, message_id: int, attempts: int, at: datetime, error: str) -> None:
         await self._set(message_id, attempts=attempts, next_attempt_at=at, last_error=error[:200], lease_until=None)

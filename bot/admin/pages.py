@@ -16,6 +16,7 @@ from bot.admin.session import (
     start_session,
 )
 from bot.admin.web import LOGIN_URL, AdminRoute, render
+from handlers.metrics import RATE_LIMITED
 from services.dashboard import Dashboard, Overview
 from services.staff import LoginFailed, LoginThrottled
 from storage.dashboard import DashboardQueries
@@ -66,6 +67,7 @@ async def login(request: Request, username: Annotated[str, Form()] = "",
     try:
         staff = await request.app.state.runtime.staff.authenticate(username=username, password=password)
     except LoginThrottled as exc:
+        RATE_LIMITED.labels("staff_login").inc()
         minutes = -(-exc.retry_after_seconds // 60)
         page = _login_page(request, username=username, status_code=429,
                            error=f"Terlalu banyak percobaan yang gagal, jadi akun ini dikunci sementara demi "

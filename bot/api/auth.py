@@ -8,6 +8,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
 from bot.api.deps import CurrentStaff, StaffServiceDep
+from handlers.metrics import RATE_LIMITED
 from services.staff import LoginFailed, LoginThrottled
 
 __all__ = ["router", "Token", "StaffOut"]
@@ -37,6 +38,7 @@ async def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], service: 
     try:
         staff = await service.authenticate(username=form.username, password=form.password)
     except LoginThrottled as exc:
+        RATE_LIMITED.labels("staff_login").inc()
         minutes = -(-exc.retry_after_seconds // 60)
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS,
                             detail=f"Terlalu banyak percobaan gagal; coba lagi dalam {minutes} menit",
