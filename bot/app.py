@@ -14,11 +14,11 @@ from pathlib import Path
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import admin
+from bot import admin, security
 from bot.api import router as api_router
 from bot.config import Settings
 from bot.web.public import router as public_router
@@ -27,13 +27,16 @@ from conversations.context import Services
 from conversations.flows import build_engine
 from handlers import webchat
 from handlers.dispatch import Dispatcher
+from handlers.metrics import CountedLimiter, scrape
 from handlers.telegram import TelegramChannel
 from handlers.whatsapp import WhatsAppChannel
 from services.announcements import Broadcasts, Subscriptions
 from services.audit import Audit
 from services.coverage import Coverage
+from services.data_rights import DataRights
 from services.privacy import NikHasher
 from services.registry_import import RegistryImporter
+from services.retention import Policy, Retention
 from services.santunan import Rules, Santunan
 from services.staff import StaffService
 from services.staff_links import StaffLinks
@@ -44,9 +47,11 @@ from storage.db import make_engine, make_sessionmaker, ping
 from storage.deliveries import Deliveries
 from storage.files import AttachmentStore
 from storage.outbox import Outbox
+from storage.personal_data import PersonalData
 from storage.ratelimit import RedisRateLimiter, SqlRateLimiter
 from storage.registry import Registry
 from storage.reports import Reports
+from storage.retention import RetentionStore
 from storage.staff import StaffAccounts
 from storage.state import RedisStateStore, SqlStateStore, StateStore
 
@@ -76,6 +81,8 @@ class Runtime:
     broadcasts: Broadcasts
     contacts: Contacts
     staff_links: StaffLinks | None = None
+    data_rights: DataRights | None = None
+    retention: Retention | None = None
     telegram: TelegramChannel | None = None
     whatsapp: WhatsAppChannel | None = None
     tasks: list[asyncio.Task] = field(default_factory=list)
@@ -135,9 +142,10 @@ def build_runtime(settings: Settings) -> Runtime:
     limiter = RedisRateLimiter(store.redis) if isinstance(store, RedisStateStore) else SqlRateLimiter(sessions)
     hasher = NikHasher(settings.ensure_secret_key())
     coverage = Coverage(registry=registry, hasher=hasher, audit=audit, contacts=contacts,
-                        limiter=limiter, per_hour=settings.coverage_lookups_per_hour,
-                        per_day=settings.coverage_lookups_per_day)
-    staff_links = StaffLinks(accounts=StaffAccounts(sessions), audit=audit, limiter=limiter, wilayah=wilayah,
+                        limiter=CountedLimiter(limiter, name="coverage_lookup"),
+                        per_hour=settings.coverage_lookups_per_hour, per_day=settings.coverage_lookups_per_day)
+    staff_links = StaffLinks(accounts=StaffAccounts(sessions), audit=audit, wilayah=wilayah,
+                             limiter=CountedLimiter(limiter, name="staff_link_code", hits=False),
                              secret_key=settings.ensure_secret_key())
     santunan = Santunan(reports=Reports(sessions), registry=registry, contacts=contacts, hasher=hasher, audit=audit,
                         rules=_rules(settings), alerts=staff_links)
@@ -148,18 +156,24 @@ def build_runtime(settings: Settings) -> Runtime:
                             canary_threshold=settings.broadcast_canary_threshold_percent,
                             telegram_channel=settings.telegram_channel_id if settings.telegram_enabled else "",
                             alerts=staff_links)
+    people = PersonalData(sessions)
+    data_rights = DataRights(people=people, store=store, audit=audit)
     services = Services(subscriptions=Subscriptions(contacts=contacts, wilayah=wilayah), wilayah=wilayah,
                         coverage=coverage, santunan=santunan, broadcasts=broadcasts,
-                        public_base_url=settings.public_base_url, staff_links=staff_links)
+                        public_base_url=settings.public_base_url, staff_links=staff_links, data_rights=data_rights)
     engine = build_engine(media_limit_mb=settings.attachment_max_mb)
     dispatcher = Dispatcher(store=store, contacts=contacts, engine=engine, services=services)
     attachments = AttachmentStore(settings.data_dir / "attachments")
+    retention = Retention(store=RetentionStore(sessions), people=people, attachments=attachments, audit=audit,
+                          policy=Policy(conversation_days=settings.retention_conversation_days,
+                                        documents_days=settings.retention_documents_days,
+                                        orphan_grace=timedelta(days=2) + ttl))
     staff = StaffService(sessions=sessions, wilayah=wilayah, audit=audit, secret_key=settings.ensure_secret_key())
     importer = RegistryImporter(registry=registry, wilayah=wilayah, hasher=hasher, audit=audit)
     runtime = Runtime(settings=settings, db=db, store=store, dispatcher=dispatcher, audit=audit, staff=staff,
                       wilayah=wilayah, registry=registry, importer=importer, santunan=santunan,
                       attachments=attachments, outbox=Outbox(sessions), broadcasts=broadcasts,
-                      contacts=contacts, staff_links=staff_links)
+                      contacts=contacts, staff_links=staff_links, data_rights=data_rights, retention=retention)
     if settings.telegram_enabled:
         runtime.telegram = TelegramChannel(
             token=settings.telegram_bot_token, base_url=settings.telegram_api_base_url,
@@ -190,6 +204,7 @@ def create_app(settings: Settings) -> FastAPI:
             await runtime.close()
 
     app = FastAPI(title="Layanan OKI", version="0.1.0", lifespan=lifespan)
+    security.install(app)  # nosniff, CSP, no framing on every response (bot/security.py)
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
     app.mount(admin.STATIC_URL, StaticFiles(directory=admin.STATIC_DIR), name="admin-static")
     app.include_router(webhooks)
@@ -228,8 +243,8 @@ def create_app(settings: Settings) -> FastAPI:
         return webchat.render((await rt.dispatcher.handle(webchat.parse(body))).replies)
 
     @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    async def metrics(request: Request) -> Response:
+        return Response(await scrape(request.app.state.runtime.outbox), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/favicon.ico", include_in_schema=False)
     async def favicon() -> Response:

@@ -26,14 +26,20 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from bot.app import create_app
 
+    if args.workers < 1:
+        raise ConfigError("--workers: at least 1")
+    if args.workers > 1 and settings.run_worker_in_process and not settings.redis_url:
+        raise ConfigError("--workers: each process would run its own outbox worker with its own send rate; "
+                          "set WORKER_IN_PROCESS=false and run `python -m bot worker`, or set REDIS_URL")
     _require_migrated(settings)
     if args.demo:
         from bot.registry_cli import load_demo
 
         print(asyncio.run(load_demo(settings)), flush=True)
-    app = create_app(settings)
+    # several processes need the app as an import string: each builds its own from the environment
+    app = create_app(settings) if args.workers == 1 else "bot.asgi:create"
     uvicorn.run(app, host=args.host, port=args.port, log_config=None, server_header=False,
-                proxy_headers=True, forwarded_allow_ips="127.0.0.1")
+                proxy_headers=True, forwarded_allow_ips="127.0.0.1", workers=args.workers, factory=args.workers > 1)
     return 0
 
 
@@ -115,6 +121,12 @@ async def _worker_loop(settings: Settings) -> None:
 
 def _worker(settings: Settings, args: argparse.Namespace) -> int:
     _require_migrated(settings)
+    if args.metrics_port:  # a machine without a web process: Prometheus scrapes the worker itself
+        from prometheus_client import start_http_server
+
+        from handlers.metrics import registry
+
+        start_http_server(args.metrics_port, addr=args.metrics_host, registry=registry())
     asyncio.run(_worker_loop(settings))
     return 0
 
@@ -145,6 +157,13 @@ def _import_registry(settings: Settings, args: argparse.Namespace) -> int:
     return import_registry(settings, args)
 
 
+def _purge(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.purge_cli import purge
+
+    _require_migrated(settings)
+    return purge(settings, args)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bot", description="Layanan OKI")
     sub = p.add_subparsers(dest="command", required=True)
@@ -153,8 +172,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--demo", action="store_true",
                        help="load a synthetic coverage list of 2,000 people into an empty database")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="web processes sharing the port (uvicorn workers); see docs/operations.md for metrics")
     serve.set_defaults(run=_serve)
-    sub.add_parser("worker", help="send queued notifications, escalate overdue reports").set_defaults(run=_worker)
+    worker = sub.add_parser("worker", help="send queued notifications, escalate overdue reports")
+    worker.add_argument("--metrics-port", type=int, default=0,
+                        help="serve this process's Prometheus metrics on this port (default: none)")
+    worker.add_argument("--metrics-host", default="127.0.0.1")
+    worker.set_defaults(run=_worker)
     chat = sub.add_parser("chat", help="talk to the bot in this terminal")
     chat.set_defaults(run=_chat)
     telegram = sub.add_parser("telegram", help="register or remove the Telegram webhook")
@@ -186,6 +211,9 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
     imp.add_argument("--rejected-out", help="write the rejected rows, with reasons, to this CSV")
     imp.set_defaults(run=_import_registry)
+    purge = sub.add_parser("purge", help="delete what has outlived its retention period (RETENTION_* settings)")
+    purge.add_argument("--dry-run", action="store_true", help="count what would be deleted, change nothing")
+    purge.set_defaults(run=_purge)
     db = sub.add_parser("db", help="database tasks")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations").set_defaults(run=_db)

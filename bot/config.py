@@ -83,6 +83,12 @@ class Settings(BaseSettings):
                               "(lapakasik.bpjsketenagakerjaan.go.id)")
     # Idle minutes after which a conversation starts over
     conversation_timeout_minutes: int = Field(30, ge=1, le=24 * 60)
+    # Days delivery records, finished outbox rows and quiet contacts (not subscribed, no report still
+    # moving) are kept before `python -m bot purge` (and the worker, daily) deletes or forgets them
+    retention_conversation_days: int = Field(30, ge=2, le=3650)
+    # Days the documents (photos, PDFs) of a paid or rejected report are kept after that final
+    # status; the report itself is kept. Follow the regency's archive schedule (jadwal retensi arsip)
+    retention_documents_days: int = Field(365, ge=1, le=36500)
     # Messages per second the outbox sends on Telegram, across all workers
     telegram_send_rate: float = Field(25, gt=0)
     # Messages per second the outbox sends on WhatsApp, across all workers

@@ -6,7 +6,13 @@ import logging
 import re
 from typing import IO
 
-__all__ = ["RedactFilter", "redact", "setup_logging"]
+__all__ = ["QUIET", "RedactFilter", "redact", "setup_logging"]
+
+# Loggers kept at WARNING whatever LOG_LEVEL says: URLs carry the bot token, Twilio's request logs
+# carry phone numbers, access logs carry ids, and SQLAlchemy's statement log (on as soon as its logger
+# allows INFO) prints every bound parameter: KK numbers, heirs' phones and bank accounts, names.
+QUIET = ("httpx", "httpcore", "uvicorn.access", "alembic", "twilio", "telegram", "aiohttp", "sqlalchemy",
+         "aiosqlite")
 
 _PATTERNS = (
     (re.compile(r"(?<!\d)\d{16}(?!\d)"), "[NIK/KK]"),  # NIK and KK numbers are 16 digits
@@ -45,6 +51,5 @@ def setup_logging(level: str = "INFO", stream: IO[str] | None = None) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # URLs carry the bot token, Twilio's request logs carry phone numbers, access logs carry ids
-    for name in ("httpx", "httpcore", "uvicorn.access", "alembic", "twilio.http_client", "telegram", "aiohttp"):
+    for name in QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)

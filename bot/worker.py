@@ -193,10 +193,12 @@ class Worker:
         outbox = self._rt.outbox
         if row.kind == "broadcast" and row.contact_id not in still_subscribed:  # said berhenti since
             await outbox.skipped(message_id=row.id, reason="unsubscribed")
+            OUTBOX.labels(row.channel, row.kind, "skipped").inc()
             return None, False
         sender = self._sender(row.channel)
         if sender is None:  # the web chat cannot be reached later: the status is there on the next visit
             await outbox.held(message_id=row.id, reason=f"no push on the {row.channel} channel")
+            OUTBOX.labels(row.channel, row.kind, "held").inc()
             return None, False
         async with self._slots:
             if self._stop.is_set():  # stopping: leave it for the next worker, untouched
@@ -220,6 +222,7 @@ class Worker:
                         variables=template_variables(row.body, base_url=self._rt.settings.public_base_url))
                     if sid is None:
                         await outbox.skipped(message_id=row.id, reason="outside window")
+                        OUTBOX.labels(row.channel, row.kind, "skipped").inc()
                     return sid, opens
                 ids = await sender.send(row.address, [render_notice_reply(row.body)], contact_id=row.contact_id,
                                         patient=False)
@@ -250,6 +253,7 @@ class Worker:
         there is more), mark finished broadcasts, and escalate overdue reports now and then."""
         last_escalation = 0.0
         loop = asyncio.get_running_loop()
+        next_purge = loop.time() + 300.0  # retention (services/retention.py): 5 minutes after start, then daily
         while not self._stop.is_set():
             busy = 0
             try:
@@ -260,6 +264,9 @@ class Worker:
                 if loop.time() - last_escalation >= self._escalate_every:
                     await self._rt.santunan.escalate_overdue()
                     last_escalation = loop.time()
+                if loop.time() >= next_purge and self._rt.retention is not None:
+                    next_purge = loop.time() + 86400.0
+                    await self._rt.retention.purge(actor="system")
             except Exception:
                 log.exception("worker round failed; trying again")
             if not busy:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from services.announcements import Broadcasts, Subscriptions
 from services.coverage import Coverage
+from services.data_rights import DataRights
 from services.santunan import Santunan
 from services.staff_links import StaffLinks
 from services.wilayah import Wilayah
@@ -25,6 +26,7 @@ class Services:
     broadcasts: Broadcasts | None = None
     public_base_url: str = ""
     staff_links: StaffLinks | None = None  # staff who linked their own chat (conversations/staff_chat.py)
+    data_rights: DataRights | None = None  # DATA SAYA, HAPUS DATA SAYA (conversations/data_rights.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,8 @@ class MSG:
             "KEMBALI: mengulang pertanyaan sebelumnya.\n"
             "• LANGGANAN SEMUA: menerima pengumuman untuk seluruh OKI. BERHENTI: berhenti menerima "
             "pengumuman. MULAI: berlangganan lagi.\n"
-            "• PENGUMUMAN: lima pengumuman terbaru.")
+            "• PENGUMUMAN: lima pengumuman terbaru.\n"
+            "• DATA SAYA: melihat data Anda yang kami simpan. HAPUS DATA SAYA: menghapusnya.")
     help_in_flow = "Untuk melanjutkan, jawab pertanyaan di bawah ini. Ketik BATAL untuk berhenti mengisi."
     too_long = ("Pesannya terlalu panjang (lebih dari {limit} huruf). Mohon kirim yang lebih singkat, "
                 "satu jawaban saja.")
@@ -174,7 +175,7 @@ class MSG:
     rep_summary = ("Periksa data laporan:\n• Almarhum/almarhumah: {name} (NIK {nik})\n• Meninggal: {date}\n"
                    "• Alamat: {desa}, Kec. {kecamatan}\n• No. KK: {kk}\n• Pelapor: {reporter} ({relationship})\n"
                    "• Ahli waris: {heir}, HP {phone}\n• Rekening: {bank}\n• Dokumen: {documents}\n"
-                   "Sudah benar?")
+                   "(Demi keamanan, nomor NIK, KK, HP dan rekening hanya ditampilkan sebagian.)\nSudah benar?")
     rep_send = "Benar, kirim"
     rep_change = "Ubah data"
     rep_summary_retry = "Pilih Benar, kirim atau Ubah data."
@@ -249,6 +250,40 @@ class MSG:
     staff_unlinked = "Chat ini tidak lagi tertaut ke akun staf yang aktif, jadi tidak ada yang diubah."
     staff_announcement_paused = ("Pengumuman \"{title}\" dihentikan sementara. Alasan: {reason}. Periksa di halaman "
                                  "staf, lalu lanjutkan atau batalkan.")
+
+    # --- data pribadi (UU PDP No. 27/2022): DATA SAYA, HAPUS DATA SAYA ---
+    data_summary = ("Data Anda yang kami simpan:\n• Saluran: {channel}\n• Nama profil: {name}\n"
+                    "• Langganan pengumuman: {subscription}\n• NIK tertaut: {nik}\n"
+                    "• Laporan santunan yang Anda ajukan: {reports}\n"
+                    "• Pertama kali menghubungi: {first}. Terakhir menulis: {last}.\n"
+                    "Isi percakapan tidak kami simpan; jawaban yang belum selesai terhapus sendiri. "
+                    "Ketik HAPUS DATA SAYA untuk menghapus data ini.")
+    data_channel_phone = "{channel}, nomor {phone}"
+    data_none = "tidak ada"
+    data_sub_all = "seluruh OKI"
+    data_sub_kec = "Kecamatan {kecamatan}"
+    data_sub_none = "tidak berlangganan"
+    data_nik = "{nik} (dari cek kepesertaan BPJS Ketenagakerjaan)"
+    data_nik_unknown = "ada (dari cek kepesertaan BPJS Ketenagakerjaan)"
+    data_report = "{reference} ({status})"
+    channel_names = {"whatsapp": "WhatsApp", "telegram": "Telegram", "web": "web chat", "console": "konsol"}
+    erase_ask = ("Anda meminta kami menghapus data Anda. Yang dihapus: nomor HP dan nama profil chat ini, NIK yang "
+                 "tertaut, langganan pengumuman, percakapan yang sedang berjalan, dan pesan yang belum terkirim. "
+                 "Tidak bisa dibatalkan.\n{reports}Lanjutkan menghapus?")
+    erase_reports_kept = ("Laporan santunan {references} TIDAK ikut dihapus: laporan itu arsip pemerintah atas "
+                          "penggunaan uang daerah, yang wajib disimpan (UU No. 27 Tahun 2022 tentang Pelindungan Data "
+                          "Pribadi, Pasal 15 ayat (1) huruf c). Yang tetap disimpan: data almarhum/almarhumah, nama "
+                          "pelapor, ahli waris, nomor HP dan rekening ahli waris, serta dokumennya, untuk Dinas "
+                          "Sosial. "
+                          "Laporan itu tidak lagi terhubung ke chat ini, jadi kabar perkembangannya tidak dikirim ke "
+                          "sini lagi; cek lewat CEK STATUS dengan nomor laporannya.\n")
+    erase_yes = "Ya, hapus"
+    erase_no = "Tidak"
+    erase_retry = "Jawab Ya, hapus untuk menghapus data Anda, atau Tidak untuk membatalkan."
+    erase_kept = "Baik, tidak ada yang dihapus."
+    erase_done = ("Data Anda sudah kami hapus. Jika Anda mengirim pesan lagi, chat ini tercatat lagi sebagai kontak "
+                  "baru.")
+    erase_done_reports = "Laporan santunan {references} tetap tersimpan sebagai arsip pemerintah."
 
     # --- pengumuman (broadcasts) ---
     announcement = ("📢 {title}\n\n{body}{link}\n\n— Pengumuman Pemkab OKI. Ketik BERHENTI untuk berhenti menerima "

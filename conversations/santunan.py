@@ -18,7 +18,7 @@ from conversations.messages_id import MSG
 from conversations.model import Choice, Reply
 from conversations.parsing import is_later, parse_bank_account, parse_date, parse_kk, parse_phone, parse_yes_no
 from services.nik import check_nik
-from services.privacy import mask_nik
+from services.privacy import mask_account, mask_kk, mask_nik, mask_phone
 from services.santunan import DOCUMENTS, WIB, Draft, Duplicate, LateReport
 
 __all__ = ["santunan_flow", "document_answer"]
@@ -154,12 +154,14 @@ def _document(kind: str):
 
 def _summary_text(ctx: Context, a: Mapping[str, Any]) -> str:
     wilayah = ctx.services.wilayah
-    bank = f"{a['bank']} {a.get('account')} a.n. {a.get('holder')}" if a.get("bank") else MSG.rep_later_text
+    # the citizen's own numbers come back masked: a chat is read on shared phones and in notifications
+    bank = (f"{a['bank']} {mask_account(a.get('account') or '')} a.n. {a.get('holder')}" if a.get("bank")
+            else MSG.rep_later_text)
     docs = [getattr(MSG, f"doc_{d}").split(" dari ")[0] for d in DOCUMENTS if a.get(f"doc_{d}")]
     return MSG.rep_summary.format(
         name=a["name"], nik=mask_nik(a["nik"]), date=_day(date.fromisoformat(a["date"])),
-        desa=wilayah.get(a["desa"]).name, kecamatan=wilayah.get(a["kecamatan"]).name, kk=a["kk"],
-        reporter=a["reporter"], relationship=a["relationship"], heir=a["heir"], phone=a["phone"], bank=bank,
+        desa=wilayah.get(a["desa"]).name, kecamatan=wilayah.get(a["kecamatan"]).name, kk=mask_kk(a["kk"]),
+        reporter=a["reporter"], relationship=a["relationship"], heir=a["heir"], phone=mask_phone(a["phone"]), bank=bank,
         documents=", ".join(docs) or MSG.rep_none)
 
 

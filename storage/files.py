@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -52,3 +53,31 @@ class AttachmentStore:
         if self._root.resolve() not in resolved.parents:
             raise ValueError("key outside the attachment store")
         return resolved
+
+    def delete(self, key: str) -> bool:
+        """Remove a stored file; False when it was already gone."""
+        try:
+            self.path(key).unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
+    def files(self) -> Iterator[tuple[str, float]]:
+        """Every stored file (half-written `.part` files too) as (key, modification time)."""
+        if not self._root.exists():
+            return
+        for path in self._root.rglob("*"):
+            if path.is_file():
+                yield path.relative_to(self._root).as_posix(), path.stat().st_mtime
+
+    def prune(self) -> None:
+        """Remove the folders that deleting files left empty, except this month's (`save` may be
+        about to write into it)."""
+        if not self._root.exists():
+            return
+        current = f"{datetime.now(UTC):%Y/%m}"
+        for path in sorted((p for p in self._root.rglob("*") if p.is_dir()), key=lambda p: len(p.parts),
+                           reverse=True):
+            rel = path.relative_to(self._root).as_posix()
+            if rel != current and not current.startswith(rel + "/") and not any(path.iterdir()):
+                path.rmdir()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bot.api import announcements, auth, registry, reports
+from bot.api import announcements, auth, contacts, registry, reports
 
 __all__ = ["router"]
 
@@ -13,4 +13,5 @@ router.include_router(auth.router)
 router.include_router(registry.router)
 router.include_router(reports.router)
 router.include_router(announcements.router)
+router.include_router(contacts.router)
 # Further routers go here, one line each (reports, announcements, ...)
