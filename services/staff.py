@@ -25,11 +25,21 @@ from storage.models import utcnow
 from storage.staff import StaffAccounts, StaffRecord, UsernameTaken
 
 __all__ = ["ROLES", "ALL_AREA_ROLES", "MAX_FAILED_LOGINS", "LOCK_MINUTES", "MIN_PASSWORD_LENGTH", "TOKEN_MINUTES",
-           "AreaError", "InvalidToken", "LoginFailed", "LoginThrottled", "StaffAccount", "StaffError", "StaffInfo",
-           "StaffService"]
+           "checked_roles", "AreaError", "InvalidToken", "LoginFailed", "LoginThrottled", "StaffAccount", "StaffError",
+           "StaffInfo", "StaffService"]
 
 ROLES = ("admin", "dinsos", "camat", "kades", "humas")
 ALL_AREA_ROLES = frozenset({"admin", "dinsos", "humas"})
+
+
+def checked_roles(roles: tuple[str, ...]) -> tuple[str, ...]:
+    """`roles`, when there is at least one and each is one of ROLES; else ValueError (a route that
+    names a role wrongly fails when it is defined, not when it is used)."""
+    unknown = set(roles) - set(ROLES)
+    if not roles or unknown:
+        raise ValueError(f"require_roles needs roles from {ROLES}, got {sorted(unknown) or 'none'}")
+    return roles
+
 MAX_FAILED_LOGINS = 5  # consecutive wrong passwords that lock an account ...
 LOCK_MINUTES = 15  # ... for this long
 MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH = 10, 1024

@@ -22,7 +22,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Response
 
-from services.staff import ROLES, InvalidToken, StaffInfo, StaffService
+from services.staff import InvalidToken, StaffInfo, StaffService, checked_roles
 
 __all__ = ["COOKIE_PATH", "MAX_SESSION", "SESSION_COOKIE", "AdminSession", "CurrentSession", "Forbidden",
            "LoginRequired", "current_session", "end_session", "is_secure", "require_roles", "start_session"]
@@ -125,9 +125,7 @@ CurrentSession = Annotated[AdminSession, Depends(current_session)]
 def require_roles(*roles: str) -> Callable[[AdminSession], Awaitable[AdminSession]]:
     """A dependency giving the session when its role is one of `roles`, else Forbidden (403). It
     carries `roles` as an attribute: tests/security/test_routes.py reads who may open each page from it."""
-    unknown = set(roles) - set(ROLES)
-    if not roles or unknown:
-        raise ValueError(f"require_roles needs roles from {ROLES}, got {sorted(unknown) or 'none'}")
+    checked_roles(roles)
 
     async def session_with_role(session: CurrentSession) -> AdminSession:
         if session.staff.role not in roles:

@@ -21,7 +21,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 
-from services.staff import ROLES, InvalidToken, StaffInfo, StaffService
+from services.staff import InvalidToken, StaffInfo, StaffService, checked_roles
 
 __all__ = ["CurrentStaff", "StaffServiceDep", "check_area", "get_current_staff", "get_staff_service",
            "oauth2_scheme", "require_roles"]
@@ -57,9 +57,7 @@ CurrentStaff = Annotated[StaffInfo, Depends(get_current_staff)]
 def require_roles(*roles: str) -> Callable[[StaffInfo], Awaitable[StaffInfo]]:
     """A dependency giving the current staff member if their role is one of `roles`, else 403. It
     carries `roles` as an attribute: tests/security/test_routes.py reads who may use each route from it."""
-    unknown = set(roles) - set(ROLES)
-    if not roles or unknown:
-        raise ValueError(f"require_roles needs roles from {ROLES}, got {sorted(unknown) or 'none'}")
+    checked_roles(roles)
 
     async def staff_with_role(staff: CurrentStaff) -> StaffInfo:
         if staff.role not in roles:
