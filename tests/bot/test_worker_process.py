@@ -15,13 +15,14 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.worker import IN_FLIGHT, MARK_BATCH
-from storage.models import Contact, OutboxMessage, utcnow
+from storage.models import OutboxMessage, utcnow
 from tests.conftest import REDIS_URL
 from tests.fakes.servers import FakeTelegram
+from tests.handlers.test_broadcast_delivery import bulk_subscribers
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -42,11 +43,7 @@ async def _broadcast(db_url: str, tmp_path: Path) -> None:
 
     rt = build_runtime(Settings(_env_file=None, database_url=db_url, redis_url=REDIS_URL, data_dir=tmp_path,
                                 secret_key="k" * 40, broadcast_canary_percent=0, broadcast_require_approval=False))
-    now = utcnow()
-    async with rt.db.begin() as conn:
-        await conn.execute(insert(Contact.__table__), [
-            {"channel": "telegram", "channel_user_id": str(6_000_000 + i), "subscribed": True, "subscribed_at": now,
-             "subscribed_via": "telegram", "last_inbound_at": now, "created_at": now} for i in range(SUBSCRIBERS)])
+    await bulk_subscribers(rt, telegram=SUBSCRIBERS)
     author = StaffInfo(1, "humas1", "humas", None, None)
     a = await rt.broadcasts.create(title="Tahan banting", body="Uji pekerja.", link=None, kecamatan=None, author=author)
     await rt.broadcasts.send(announcement_id=a.id, staff=author)

@@ -17,6 +17,7 @@ from storage.db import make_engine, make_sessionmaker
 from storage.models import OutboxMessage
 from storage.registry import Registry
 from storage.reports import ReportFilter, Reports
+from tests.clock import Clock
 
 KAG, SUKADANA, PEDAMARAN = "16.02.05", "16.02.05.1008", "16.02.03"
 DINSOS = StaffInfo(1, "dinsos", "dinsos", None, None)
@@ -28,19 +29,14 @@ KADES_OTHER = StaffInfo(6, "kades2", "kades", KAG, "16.02.05.1007")
 HUMAS = StaffInfo(7, "humas", "humas", None, None)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2025, 9, 10, 3, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
+START = datetime(2025, 9, 10, 3, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 async def env(db_url):
     engine = make_engine(db_url)
     sessions = make_sessionmaker(engine)
-    clock = Clock()
+    clock = Clock(START)
     contacts = Contacts(sessions)
     service = Santunan(reports=Reports(sessions), registry=Registry(sessions), contacts=contacts,
                        hasher=NikHasher("k" * 40), audit=Audit(sessions), rules=Rules(), clock=clock)

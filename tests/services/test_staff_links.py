@@ -19,25 +19,21 @@ from storage.db import make_engine, make_sessionmaker
 from storage.models import Staff, utcnow
 from storage.ratelimit import SqlRateLimiter
 from storage.staff import StaffAccounts
+from tests.clock import Clock
 
 PW = "kata-sandi-rahasia"
 FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 KAG, SUKADANA, KEDATON = "16.02.05", "16.02.05.1008", "16.02.05.1007"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
+START = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 async def env(db_url):
     engine = make_engine(db_url)
     sessions = make_sessionmaker(engine)
-    audit, clock, wilayah = Audit(sessions), Clock(), load_wilayah()
+    audit, clock, wilayah = Audit(sessions), Clock(START), load_wilayah()
     staff = StaffService(sessions=sessions, wilayah=wilayah, audit=audit, secret_key="s" * 40, hasher=FAST)
     links = StaffLinks(accounts=StaffAccounts(sessions), audit=audit, limiter=SqlRateLimiter(sessions),
                        wilayah=wilayah, secret_key="s" * 40, clock=clock)
