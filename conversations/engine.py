@@ -128,8 +128,8 @@ class Engine:
         if len(incoming.text) > MAX_TEXT:
             return Turn(state, [Reply(MSG.too_long.format(limit=MAX_TEXT))], save=False)
         if incoming.media_error:  # refused by the channel: say why, keep the question open
-            message = (MSG.media_too_large.format(limit=self._media_limit) if incoming.media_error == "too_large"
-                       else MSG.media_bad_type)
+            message = {"too_large": MSG.media_too_large.format(limit=self._media_limit),
+                       "not_saved": MSG.media_not_saved}.get(incoming.media_error, MSG.media_bad_type)
             offered = tuple(Choice(i, label) for i, label in (state or {}).get("offered", []))
             return Turn(state, [Reply(message, offered)], save=False)
         text = clean(incoming.text)

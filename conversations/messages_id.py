@@ -37,6 +37,8 @@ class MSG:
                        "kecil, misalnya foto biasa dari kamera HP, bukan file asli hasil pindaian.")
     media_bad_type = ("Maaf, jenis file itu tidak bisa kami terima. Kirim foto (JPG atau PNG) atau "
                       "dokumen PDF.")
+    media_not_saved = ("Maaf, file Anda belum bisa kami simpan karena ada gangguan di sistem kami. Jawaban Anda "
+                       "sebelumnya tetap tersimpan. Coba kirim file itu lagi beberapa saat lagi.")
     share_phone = "Kirim nomor HP saya"
     choose_hint = "Balas dengan nomor atau nama pilihan."
     only_text = "Maaf, di langkah ini saya hanya bisa membaca tulisan. Silakan ketik jawabannya."

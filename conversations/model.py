@@ -27,7 +27,8 @@ class Incoming:
     choice_id: str | None = None
     media: tuple[Media, ...] = ()
     platform_id: str | None = None
-    # why an attachment was refused by the channel: "too_large" or "bad_type"; None when all was fine
+    # why an attachment was refused by the channel: "too_large", "bad_type", or "not_saved" (our disk
+    # could not store it: full); None when all was fine
     media_error: str | None = None
     display_name: str | None = None
     phone: str | None = None

@@ -1,6 +1,11 @@
 """The one path every inbound message takes, whatever the channel:
-dedupe on the platform id -> contact -> per-contact lock -> load state -> engine step ->
-compare-and-set save -> send the replies (still under the lock, so they leave in order).
+contact -> per-contact lock -> dedupe on the platform id and load the state (one round trip; under
+the lock, so a copy delivered at the same time is caught too) -> engine step -> compare-and-set
+save, which marks the platform id seen in the same write -> send the replies (still under the
+lock, so they leave in order).
+
+The mark goes with the saved state, not before the turn: a process killed in the middle of a turn
+leaves neither, and the provider's redelivery is handled instead of being dropped as a duplicate.
 
 A failure inside a flow answers with an apology and the menu and leaves the stored state as it was.
 When the database or Redis is down the citizen still gets the short apology; the `Outcome` tells
@@ -71,10 +76,7 @@ class Dispatcher:
         seen_key = f"{incoming.channel}:{incoming.platform_id}" if incoming.platform_id else None
         where = ["none"]  # the flow of the stored state once it is loaded, then the flow that answered
         try:
-            if seen_key and not await self._store.first_time(seen_key):
-                log.info("duplicate %s message ignored", incoming.channel)
-                return Outcome(duplicate=True)
-            return await self._turn(incoming, sender, where)
+            return await self._turn(incoming, sender, where, seen_key)
         except SendFailed as exc:  # the turn is saved; only the delivery failed
             log.warning("%s replies not delivered: %s", incoming.channel, exc)
             TURN_ERRORS.labels(incoming.channel, "undelivered").inc()
@@ -87,30 +89,32 @@ class Dispatcher:
             log.exception("%s turn failed", incoming.channel)
             TURN_ERRORS.labels(incoming.channel, "exception").inc()
             replies = [Reply(MSG.error, self._engine.menu_choices)]
-        if seen_key:  # the turn did not happen: let a redelivery try again
-            try:
-                await self._store.forget(seen_key)
-            except Exception:
-                log.warning("could not clear the dedupe mark")
+        # the turn saved nothing, so nothing marked the message seen: a redelivery tries again
         return Outcome(replies, processed=False, delivered=await self._deliver(incoming, replies, sender),
                        flow=where[0])
 
-    async def _turn(self, incoming: Incoming, sender: Sender | None, where: list[str]) -> Outcome:
+    async def _turn(self, incoming: Incoming, sender: Sender | None, where: list[str], seen: str | None) -> Outcome:
         started, now = time.perf_counter(), datetime.now(UTC)
         contact = await self._contacts.touch(channel=incoming.channel, channel_user_id=incoming.user_id,
                                              display_name=incoming.display_name, phone=incoming.phone, at=now)
         key = state_key(contact.id)
         async with self._store.lock(key):
-            state = await self._store.load(key)
+            duplicate, state = await self._store.load_unless_seen(key, seen)
+            if duplicate:  # a redelivery, or a copy that came at the same time and got the lock first
+                log.info("duplicate %s message ignored", incoming.channel)
+                return Outcome(duplicate=True)
             where[0] = state["flow"] if state else "menu"
             turn = await self._engine.step(state, incoming, Context(contact, self._services, now))
             flow = where[0] = turn.flow or (turn.state["flow"] if turn.state else "menu")
             version = state["version"] if state else 0
             if turn.save and turn.state is not None:
-                if not await self._store.save(key, turn.state, expected_version=version):
+                if not await self._store.save(key, turn.state, expected_version=version, seen=seen):
                     raise RuntimeError("state changed under the lock")  # never expected; fail loudly
-            elif turn.save and state is not None:
-                await self._store.delete(key)
+            else:
+                if turn.save and state is not None:
+                    await self._store.delete(key)
+                if seen:
+                    await self._store.mark_seen(seen)
             if sender is not None and turn.replies:
                 try:
                     await sender.send(incoming.user_id, turn.replies, contact_id=contact.id)

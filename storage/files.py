@@ -35,17 +35,22 @@ class AttachmentStore:
         self._root = root
 
     def save(self, data: bytes, content_type: str) -> str:
-        """Write the file and return its key (a path relative to the store's root)."""
+        """Write the file and return its key (a path relative to the store's root). Raises OSError
+        when it cannot be written (a full disk: ENOSPC), leaving no half-written file behind."""
         now = datetime.now(UTC)
         key = f"{now:%Y/%m}/{secrets.token_hex(16)}.{_EXT[content_type]}"
         path = self._root / key
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".part")
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        tmp.rename(path)
+        try:
+            with open(tmp, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            tmp.rename(path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+            raise
         return key
 
     def path(self, key: str) -> Path:

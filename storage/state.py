@@ -2,7 +2,10 @@
 
 A state is a small JSON document per contact under `state_key(contact_id)`, saved with
 compare-and-set on its `version` and an idle TTL. The same store holds the per-contact lock and
-the dedupe marks of platform message ids, so REDIS_URL moves all three to Redis at once."""
+the dedupe marks of platform message ids, so REDIS_URL moves all three to Redis at once.
+
+A message's mark is written with the state its turn saved, in the same write: a process killed
+in the middle of a turn leaves neither, so the provider's redelivery is handled, not dropped."""
 from __future__ import annotations
 
 import asyncio
@@ -11,12 +14,14 @@ import random
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from redis.asyncio import Redis
 from redis.exceptions import LockError
 from sqlalchemy import delete, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -26,6 +31,7 @@ from storage.models import ConversationState, ProcessedMessage, utcnow
 __all__ = ["StateStore", "SqlStateStore", "RedisStateStore", "LockBusy", "state_key"]
 
 DEDUPE_TTL = timedelta(days=2)  # Telegram and Twilio stop redelivering well within this
+_DEDUPE_SECONDS = int(DEDUPE_TTL.total_seconds())
 
 
 class LockBusy(Exception):
@@ -41,20 +47,26 @@ class StateStore(Protocol):
     async def load(self, key: str) -> dict[str, Any] | None:
         """The stored document with its `version`, or None when absent or idle past the TTL."""
 
-    async def save(self, key: str, data: dict[str, Any], *, expected_version: int) -> bool:
+    async def save(self, key: str, data: dict[str, Any], *, expected_version: int, seen: str | None = None) -> bool:
         """Store `data` as version expected+1 if the stored version is still `expected_version`
-        (0: nothing stored). False on a conflict, and nothing is written."""
+        (0: nothing stored), and mark the platform message id `seen` (if given) in the same write.
+        False on a conflict, and nothing is written."""
 
     async def delete(self, key: str) -> None: ...
 
     def lock(self, key: str) -> Any:
         """An async context manager holding the per-contact lock; raises LockBusy on timeout."""
 
-    async def first_time(self, platform_id: str) -> bool:
-        """Mark a platform message id as seen; True the first time, False for a redelivery."""
+    async def seen(self, platform_id: str) -> bool:
+        """True when a turn for this platform message id was saved: a redelivery."""
 
-    async def forget(self, platform_id: str) -> None:
-        """Undo `first_time`, so a message whose handling failed can be redelivered."""
+    async def load_unless_seen(self, key: str, platform_id: str | None) -> tuple[bool, dict[str, Any] | None]:
+        """What a turn reads under the lock, in one round trip where the backend allows: whether
+        `platform_id` was already handled (a redelivery; the state is then not read), and the
+        stored document as `load` gives it."""
+
+    async def mark_seen(self, platform_id: str) -> None:
+        """Mark a platform message id handled, for a turn that saved no state."""
 
     async def ping(self) -> None: ...
 
@@ -94,9 +106,10 @@ class SqlStateStore:
         self._postgres = engine.dialect.name == "postgresql"
         self._local = _LocalLocks()
         # Lock waiters hold a connection each; a pool of their own keeps them from starving the
-        # connections the lock holder needs for its turn.
-        self._lock_engine = create_async_engine(engine.url, pool_size=20, max_overflow=80,
-                                                pool_timeout=lock_wait) if self._postgres else None
+        # connections the lock holder needs for its turn. Pre-ping, as the main pool: after a
+        # PostgreSQL restart the pooled connections are dead, and the first turn must not fail.
+        self._lock_engine = create_async_engine(engine.url, pool_size=20, max_overflow=80, pool_timeout=lock_wait,
+                                                pool_pre_ping=True) if self._postgres else None
 
     async def load(self, key: str) -> dict[str, Any] | None:
         async with self._sessions() as s:
@@ -108,7 +121,7 @@ class SqlStateStore:
             return None
         return {**json.loads(row.data), "version": row.version}
 
-    async def save(self, key: str, data: dict[str, Any], *, expected_version: int) -> bool:
+    async def save(self, key: str, data: dict[str, Any], *, expected_version: int, seen: str | None = None) -> bool:
         now = utcnow()
         doc = json.dumps({k: v for k, v in data.items() if k != "version"}, ensure_ascii=False)
         values = {"data": doc, "version": expected_version + 1, "expires_at": now + self._ttl}
@@ -119,16 +132,20 @@ class SqlStateStore:
                     .where(ConversationState.key == key, ConversationState.version == expected_version,
                            ConversationState.expires_at > now)
                     .values(**values))
-                return res.rowcount == 1
-            await s.execute(delete(ConversationState).where(
-                ConversationState.key == key, ConversationState.expires_at <= now))
-            try:
-                async with s.begin_nested():
-                    s.add(ConversationState(key=key, **values))
-            except IntegrityError:
-                return False
-            if random.random() < 0.01:  # keep the table to live conversations
-                await s.execute(delete(ConversationState).where(ConversationState.expires_at <= now))
+                if res.rowcount != 1:
+                    return False
+            else:
+                await s.execute(delete(ConversationState).where(
+                    ConversationState.key == key, ConversationState.expires_at <= now))
+                try:
+                    async with s.begin_nested():
+                        s.add(ConversationState(key=key, **values))
+                except IntegrityError:
+                    return False
+                if random.random() < 0.01:  # keep the table to live conversations
+                    await s.execute(delete(ConversationState).where(ConversationState.expires_at <= now))
+            if seen is not None:
+                await s.execute(self._mark(seen, now))
             return True
 
     async def delete(self, key: str) -> None:
@@ -161,22 +178,29 @@ class SqlStateStore:
         finally:
             await conn.close()
 
-    async def first_time(self, platform_id: str) -> bool:
-        now = utcnow()
+    async def seen(self, platform_id: str) -> bool:
         async with self._sessions() as s:
-            try:
-                async with s.begin():
-                    s.add(ProcessedMessage(platform_id=platform_id, expires_at=now + DEDUPE_TTL))
-            except IntegrityError:
-                return False
-            if random.random() < 0.01:
-                async with s.begin():
-                    await s.execute(delete(ProcessedMessage).where(ProcessedMessage.expires_at <= now))
-        return True
+            return await s.scalar(select(ProcessedMessage.platform_id).where(
+                ProcessedMessage.platform_id == platform_id, ProcessedMessage.expires_at > utcnow())) is not None
 
-    async def forget(self, platform_id: str) -> None:
+    async def load_unless_seen(self, key: str, platform_id: str | None) -> tuple[bool, dict[str, Any] | None]:
+        if platform_id is not None and await self.seen(platform_id):
+            return True, None
+        return False, await self.load(key)
+
+    async def mark_seen(self, platform_id: str) -> None:
+        now = utcnow()
         async with self._sessions() as s, s.begin():
-            await s.execute(delete(ProcessedMessage).where(ProcessedMessage.platform_id == platform_id))
+            await s.execute(self._mark(platform_id, now))
+            if random.random() < 0.01:
+                await s.execute(delete(ProcessedMessage).where(ProcessedMessage.expires_at <= now))
+
+    def _mark(self, platform_id: str, now: datetime) -> Any:
+        """Insert the mark, or renew one that expired but was not yet purged."""
+        insert = pg_insert if self._postgres else sqlite_insert
+        stmt = insert(ProcessedMessage).values(platform_id=platform_id, expires_at=now + DEDUPE_TTL)
+        return stmt.on_conflict_do_update(index_elements=[ProcessedMessage.platform_id],
+                                          set_={"expires_at": stmt.excluded.expires_at})
 
     async def ping(self) -> None:
         async with self._engine.connect() as conn:
@@ -187,7 +211,8 @@ class SqlStateStore:
             await self._lock_engine.dispose()
 
 
-# Compare-and-set on the version field of a hash {v: version, d: json}; sets the idle TTL.
+# Compare-and-set on the version field of a hash {v: version, d: json}; sets the idle TTL and, with
+# a second key, the dedupe mark of the message whose turn this is.
 _CAS = """
 local cur = redis.call('HGET', KEYS[1], 'v')
 if (cur and tonumber(cur) ~= tonumber(ARGV[1])) or (not cur and tonumber(ARGV[1]) ~= 0) then
@@ -195,13 +220,20 @@ if (cur and tonumber(cur) ~= tonumber(ARGV[1])) or (not cur and tonumber(ARGV[1]
 end
 redis.call('HSET', KEYS[1], 'v', tonumber(ARGV[1]) + 1, 'd', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
+if KEYS[2] then
+  redis.call('SET', KEYS[2], '1', 'EX', ARGV[4])
+end
 return 1
 """
 
 
+def _document(version: bytes | None, doc: bytes | None) -> dict[str, Any] | None:
+    return None if version is None or doc is None else {**json.loads(doc), "version": int(version)}
+
+
 class RedisStateStore:
     """State as a hash per contact with the idle timeout as its TTL; a Redis lock with expiry
-    per contact; dedupe marks as SET NX keys with a TTL."""
+    per contact; dedupe marks as keys with a TTL."""
 
     def __init__(self, *, redis: Redis, ttl: timedelta, lock_wait: float = 15.0,
                  lock_expiry: float = 30.0) -> None:
@@ -214,15 +246,22 @@ class RedisStateStore:
         return self._redis
 
     async def load(self, key: str) -> dict[str, Any] | None:
-        version, doc = await self._redis.hmget(key, ["v", "d"])
-        if version is None or doc is None:
-            return None
-        return {**json.loads(doc), "version": int(version)}
+        return _document(*await self._redis.hmget(key, ["v", "d"]))
 
-    async def save(self, key: str, data: dict[str, Any], *, expected_version: int) -> bool:
+    async def load_unless_seen(self, key: str, platform_id: str | None) -> tuple[bool, dict[str, Any] | None]:
+        if platform_id is None:
+            return False, await self.load(key)
+        async with self._redis.pipeline(transaction=False) as pipe:  # one round trip for both reads
+            pipe.exists(f"seen:{platform_id}")
+            pipe.hmget(key, ["v", "d"])
+            seen, (version, doc) = await pipe.execute()
+        return (True, None) if seen else (False, _document(version, doc))
+
+    async def save(self, key: str, data: dict[str, Any], *, expected_version: int, seen: str | None = None) -> bool:
         doc = json.dumps({k: v for k, v in data.items() if k != "version"}, ensure_ascii=False)
         ttl_ms = int(self._ttl.total_seconds() * 1000)
-        return bool(await self._cas(keys=[key], args=[expected_version, doc, ttl_ms]))
+        keys = [key] if seen is None else [key, f"seen:{seen}"]
+        return bool(await self._cas(keys=keys, args=[expected_version, doc, ttl_ms, _DEDUPE_SECONDS]))
 
     async def delete(self, key: str) -> None:
         await self._redis.delete(key)
@@ -242,12 +281,11 @@ class RedisStateStore:
             except LockError:  # expired while held: another turn may already own it
                 pass
 
-    async def first_time(self, platform_id: str) -> bool:
-        ttl = int(DEDUPE_TTL.total_seconds())
-        return bool(await self._redis.set(f"seen:{platform_id}", b"1", nx=True, ex=ttl))
+    async def seen(self, platform_id: str) -> bool:
+        return bool(await self._redis.exists(f"seen:{platform_id}"))
 
-    async def forget(self, platform_id: str) -> None:
-        await self._redis.delete(f"seen:{platform_id}")
+    async def mark_seen(self, platform_id: str) -> None:
+        await self._redis.set(f"seen:{platform_id}", b"1", ex=_DEDUPE_SECONDS)
 
     async def ping(self) -> None:
         await self._redis.ping()

@@ -41,7 +41,7 @@ async def test_database_down_still_answers_and_picks_the_status_code(client, fak
         raise ConnectionRefusedError("database down")
 
     monkeypatch.setattr(rt.dispatcher._contacts, "touch", down)
-    monkeypatch.setattr(rt.store, "first_time", down)
+    monkeypatch.setattr(rt.store, "seen", down)
     r = await post_tg(client, tg_update(10, 602, "halo"))
     assert r.status_code == 200 and fake_telegram.texts_to(602) == [MSG.error]  # apology delivered: no retry
     fake_telegram.fail_next("sendMessage", 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"})

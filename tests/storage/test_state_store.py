@@ -8,6 +8,7 @@ import pytest
 from redis.asyncio import Redis
 
 from storage.db import make_engine, make_sessionmaker
+from storage.models import ProcessedMessage, utcnow
 from storage.state import LockBusy, RedisStateStore, SqlStateStore, state_key
 
 BACKENDS = ["sqlite", "postgresql", "redis"]
@@ -112,12 +113,34 @@ async def test_busy_lock_gives_up_after_its_wait(make_store):
                 pass
 
 
-async def test_dedupe_marks_a_platform_id_once(make_store):
+async def test_a_dedupe_mark_is_written_with_the_state_its_turn_saved(make_store):
+    """A turn marks its message seen in the same write as its state: a refused save marks
+    nothing, so a process that dies before saving leaves the message to be handled again."""
     store = await make_store()
-    assert await store.first_time("telegram:1001")
-    assert not await store.first_time("telegram:1001")
-    await store.forget("telegram:1001")
-    assert await store.first_time("telegram:1001")
+    key = state_key(10)
+    assert not await store.seen("telegram:1001")
+    assert not await store.save(key, {"step": "a"}, expected_version=3, seen="telegram:1001")
+    assert not await store.seen("telegram:1001")
+    assert await store.save(key, {"step": "a"}, expected_version=0, seen="telegram:1001")
+    assert await store.save(key, {"step": "b"}, expected_version=1, seen="telegram:1002")
+    assert await store.seen("telegram:1001") and await store.seen("telegram:1002")
+    await store.mark_seen("telegram:1003")  # a turn that saved no state
+    assert await store.seen("telegram:1003") and not await store.seen("telegram:1004")
+    # what a turn reads under the lock: a redelivery is told apart before the state is read
+    assert await store.load_unless_seen(key, "telegram:1002") == (True, None)
+    fresh, state = await store.load_unless_seen(key, "telegram:1004")
+    assert not fresh and state["step"] == "b" and state["version"] == 2
+    assert await store.load_unless_seen(state_key(99), None) == (False, None)
+
+
+async def test_an_expired_dedupe_mark_is_renewed(make_store):
+    store = await make_store()
+    if isinstance(store, SqlStateStore):  # Redis drops expired keys itself; the SQL rows wait for the purge
+        async with store._sessions() as s, s.begin():
+            s.add(ProcessedMessage(platform_id="telegram:2001", expires_at=utcnow() - timedelta(seconds=1)))
+    assert not await store.seen("telegram:2001")
+    assert await store.save(state_key(11), {"step": "a"}, expected_version=0, seen="telegram:2001")
+    assert await store.seen("telegram:2001")
 
 
 async def test_state_survives_a_new_store_instance(make_store):
