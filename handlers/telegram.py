@@ -33,6 +33,7 @@ from conversations.messages_id import MSG
 from conversations.model import Incoming, Media, Reply
 from handlers.dispatch import SendFailed
 from handlers.metrics import WEBHOOK_REJECTIONS
+from handlers.telegram_http import AiohttpRequest
 from handlers.text import split_text
 from storage.files import AttachmentStore, sniff
 
@@ -61,7 +62,8 @@ class TelegramChannel:
     def __init__(self, *, token: str, base_url: str, secret: str, attachments: AttachmentStore,
                  max_bytes: int) -> None:
         file_url = re.sub(r"/bot$", "/file/bot", base_url) if base_url.endswith("/bot") else base_url + "/file/bot"
-        self.app = Application.builder().token(token).base_url(base_url).base_file_url(file_url).updater(None).build()
+        self.app = (Application.builder().token(token).base_url(base_url).base_file_url(file_url).updater(None)
+                    .request(AiohttpRequest()).get_updates_request(AiohttpRequest(pool_size=1, timeout=60)).build())
         self._secret, self._attachments, self._max_bytes = secret, attachments, max_bytes
 
     @property
@@ -140,7 +142,11 @@ class TelegramChannel:
         content_type = sniff(data[:16])
         if content_type is None:
             return (), "bad_type"
-        key = await asyncio.to_thread(self._attachments.save, data, content_type)
+        try:
+            key = await asyncio.to_thread(self._attachments.save, data, content_type)
+        except OSError as exc:  # our disk is full: say so now; a redelivery would fail the same way
+            log.warning("telegram: could not store an attachment (%s)", exc.strerror or type(exc).__name__)
+            return (), "not_saved"
         return (Media(key=key, content_type=content_type, size=len(data)),), None
 
     # --- render, send ---

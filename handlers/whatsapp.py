@@ -46,9 +46,13 @@ class WhatsAppChannel:
         self._api_base, self._public = api_base_url, public_base_url
         self._template = template_sid
         self._attachments, self._deliveries, self._max_bytes = attachments, deliveries, max_bytes
+        # one client for media downloads: a new one per message would build a TLS context each time
+        # (tens of milliseconds of CPU, measured in bench/load)
+        self._media_http = httpx.AsyncClient(auth=self._auth, follow_redirects=True, timeout=20)
 
     async def stop(self) -> None:
         await self._http.close()
+        await self._media_http.aclose()
 
     # --- verify, parse ---
 
@@ -78,24 +82,27 @@ class WhatsAppChannel:
         if count == 0:
             return (), None
         stored: list[Media] = []
-        async with httpx.AsyncClient(auth=self._auth, follow_redirects=True, timeout=20) as http:
-            for i in range(count):
-                url = form.get(f"MediaUrl{i}", "")
-                if not url.startswith(self._api_base + "/"):  # only ever fetch from Twilio
-                    return (), "bad_type"
-                data = await self._download(http, url)
-                if data is None:
-                    return (), "too_large"
-                content_type = sniff(data[:16])
-                if content_type is None:
-                    return (), "bad_type"
+        for i in range(count):
+            url = form.get(f"MediaUrl{i}", "")
+            if not url.startswith(self._api_base + "/"):  # only ever fetch from Twilio
+                return (), "bad_type"
+            data = await self._download(url)
+            if data is None:
+                return (), "too_large"
+            content_type = sniff(data[:16])
+            if content_type is None:
+                return (), "bad_type"
+            try:
                 key = await asyncio.to_thread(self._attachments.save, data, content_type)
-                stored.append(Media(key=key, content_type=content_type, size=len(data)))
+            except OSError as exc:  # our disk is full
+                log.warning("whatsapp: could not store an attachment (%s)", exc.strerror or type(exc).__name__)
+                return (), "not_saved"
+            stored.append(Media(key=key, content_type=content_type, size=len(data)))
         return tuple(stored), None
 
-    async def _download(self, http: httpx.AsyncClient, url: str) -> bytes | None:
+    async def _download(self, url: str) -> bytes | None:
         """The file's bytes, or None when it is larger than allowed (stopped while streaming)."""
-        async with http.stream("GET", url) as response:
+        async with self._media_http.stream("GET", url) as response:
             response.raise_for_status()
             chunks, size = [], 0
             async for chunk in response.aiter_bytes():

@@ -4,11 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.db import OneStatement
 from storage.models import Contact
 
 __all__ = ["ContactInfo", "Contacts"]
@@ -27,34 +28,45 @@ class ContactInfo:
     phone: str | None = None  # E.164, when the channel gave it (WhatsApp, Telegram's shared contact)
 
 
-def _info(c: Contact) -> ContactInfo:
+_INFO = (Contact.id, Contact.channel, Contact.channel_user_id, Contact.display_name, Contact.subscribed,
+         Contact.subscription_kecamatan, Contact.blocked, Contact.last_inbound_at, Contact.phone)
+
+
+def _info(c: Contact | Row) -> ContactInfo:
     return ContactInfo(id=c.id, channel=c.channel, channel_user_id=c.channel_user_id,
                        display_name=c.display_name, subscribed=c.subscribed,
                        subscription_kecamatan=c.subscription_kecamatan, blocked=c.blocked,
                        last_inbound_at=c.last_inbound_at, phone=c.phone)
 
 
+def _touch_statement(dialect: str):
+    """Insert the contact or record its inbound time, returning what a turn needs; built once."""
+    ins = (pg_insert if dialect == "postgresql" else sqlite_insert)(Contact).values(
+        channel=bindparam("channel"), channel_user_id=bindparam("channel_user_id"),
+        display_name=bindparam("display_name"), phone=bindparam("phone"), last_inbound_at=bindparam("at"),
+        created_at=bindparam("created_at"), language="id", subscribed=False, blocked=False)
+    return ins.on_conflict_do_update(
+        index_elements=[Contact.channel, Contact.channel_user_id],
+        set_={"last_inbound_at": ins.excluded.last_inbound_at,
+              "display_name": func.coalesce(ins.excluded.display_name, Contact.display_name),
+              "phone": func.coalesce(ins.excluded.phone, Contact.phone)},
+    ).returning(*_INFO)
+
+
 class Contacts:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+        self._one = OneStatement(sessions)
+        self._touch = _touch_statement(self._one.dialect)
 
     async def touch(self, *, channel: str, channel_user_id: str, at: datetime,
                     display_name: str | None = None, phone: str | None = None) -> ContactInfo:
-        """Create the contact on first contact, record the inbound time; one statement."""
-        async with self._sessions() as s, s.begin():
-            dialect = s.bind.dialect.name
-            ins = (pg_insert if dialect == "postgresql" else sqlite_insert)(Contact).values(
-                channel=channel, channel_user_id=channel_user_id, display_name=display_name,
-                phone=phone, last_inbound_at=at, created_at=at, language="id",
-                subscribed=False, blocked=False)
-            stmt = ins.on_conflict_do_update(
-                index_elements=[Contact.channel, Contact.channel_user_id],
-                set_={"last_inbound_at": at,
-                      "display_name": func.coalesce(ins.excluded.display_name, Contact.display_name),
-                      "phone": func.coalesce(ins.excluded.phone, Contact.phone)},
-            ).returning(Contact)
-            contact = (await s.scalars(stmt)).one()
-            return _info(contact)
+        """Create the contact on first contact, record the inbound time; one statement (every
+        message pays for it, so it is prebuilt Core: see `OneStatement`)."""
+        rows = await self._one.rows(self._touch, {"channel": channel, "channel_user_id": channel_user_id,
+                                                  "display_name": display_name, "phone": phone, "at": at,
+                                                  "created_at": at})
+        return _info(rows[0])
 
     async def get(self, contact_id: int) -> ContactInfo | None:
         async with self._sessions() as s:
