@@ -4,7 +4,9 @@ tests/fakes/servers.py (a threaded http.server) is right for tests but tops out 
 a second here, which would measure the fake instead of us. This one answers `sendMessage` with the
 real wire format (form or JSON in, `{"ok": true, "result": Message}` out), counts what it accepted,
 and with `--limit N` refuses more than N a second (token bucket, bursts up to N) with Telegram's
-429 body (`parameters.retry_after`), which python-telegram-bot turns into `RetryAfter`.
+429 body (`parameters.retry_after`), which python-telegram-bot turns into `RetryAfter`. `getFile`
+answers for any file_id and `/file/bot<token>/<path>` serves a photo (JPEG bytes, `PHOTO_BYTES`
+long), so citizens' photos can be part of a load run.
 
     python -m bench.fake_botapi --port 8081 [--limit 30]
     GET /stats   -> {"accepted", "unique", "refused", "first", "last"}; `?times=1` adds every time
@@ -18,6 +20,9 @@ import time
 import urllib.parse
 
 import uvicorn
+
+PHOTO_BYTES = 60_000  # about what a cheap phone's compressed photo weighs
+PHOTO = b"\xff\xd8\xff\xe0" + bytes(PHOTO_BYTES - 4)
 
 
 class FakeBotApi:
@@ -59,6 +64,12 @@ class FakeBotApi:
             await self._json(send, 200, {})
         elif path.endswith("/sendMessage"):
             await self._send_message(scope, body, send)
+        elif path.endswith("/getFile"):
+            await self._get_file(scope, body, send)
+        elif path.startswith("/file/"):
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-type", b"image/jpeg"), (b"content-length", str(len(PHOTO)).encode())]})
+            await send({"type": "http.response.body", "body": PHOTO})
         elif path.endswith("/getMe"):
             await self._json(send, 200, {"ok": True, "result": {"id": 7000001, "is_bot": True,
                                                                 "first_name": "Bench", "username": "bench_bot"}})
@@ -66,8 +77,7 @@ class FakeBotApi:
             await self._json(send, 200, {"ok": True, "result": True})
 
     async def _send_message(self, scope, body: bytes, send) -> None:
-        ctype = dict(scope["headers"]).get(b"content-type", b"").decode()
-        params = json.loads(body) if "json" in ctype else dict(urllib.parse.parse_qsl(body.decode()))
+        params = self._params(scope, body)
         if not self._admit():
             self.refused += 1
             await self._json(send, 429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry "
@@ -79,6 +89,17 @@ class FakeBotApi:
         result = {"message_id": len(self.times), "date": int(time.time()), "text": params.get("text", ""),
                   "chat": {"id": int(chat), "type": "private"}}
         await self._json(send, 200, {"ok": True, "result": result})
+
+    async def _get_file(self, scope, body: bytes, send) -> None:
+        file_id = str(self._params(scope, body).get("file_id"))
+        result = {"file_id": file_id, "file_unique_id": file_id + "u", "file_size": len(PHOTO),
+                  "file_path": f"photos/{file_id}.jpg"}
+        await self._json(send, 200, {"ok": True, "result": result})
+
+    @staticmethod
+    def _params(scope, body: bytes) -> dict:
+        ctype = dict(scope["headers"]).get(b"content-type", b"").decode()
+        return json.loads(body) if "json" in ctype else dict(urllib.parse.parse_qsl(body.decode()))
 
     def _stats(self, times: bool) -> dict:
         return {"accepted": len(self.times), "unique": len(self.chats), "refused": self.refused,
