@@ -96,7 +96,8 @@ def read_table(source: Path | bytes, filename: str) -> Iterator[dict[str, Any]]:
     else:
         data = source if isinstance(source, bytes) else Path(source).read_bytes()
         try:
-            text = data.decode("utf-8-sig")
+            # a NUL (a damaged export) means nothing in a cell, and PostgreSQL cannot store one
+            text = data.decode("utf-8-sig").replace("\x00", "")
         except UnicodeDecodeError:
             raise ImportFailed("file bukan CSV UTF-8 atau XLSX") from None
         first = text.split("\n", 1)[0]
@@ -188,7 +189,7 @@ class RegistryImporter:
         summary.new, summary.updated = len(inserts), len(updates)
         summary.rejected.update(rej.reason for _, _, rej in rejected)
         summary.rejected_csv = _rejected_csv(rejected)
-        record = {"at": now, "actor": actor, "filename": filename[:200], "dry_run": dry_run,
+        record = {"at": now, "actor": actor, "filename": filename.replace("\x00", "")[:200], "dry_run": dry_run,
                   "summary": json.dumps(summary.as_dict()), "rejected_csv": summary.rejected_csv}
         if dry_run:
             summary.import_id = await self._registry.record_import(record)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from bot.api import announcements, auth, contacts, registry, reports
+from bot.api.problems import INVALID
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=INVALID)
 router.include_router(auth.router)
 router.include_router(registry.router)
 router.include_router(reports.router)

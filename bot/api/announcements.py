@@ -5,31 +5,42 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Request, status
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
-from bot.api.deps import require_roles
+from bot.api.deps import NO_NUL, RowId, SignedInFirst, require_roles
+from bot.api.problems import CONFLICT, NOT_FOUND, SIGNED_IN
 from services.announcements import NotAllowedToApprove, NotApproved, WrongState
 from services.staff import StaffInfo
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/announcements", tags=["announcements"])
+router = APIRouter(prefix="/announcements", tags=["announcements"], responses=SIGNED_IN,
+                   route_class=SignedInFirst)
 Humas = Annotated[StaffInfo, Depends(require_roles("admin", "humas"))]
+CHANGES = {**NOT_FOUND, **CONFLICT}  # what _service_errors answers
 
 
 class AnnouncementIn(BaseModel):
-    title: str = Field(min_length=3, max_length=120)
-    body: str = Field(min_length=3, max_length=3000)
-    link: str | None = Field(default=None, max_length=300, pattern=r"^https?://")
+    title: str = Field(min_length=3, max_length=120, pattern=NO_NUL)
+    body: str = Field(min_length=3, max_length=3000, pattern=NO_NUL)
+    link: str | None = Field(default=None, max_length=300, pattern=r"^https?://[^\x00]*$")
     kecamatan: list[str] | None = Field(default=None, max_length=18)
 
 
 class SendIn(BaseModel):
-    at: datetime | None = None
+    at: AwareDatetime | None = None  # with its offset (+07:00 for WIB); a time past or now sends at once
+
+    @field_validator("at")
+    @classmethod
+    def _in_utc(cls, at: datetime | None) -> datetime | None:
+        try:  # 9999-12-31T23:59-01:00 is in no year a database can store
+            return at.astimezone(UTC) if at is not None else None
+        except OverflowError:
+            raise ValueError("waktu di luar jangkauan") from None
 
 
 def _rt(request: Request) -> Any:
@@ -59,8 +70,8 @@ async def create(request: Request, staff: Humas, body: AnnouncementIn) -> dict[s
     return await _view(request, row)
 
 
-@router.get("/{announcement_id}")
-async def read(request: Request, staff: Humas, announcement_id: int) -> dict[str, Any]:
+@router.get("/{announcement_id}", responses=NOT_FOUND)
+async def read(request: Request, staff: Humas, announcement_id: RowId) -> dict[str, Any]:
     row = await _rt(request).broadcasts.get(announcement_id)
     if row is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND)
@@ -82,15 +93,15 @@ def _service_errors() -> Iterator[None]:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=f"pengumuman sudah {exc}") from None
 
 
-@router.post("/{announcement_id}/approve")
-async def approve(request: Request, staff: Humas, announcement_id: int) -> dict[str, Any]:
+@router.post("/{announcement_id}/approve", responses=CHANGES)
+async def approve(request: Request, staff: Humas, announcement_id: RowId) -> dict[str, Any]:
     with _service_errors():
         row = await _rt(request).broadcasts.approve(announcement_id=announcement_id, staff=staff)
     return await _view(request, row)
 
 
-@router.post("/{announcement_id}/send", status_code=status.HTTP_202_ACCEPTED)
-async def send(request: Request, staff: Humas, announcement_id: int,
+@router.post("/{announcement_id}/send", status_code=status.HTTP_202_ACCEPTED, responses=CHANGES)
+async def send(request: Request, staff: Humas, announcement_id: RowId,
                body: Annotated[SendIn | None, Body()] = None) -> dict[str, Any]:
     with _service_errors():
         row = await _rt(request).broadcasts.send(announcement_id=announcement_id, staff=staff,
@@ -104,16 +115,16 @@ async def _change(request: Request, staff: StaffInfo, announcement_id: int, verb
     return await _view(request, row)
 
 
-@router.post("/{announcement_id}/pause")
-async def pause(request: Request, staff: Humas, announcement_id: int) -> dict[str, Any]:
+@router.post("/{announcement_id}/pause", responses=CHANGES)
+async def pause(request: Request, staff: Humas, announcement_id: RowId) -> dict[str, Any]:
     return await _change(request, staff, announcement_id, "pause")
 
 
-@router.post("/{announcement_id}/resume")
-async def resume(request: Request, staff: Humas, announcement_id: int) -> dict[str, Any]:
+@router.post("/{announcement_id}/resume", responses=CHANGES)
+async def resume(request: Request, staff: Humas, announcement_id: RowId) -> dict[str, Any]:
     return await _change(request, staff, announcement_id, "resume")
 
 
-@router.post("/{announcement_id}/cancel")
-async def cancel(request: Request, staff: Humas, announcement_id: int) -> dict[str, Any]:
+@router.post("/{announcement_id}/cancel", responses=CHANGES)
+async def cancel(request: Request, staff: Humas, announcement_id: RowId) -> dict[str, Any]:
     return await _change(request, staff, announcement_id, "cancel")

@@ -8,6 +8,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
 from bot.api.deps import CurrentStaff, StaffServiceDep
+from bot.api.problems import UNAUTHORIZED
 from handlers.metrics import RATE_LIMITED
 from services.staff import LoginFailed, LoginThrottled
 
@@ -51,7 +52,7 @@ async def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], service: 
     return Token(access_token=access_token, expires_in=expires_in)
 
 
-@router.get("/me")
+@router.get("/me", responses=UNAUTHORIZED)
 async def me(staff: CurrentStaff) -> StaffOut:
     """The signed-in staff member."""
     return StaffOut(id=staff.id, username=staff.username, role=staff.role, kecamatan_code=staff.kecamatan_code,

@@ -11,7 +11,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import BaseModel, Field
 
-from bot.api.deps import require_roles
+from bot.api.deps import NO_NUL, RowId, SignedInFirst, require_roles
+from bot.api.problems import NOT_FOUND, SIGNED_IN
 from conversations.parsing import parse_phone
 from services.data_rights import Erasure, Holdings
 from services.privacy import mask_phone
@@ -19,7 +20,8 @@ from services.staff import StaffInfo
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/contacts", tags=["data pribadi"])
+router = APIRouter(prefix="/contacts", tags=["data pribadi"], responses={**SIGNED_IN, **NOT_FOUND},
+                   route_class=SignedInFirst)
 Admin = Annotated[StaffInfo, Depends(require_roles("admin"))]
 KEPT = ("Santunan reports are kept whole as government records (UU 27/2022 Pasal 15 ayat (1) huruf c); "
         "only their link to this contact is removed, so status notices no longer reach the chat.")
@@ -28,7 +30,7 @@ KEPT = ("Santunan reports are kept whole as government records (UU 27/2022 Pasal
 class ContactRef(BaseModel):
     channel: Literal["whatsapp", "telegram", "web"]
     # WhatsApp: the number in any usual form; Telegram: the chat id; web chat: the browser's id
-    user_id: str = Field(min_length=1, max_length=64)
+    user_id: str = Field(min_length=1, max_length=64, pattern=NO_NUL)
 
 
 def _rt(request: Request) -> Any:
@@ -92,13 +94,13 @@ async def _erase(request: Request, staff: StaffInfo, contact_id: int) -> dict[st
 
 
 @router.get("/{contact_id}/data")
-async def contact_data(request: Request, staff: Admin, contact_id: int) -> dict[str, Any]:
+async def contact_data(request: Request, staff: Admin, contact_id: RowId) -> dict[str, Any]:
     """What the service holds about this contact (numbers masked); audited."""
     return await _access(request, staff, contact_id)
 
 
 @router.post("/{contact_id}/erase")
-async def erase_contact(request: Request, staff: Admin, contact_id: int) -> dict[str, Any]:
+async def erase_contact(request: Request, staff: Admin, contact_id: RowId) -> dict[str, Any]:
     """Forget this contact; its santunan reports stay, unlinked. Audited with counts only."""
     return await _erase(request, staff, contact_id)
 

@@ -8,13 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFile, status
 from fastapi.responses import Response
 
-from bot.api.deps import check_area, require_roles
+from bot.api.deps import NO_NUL, RowId, SignedInFirst, check_area, require_roles
+from bot.api.problems import NOT_FOUND, SIGNED_IN, TOO_LARGE
 from services.registry_import import ImportFailed
 from services.staff import StaffInfo
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/registry", tags=["registry"])
+router = APIRouter(prefix="/registry", tags=["registry"], responses=SIGNED_IN, route_class=SignedInFirst)
 Viewer = Annotated[StaffInfo, Depends(require_roles("admin", "dinsos", "camat", "kades"))]
 Importer = Annotated[StaffInfo, Depends(require_roles("admin", "dinsos"))]
 MAX_UPLOAD = 50 * 1024 * 1024
@@ -53,7 +54,8 @@ def _scope(request: Request, staff: StaffInfo, kecamatan: str | None,
 
 @router.get("")
 async def search(request: Request, staff: Viewer, kecamatan: str | None = None, desa: str | None = None,
-                 kategori: str | None = None, q: Annotated[str | None, Query(max_length=80)] = None,
+                 kategori: Annotated[str | None, Query(pattern=NO_NUL)] = None,
+                 q: Annotated[str | None, Query(max_length=80, pattern=NO_NUL)] = None,
                  page: Annotated[int, Query(ge=1, le=100000)] = 1,
                  size: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
     rt = _runtime(request)
@@ -87,7 +89,7 @@ async def stats(request: Request, staff: Viewer, kecamatan: str | None = None) -
             "by_kategori": by_category, "last_import_at": await rt.registry.last_import_at()}
 
 
-@router.post("/imports", status_code=status.HTTP_201_CREATED)
+@router.post("/imports", status_code=status.HTTP_201_CREATED, responses=TOO_LARGE)
 async def upload(request: Request, staff: Importer, file: UploadFile, dry_run: bool = False) -> dict[str, Any]:
     data = await file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
@@ -100,16 +102,17 @@ async def upload(request: Request, staff: Importer, file: UploadFile, dry_run: b
     return {**summary.as_dict(), "rejected_url": f"/api/v1/registry/imports/{summary.import_id}/rejected.csv"}
 
 
-@router.get("/imports/{import_id}")
-async def import_summary(request: Request, staff: Importer, import_id: int) -> dict[str, Any]:
+@router.get("/imports/{import_id}", responses=NOT_FOUND)
+async def import_summary(request: Request, staff: Importer, import_id: RowId) -> dict[str, Any]:
     found = await _runtime(request).registry.get_import(import_id)
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="impor tidak ditemukan")
     return {"id": found.id, "at": found.at, "filename": found.filename, **json.loads(found.summary)}
 
 
-@router.get("/imports/{import_id}/rejected.csv")
-async def rejected_rows(request: Request, staff: Importer, import_id: int) -> Response:
+@router.get("/imports/{import_id}/rejected.csv", response_class=Response,
+            responses={200: {"content": {"text/csv": {}}, "description": "the rejected rows"}, **NOT_FOUND})
+async def rejected_rows(request: Request, staff: Importer, import_id: RowId) -> Response:
     rt = _runtime(request)
     found = await rt.registry.get_import(import_id)
     if found is None:

@@ -7,42 +7,46 @@ import io
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 
-from bot.api.deps import require_roles
+from bot.api.deps import NO_NUL, SignedInFirst, require_roles
+from bot.api.problems import CONFLICT, NOT_FOUND, SIGNED_IN
 from conversations.parsing import parse_kk, parse_phone
 from services.nik import check_nik
 from services.santunan import STATUSES, Draft, Duplicate, LateReport, NotAllowed, WrongMove
 from services.staff import StaffInfo
+from storage.files import ALLOWED_TYPES
 from storage.reports import ReportFilter
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+router = APIRouter(prefix="/reports", tags=["reports"], responses=SIGNED_IN, route_class=SignedInFirst)
 Reviewer = Annotated[StaffInfo, Depends(require_roles("admin", "dinsos", "camat", "kades"))]
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Reference = Annotated[str, Path(pattern=NO_NUL)]
 
 
 class ReportIn(BaseModel):
     deceased_nik: str = Field(max_length=40)
-    deceased_name: str = Field(min_length=2, max_length=120)
+    deceased_name: str = Field(min_length=2, max_length=120, pattern=NO_NUL)
     date_of_death: date
     kecamatan: str = Field(max_length=60)
     desa: str = Field(max_length=60)
     kk_number: str = Field(max_length=40)
-    reporter_name: str = Field(min_length=2, max_length=120)
-    reporter_relationship: str = Field(min_length=2, max_length=60)
-    heir_name: str = Field(min_length=2, max_length=120)
+    reporter_name: str = Field(min_length=2, max_length=120, pattern=NO_NUL)
+    reporter_relationship: str = Field(min_length=2, max_length=60, pattern=NO_NUL)
+    heir_name: str = Field(min_length=2, max_length=120, pattern=NO_NUL)
     heir_phone: str | None = Field(default=None, max_length=30)
-    bank_name: str | None = Field(default=None, max_length=60)
-    bank_account: str | None = Field(default=None, max_length=30)
-    bank_holder: str | None = Field(default=None, max_length=120)
+    bank_name: str | None = Field(default=None, max_length=60, pattern=NO_NUL)
+    bank_account: str | None = Field(default=None, max_length=30, pattern=NO_NUL)
+    bank_holder: str | None = Field(default=None, max_length=120, pattern=NO_NUL)
 
 
 class TransitionIn(BaseModel):
     to: str = Field(max_length=32)
-    note: str | None = Field(default=None, max_length=1000)
+    note: str | None = Field(default=None, max_length=1000, pattern=NO_NUL)
 
 
 def _rt(request: Request) -> Any:
@@ -75,6 +79,10 @@ def _draft(request: Request, body: ReportIn) -> Draft:
                  bank_account=body.bank_account, bank_holder=body.bank_holder)
 
 
+def _code(place: Any) -> str | None:
+    return place.code if place is not None else None
+
+
 def _summary(request: Request, report: Any) -> dict[str, Any]:
     rt = _rt(request)
     return {"reference": report.reference, "status": report.status, "kecamatan": report.kecamatan_code,
@@ -86,7 +94,7 @@ def _summary(request: Request, report: Any) -> dict[str, Any]:
             "jkm_told": report.jkm_told}
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=CONFLICT)
 async def file_report(request: Request, staff: Reviewer, body: ReportIn) -> dict[str, Any]:
     draft = _draft(request, body)
     if not staff.can_see(kecamatan_code=draft.kecamatan_code, desa_code=draft.desa_code):
@@ -113,8 +121,8 @@ async def list_reports(request: Request, staff: Reviewer, status_: Annotated[str
     rt = _rt(request)
     if status_ is not None and status_ not in STATUSES:
         raise _unprocessable(f"status: salah satu dari {', '.join(STATUSES)}")
-    kec = rt.wilayah.match_kecamatan(kecamatan).place.code if kecamatan else None
-    des = rt.wilayah.match_desa(kec, desa).place.code if desa and kec else None
+    kec = _code(rt.wilayah.match_kecamatan(kecamatan).place) if kecamatan else None
+    des = _code(rt.wilayah.match_desa(kec, desa).place) if desa and kec else None
     if (kecamatan and not kec) or (desa and not des):
         raise _unprocessable("wilayah tidak dikenal")
     if (kec or des) and not staff.can_see(kecamatan_code=kec, desa_code=des) and not staff.sees_all:
@@ -133,9 +141,10 @@ async def _visible(request: Request, staff: StaffInfo, reference: str) -> Any:
     return report
 
 
-@router.get("/export.{fmt}")
+@router.get("/export.{fmt}", response_class=Response, responses={
+    200: {"content": {"text/csv": {}, _XLSX: {}}, "description": "the reports, NIK masked"}, **NOT_FOUND})
 async def export(request: Request, staff: Reviewer, fmt: str,
-                 status_: Annotated[str | None, Query(alias="status")] = None) -> Response:
+                 status_: Annotated[str | None, Query(alias="status", pattern=NO_NUL)] = None) -> Response:
     if fmt not in ("csv", "xlsx"):
         raise HTTPException(status.HTTP_404_NOT_FOUND)
     rt = _rt(request)
@@ -146,7 +155,6 @@ async def export(request: Request, staff: Reviewer, fmt: str,
 EXPORT_HEADER = ["reference", "status", "kecamatan", "desa", "almarhum", "nik", "tanggal_meninggal", "pelapor",
                  "hubungan", "ahli_waris", "hp_ahli_waris", "bank", "rekening", "atas_nama", "terlambat", "jkm",
                  "lewat_tenggat", "dibuat"]
-_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 async def export_response(rt: Any, staff: StaffInfo, rows: list, fmt: str) -> Response:
@@ -175,8 +183,8 @@ async def export_response(rt: Any, staff: StaffInfo, rows: list, fmt: str) -> Re
                     headers={"Content-Disposition": f'attachment; filename="laporan-santunan.{fmt}"'})
 
 
-@router.get("/{reference}")
-async def get_report(request: Request, staff: Reviewer, reference: str) -> dict[str, Any]:
+@router.get("/{reference}", responses=NOT_FOUND)
+async def get_report(request: Request, staff: Reviewer, reference: Reference) -> dict[str, Any]:
     rt = _rt(request)
     report = await _visible(request, staff, reference)
     history = await rt.santunan.history(report)
@@ -195,8 +203,8 @@ async def get_report(request: Request, staff: Reviewer, reference: str) -> dict[
             "allowed_transitions": rt.santunan.allowed_moves(report, staff)}
 
 
-@router.post("/{reference}/transitions")
-async def move(request: Request, staff: Reviewer, reference: str, body: TransitionIn) -> dict[str, Any]:
+@router.post("/{reference}/transitions", responses={**NOT_FOUND, **CONFLICT})
+async def move(request: Request, staff: Reviewer, reference: Reference, body: TransitionIn) -> dict[str, Any]:
     try:
         report = await _rt(request).santunan.transition(reference=reference.upper(), to=body.to, note=body.note,
                                                         staff=staff)
@@ -212,8 +220,9 @@ async def move(request: Request, staff: Reviewer, reference: str, body: Transiti
     return {"reference": report.reference, "status": report.status}
 
 
-@router.get("/{reference}/documents/{name}")
-async def document(request: Request, staff: Reviewer, reference: str, name: str) -> FileResponse:
+@router.get("/{reference}/documents/{name}", response_class=FileResponse, responses={
+    200: {"content": {kind: {} for kind in ALLOWED_TYPES}, "description": "the document"}, **NOT_FOUND})
+async def document(request: Request, staff: Reviewer, reference: Reference, name: str) -> FileResponse:
     rt = _rt(request)
     report = await _visible(request, staff, reference)
     found = next((d for d in await rt.santunan.documents(report) if d.key.rsplit("/", 1)[1] == name), None)
