@@ -9,7 +9,8 @@ answers for any file_id and `/file/bot<token>/<path>` serves a photo (JPEG bytes
 long), so citizens' photos can be part of a load run.
 
     python -m bench.fake_botapi --port 8081 [--limit 30]
-    GET /stats   -> {"accepted", "unique", "refused", "first", "last"}; `?times=1` adds every time
+    GET /stats   -> {"accepted", "unique", "refused", "first", "last", "acknowledged"}; `?times=1` adds
+                    every time; "acknowledged" lists the chats sent a report number ("Nomor laporan:")
     POST /reset  -> forget everything counted
 """
 from __future__ import annotations
@@ -34,6 +35,7 @@ class FakeBotApi:
     def reset(self) -> None:
         self.times: list[float] = []
         self.chats: set[str] = set()
+        self.acknowledged: set[str] = set()
         self.refused = 0
 
     def _admit(self) -> bool:
@@ -86,6 +88,8 @@ class FakeBotApi:
         self.times.append(time.monotonic())
         chat = str(params.get("chat_id"))
         self.chats.add(chat)
+        if "Nomor laporan:" in str(params.get("text", "")):
+            self.acknowledged.add(chat)
         result = {"message_id": len(self.times), "date": int(time.time()), "text": params.get("text", ""),
                   "chat": {"id": int(chat), "type": "private"}}
         await self._json(send, 200, {"ok": True, "result": result})
@@ -104,7 +108,7 @@ class FakeBotApi:
     def _stats(self, times: bool) -> dict:
         return {"accepted": len(self.times), "unique": len(self.chats), "refused": self.refused,
                 "first": self.times[0] if self.times else None, "last": self.times[-1] if self.times else None,
-                "times": self.times if times else None}
+                "times": self.times if times else None, "acknowledged": sorted(self.acknowledged)}
 
     @staticmethod
     async def _json(send, status: int, obj) -> None:

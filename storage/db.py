@@ -74,7 +74,7 @@ class OneStatement:
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         engine: AsyncEngine = sessions.kw["bind"]
-        self._postgres = engine.dialect.name == "postgresql"
+        self.postgres = self._postgres = engine.dialect.name == "postgresql"
         self.dialect = engine.dialect.name
         self._engine = engine.execution_options(isolation_level="AUTOCOMMIT") if self._postgres else engine
 
@@ -83,6 +83,6 @@ class OneStatement:
         async with self._engine.connect() if self._postgres else self._engine.begin() as conn:
             return (await conn.execute(statement, params)).all()
 
-    async def rowcount(self, statement: Executable, params: Mapping[str, Any]) -> int:
+    async def rowcount(self, statement: Executable, params: Mapping[str, Any] | None = None) -> int:
         async with self._engine.connect() if self._postgres else self._engine.begin() as conn:
             return (await conn.execute(statement, params)).rowcount

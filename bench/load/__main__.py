@@ -50,7 +50,7 @@ TOKEN, TG_SECRET = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "load-secret"
 ACCOUNT, AUTH, FROM = "AC" + "1" * 32, "load-auth-token-0123456789abcdef", "whatsapp:+14155238886"
 REDIS = "redis://127.0.0.1:6379/12"
 LUA = Path(__file__).with_name("load.lua")
-FULL_RATES = (100, 200, 400, 600, 800, 1000, 1300, 1600)
+FULL_RATES = (50, 100, 150, 200, 300, 400, 600, 800, 1000, 1300)
 SHORT_RATES = (60, 120)
 GOAL_P99_MS = 100.0
 SUBSCRIBERS, REGISTRY_ROWS = 20_000, 5_000
@@ -71,6 +71,7 @@ class Level:
     exhausted: int = 0  # requests wrk wanted beyond the prepared ones (should be 0)
     reports_expected: int | None = None
     reports_stored: int | None = None
+    reports_unfinished: int = 0  # scripts that ended without their citizen being told a report number
     turn_errors: int | None = None
     callbacks: dict = field(default_factory=dict)
     server: dict = field(default_factory=dict)  # channel/flow -> (turns, mean ms inside the server)
@@ -268,10 +269,15 @@ def ours(args, tmp: Path, db_url: str, bot_api: FakeProcess, procs: Processes) -
         scraped = scrape(base_url)
         result = run_wrk(base_url, folder, rate, args.seconds, args.connections)
         level = level_from("ours", rate, result)
-        acknowledged = [nik for conn, answered in zip(conns, result["answered"], strict=True)
-                        for end, nik in conn.santunan_ends if end < answered]
+        finished = [(nik, address) for conn, answered in zip(conns, result["answered"], strict=True)
+                    for end, nik, address in conn.santunan_ends if end < answered]
         level.callbacks = settle_callbacks(twilio_url)
-        level.reports_expected = len(acknowledged)
+        # a report is acknowledged when its citizen was sent its number; a citizen who was asked
+        # again instead (a photo that could not be fetched, say) would send it again, which a
+        # script does not do
+        told = set(level.callbacks.pop("acknowledged")) | set(bot_api.stats()["acknowledged"])
+        acknowledged = [nik for nik, address in finished if address in told]
+        level.reports_expected, level.reports_unfinished = len(acknowledged), len(finished) - len(acknowledged)
         level.reports_stored = asyncio.run(stored_reports(db_url, acknowledged))
         after = scrape(base_url)
         level.turn_errors = int(after["errors"] - scraped["errors"])
@@ -334,7 +340,8 @@ def describe(level: Level) -> str:
             f"p50 {level.p50:6.1f}  p95 {level.p95:6.1f}  p99 {level.p99:6.1f} ms  non-2xx {level.bad}  "
             f"socket errors {level.socket_errors}")
     if level.reports_expected is not None:
-        text += (f"  reports {level.reports_stored}/{level.reports_expected}  turn errors {level.turn_errors}  "
+        text += (f"  reports {level.reports_stored}/{level.reports_expected} (+{level.reports_unfinished} not "
+                 f"acknowledged)  turn errors {level.turn_errors}  "
                  f"callbacks ok {level.callbacks.get('callbacks_ok')}/{level.callbacks.get('callbacks_sent')}")
         text += "\n  " + "  ".join(f"{k} {n}x{ms:.0f}ms" for k, (n, ms) in sorted(level.server.items()))
     text += "\n  cores: " + "  ".join(f"{k} {v:.2f}" for k, v in sorted(level.cpu.items()))

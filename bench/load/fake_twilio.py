@@ -11,7 +11,8 @@ an HTTP client library would cost this process more CPU than the server it is lo
 them, and the fake shares the machine's two cores with everything else.
 
     python -m bench.load.fake_twilio --port 8082 --account AC... --token TOKEN [--callbacks 16]
-    GET /stats -> {"messages", "callbacks_sent", "callbacks_ok", "callbacks_failed", "callbacks_pending"}
+    GET /stats -> {"messages", "callbacks_sent", "callbacks_ok", "callbacks_failed", "callbacks_pending",
+                   "acknowledged": the numbers sent a report number ("Nomor laporan:")}
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ class FakeTwilioApi:
     def __init__(self, account: str, token: str, connections: int) -> None:
         self.account, self.validator, self.connections = account, RequestValidator(token), connections
         self.messages = self.sent = self.ok = self.failed = 0
+        self.acknowledged: set[str] = set()
         self.queue: asyncio.Queue[tuple[str, bytes, str]] | None = None
 
     async def __call__(self, scope, receive, send) -> None:
@@ -48,7 +50,8 @@ class FakeTwilioApi:
         path = scope["path"]
         if path == "/stats":
             stats = {"messages": self.messages, "callbacks_sent": self.sent, "callbacks_ok": self.ok,
-                     "callbacks_failed": self.failed, "callbacks_pending": self.queue.qsize() if self.queue else 0}
+                     "callbacks_failed": self.failed, "callbacks_pending": self.queue.qsize() if self.queue else 0,
+                     "acknowledged": sorted(self.acknowledged)}
             await self._reply(send, 200, json.dumps(stats).encode())
         elif "/Media/" in path:
             authorised = any(k == b"authorization" for k, _ in scope["headers"])
@@ -62,6 +65,8 @@ class FakeTwilioApi:
     async def _create(self, path: str, params: dict[str, str], send) -> None:
         self.messages += 1
         sid = f"SM{self.messages:032x}"
+        if "Nomor laporan:" in params.get("Body", ""):
+            self.acknowledged.add(params.get("To", "").removeprefix("whatsapp:"))
         body = {"sid": sid, "status": "queued", "to": params.get("To"), "from": params.get("From"),
                 "body": params.get("Body"), "account_sid": self.account, "api_version": "2010-04-01",
                 "num_media": "0", "num_segments": "1", "direction": "outbound-api", "error_code": None,

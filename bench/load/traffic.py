@@ -50,8 +50,9 @@ class Channels:
 @dataclass
 class Connection:
     lines: list[str] = field(default_factory=list)
-    # (index of the last request, the deceased's NIK) of each lapor kematian script
-    santunan_ends: list[tuple[int, str]] = field(default_factory=list)
+    # (index of the last request, the deceased's NIK, the citizen's chat id or number) of each
+    # lapor kematian script
+    santunan_ends: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 class Traffic:
@@ -85,9 +86,12 @@ class Traffic:
         kind is "santunan:<deceased NIK>"."""
         while True:
             user, kind = next(self._users), next(self._kinds)
-            make = self._telegram if user % 2 or not self.whatsapp else self._whatsapp
+            telegram = bool(user % 2 or not self.whatsapp)
+            make = self._telegram if telegram else self._whatsapp
             script = self._script(kind)
-            yield (f"santunan:{script[4]}" if kind == "santunan" else kind), [make(user, said) for said in script]
+            if kind == "santunan":
+                kind = f"santunan:{script[4]}:{_chat(user) if telegram else _number(user)}"
+            yield kind, [make(user, said) for said in script]
 
     def baseline_citizens(self) -> Iterator[tuple[str, list[str]]]:
         while True:
@@ -99,7 +103,7 @@ class Traffic:
     # --- requests ---
 
     def _telegram(self, user: int, said: object) -> str:
-        uid, chat = next(self._ids), 700_000_000 + user
+        uid, chat = next(self._ids), int(_chat(user))
         message: dict[str, object] = {"message_id": uid, "date": 1_764_000_000,
                                       "chat": {"id": chat, "type": "private", "first_name": "Warga"},
                                       "from": {"id": chat, "is_bot": False, "first_name": "Warga"}}
@@ -114,7 +118,7 @@ class Traffic:
 
     def _whatsapp(self, user: int, said: object) -> str:
         uid = next(self._ids)
-        sid, number = f"SM{uid:032x}", f"+62813{user:07d}"
+        sid, number = f"SM{uid:032x}", _number(user)
         form = {"MessageSid": sid, "SmsMessageSid": sid, "AccountSid": self.c.twilio_account,
                 "From": f"whatsapp:{number}", "To": self.c.twilio_from, "ProfileName": "Warga",
                 "WaId": number[1:], "NumMedia": "0", "Body": ""}
@@ -140,7 +144,16 @@ def write_connections(folder: Path, citizens: Iterator[tuple[str, list[str]]], c
             kind, lines = next(citizens)
             conn.lines.extend(lines)
             if kind.startswith("santunan:"):
-                conn.santunan_ends.append((len(conn.lines) - 1, kind.removeprefix("santunan:")))
+                _, nik, address = kind.split(":", 2)
+                conn.santunan_ends.append((len(conn.lines) - 1, nik, address))
         (folder / f"conn_{i}.txt").write_text("\n".join(conn.lines) + "\n", encoding="utf-8")
         made.append(conn)
     return made
+
+
+def _chat(user: int) -> str:
+    return str(700_000_000 + user)
+
+
+def _number(user: int) -> str:
+    return f"+62813{user:07d}"
