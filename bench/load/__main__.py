@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -262,6 +263,7 @@ def ours(args, tmp: Path, db_url: str, bot_api: FakeProcess, procs: Processes) -
     levels = []
     write_connections(tmp / "warm", traffic.citizens(), args.connections, 10)  # warm-up, not reported
     run_wrk(base_url, tmp / "warm", args.rates[0], 3, args.connections)
+    seen = settle_callbacks(twilio_url)  # counts so far: each level reports its own
     for rate in args.rates:
         folder = tmp / f"ours-{rate}"
         conns = write_connections(folder, traffic.citizens(), args.connections,
@@ -271,14 +273,22 @@ def ours(args, tmp: Path, db_url: str, bot_api: FakeProcess, procs: Processes) -
         level = level_from("ours", rate, result)
         finished = [(nik, address) for conn, answered in zip(conns, result["answered"], strict=True)
                     for end, nik, address in conn.santunan_ends if end < answered]
-        level.callbacks = settle_callbacks(twilio_url)
+        stats = settle_callbacks(twilio_url)
+        level.callbacks = {k: stats[k] - seen[k] for k in ("callbacks_sent", "callbacks_ok", "callbacks_failed")}
+        seen = stats
         # a report is acknowledged when its citizen was sent its number; a citizen who was asked
         # again instead (a photo that could not be fetched, say) would send it again, which a
         # script does not do
-        told = set(level.callbacks.pop("acknowledged")) | set(bot_api.stats()["acknowledged"])
+        told = set(stats["acknowledged"]) | set(bot_api.stats()["acknowledged"])
         acknowledged = [nik for nik, address in finished if address in told]
         level.reports_expected, level.reports_unfinished = len(acknowledged), len(finished) - len(acknowledged)
         level.reports_stored = asyncio.run(stored_reports(db_url, acknowledged))
+        for nik, address in finished:  # say what the citizens who were not told a number were told instead
+            if address not in told:
+                last = (fetch_json(f"{bot_api.url}/last?chat={address}") if not address.startswith("+") else
+                        fetch_json(f"{twilio_url}/last?number={urllib.parse.quote(address)}"))["text"]
+                stored = asyncio.run(stored_reports(db_url, [nik]))
+                print(f"  not acknowledged: report stored {bool(stored)}; last reply: {str(last)[:160]!r}", flush=True)
         after = scrape(base_url)
         level.turn_errors = int(after["errors"] - scraped["errors"])
         level.server = server_times(scraped, after)

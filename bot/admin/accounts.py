@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from bot.admin.csrf import posted_by
 from bot.admin.session import AdminSession, require_roles
 from bot.admin.web import AdminRoute, render
+from bot.api.deps import RowId
 from services.staff import ALL_AREA_ROLES, MIN_PASSWORD_LENGTH, ROLES, StaffAccount, StaffError, StaffService
 
 __all__ = ["router"]
@@ -123,12 +124,12 @@ async def _detail(request: Request, staff_id: int, *, error: str | None = None, 
 
 
 @router.get("/{staff_id}")
-async def account_page(request: Request, staff_id: int, session: Admin, ok: str = "") -> HTMLResponse:
+async def account_page(request: Request, staff_id: RowId, session: Admin, ok: str = "") -> HTMLResponse:
     return await _detail(request, staff_id, done=_DONE.get(ok))
 
 
 @router.post("/{staff_id}/status")
-async def set_status(request: Request, staff_id: int, session: AdminForm, aktif: FormText = "") -> Response:
+async def set_status(request: Request, staff_id: RowId, session: AdminForm, aktif: FormText = "") -> Response:
     """Disable or enable an account (not one's own: that would lock the admin out)."""
     active = aktif == "ya"
     if staff_id == session.staff.id and not active:
@@ -142,7 +143,7 @@ async def set_status(request: Request, staff_id: int, session: AdminForm, aktif:
 
 
 @router.post("/{staff_id}/sandi")
-async def reset_password(request: Request, staff_id: int, session: AdminForm, password: FormText = "",
+async def reset_password(request: Request, staff_id: RowId, session: AdminForm, password: FormText = "",
                          password2: FormText = "") -> Response:
     """Give an account a new password (typed twice); this also lifts a lock after failed logins."""
     if password != password2:
@@ -156,7 +157,7 @@ async def reset_password(request: Request, staff_id: int, session: AdminForm, pa
 
 
 @router.post("/{staff_id}/wilayah")
-async def set_area(request: Request, staff_id: int, session: AdminForm, kecamatan: FormText = "",
+async def set_area(request: Request, staff_id: RowId, session: AdminForm, kecamatan: FormText = "",
                    desa: FormText = "") -> Response:
     """Move a camat to another kecamatan or a kades to another desa."""
     account = await _account(request, staff_id)
@@ -171,7 +172,7 @@ async def set_area(request: Request, staff_id: int, session: AdminForm, kecamata
 
 
 @router.post("/{staff_id}/chat")
-async def unlink_chat(request: Request, staff_id: int, session: AdminForm) -> Response:
+async def unlink_chat(request: Request, staff_id: RowId, session: AdminForm) -> Response:
     """Let go of an account's linked chat (a lost phone, a staff member who left)."""
     await request.app.state.runtime.staff_links.unlink(staff_id=staff_id, actor=session.staff.actor)
     return _done(f"/admin/staf/{staff_id}", "chat")

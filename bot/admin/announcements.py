@@ -22,6 +22,7 @@ from bot.admin.csrf import posted_by
 from bot.admin.labels import STATE_NAMES
 from bot.admin.session import AdminSession, require_roles
 from bot.admin.web import AdminRoute, render
+from bot.api.deps import RowId
 from conversations.model import Reply
 from conversations.notices import render_notice
 from handlers.telegram import TelegramChannel
@@ -183,7 +184,7 @@ async def create(request: Request, session: HumasForm, title: FormText = "", bod
 
 
 @router.get("/{announcement_id}/ubah")
-async def edit_form(request: Request, announcement_id: int, session: Humas) -> HTMLResponse:
+async def edit_form(request: Request, announcement_id: RowId, session: Humas) -> HTMLResponse:
     row = await _get(request, announcement_id)
     if row.state != "draft" or row.author_id != session.staff.id:
         return await _detail(request, row, session, status_code=409 if row.state != "draft" else 403,
@@ -198,7 +199,7 @@ def _edit_refusal(row: Announcement) -> str:
 
 
 @router.post("/{announcement_id}/ubah")
-async def edit(request: Request, announcement_id: int, session: HumasForm, title: FormText = "",
+async def edit(request: Request, announcement_id: RowId, session: HumasForm, title: FormText = "",
                body: FormText = "", link: FormText = "", kecamatan: FormList = None) -> Response:
     """Save changes to a draft (its author only); an earlier approval is withdrawn."""
     row = await _get(request, announcement_id)
@@ -257,12 +258,12 @@ async def _detail(request: Request, row: Announcement, session: AdminSession, *,
 
 
 @router.get("/{announcement_id}")
-async def announcement_page(request: Request, announcement_id: int, session: Humas, ok: str = "") -> HTMLResponse:
+async def announcement_page(request: Request, announcement_id: RowId, session: Humas, ok: str = "") -> HTMLResponse:
     return await _detail(request, await _get(request, announcement_id), session, done=_DONE.get(ok))
 
 
 @router.get("/{announcement_id}/stats.json")
-async def delivery_stats(request: Request, announcement_id: int, session: Humas) -> JSONResponse:
+async def delivery_stats(request: Request, announcement_id: RowId, session: Humas) -> JSONResponse:
     """What the delivery progress bar polls: the counts, the percent done and the state."""
     row = await _get(request, announcement_id)
     stats = await _broadcasts(request).stats(row.id)
@@ -301,7 +302,7 @@ async def _apply(request: Request, row: Announcement, action: str, staff: Any, *
 
 
 @router.post("/{announcement_id}/{action}")
-async def act(request: Request, announcement_id: int, action: str, session: HumasForm, versi: FormText = "",
+async def act(request: Request, announcement_id: RowId, action: str, session: HumasForm, versi: FormText = "",
               waktu: FormText = "") -> Response:
     """Approve, send, schedule, pause, resume or cancel; a refusal is explained on the page."""
     if action not in ACTIONS:

@@ -133,6 +133,21 @@ def _finish(request: Request, response: Response) -> None:
         response.headers.setdefault(header, value)
 
 
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+async def _holds_nul(request: Request) -> bool:
+    """A NUL character anywhere in the path, the query or a form field. PostgreSQL can neither store
+    nor compare such text, so the page refuses the request whole (the staff API does the same with
+    a pattern on each field; tests/fuzz/test_openapi.py)."""
+    if "\x00" in request.url.path or any("\x00" in value for value in request.query_params.values()):
+        return True
+    if request.method == "POST" and request.headers.get("content-type", "").startswith(_FORMS):
+        form = await request.form()  # kept by the request: the handler reads the same form
+        return any(isinstance(value, str) and "\x00" in value for _, value in form.multi_items())
+    return False
+
+
 class AdminRoute(APIRoute):
     """An APIRoute whose handler answers like a web page (redirect to the login, 403 page) and
     finishes every response with `_finish`."""
@@ -141,7 +156,11 @@ class AdminRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def admin_handler(request: Request) -> Response:
-            response = await _answer(request, handler)
+            if await _holds_nul(request):
+                response = _message(request, title="Permintaan tidak valid",
+                                    text="Alamat atau isian formulir tidak dapat dibaca.", status_code=400)
+            else:
+                response = await _answer(request, handler)
             _finish(request, response)
             return response
 

@@ -386,3 +386,16 @@ def test_columns_are_proportional_and_an_empty_chart_draws():
     assert heights[0] == 2 * heights[1] and heights[2] == 0
     assert "<title>Senin 1 Sep: 4</title>" in svg and "<title>3: 0</title>" in svg
     assert "<svg" in column_chart([], title="Kosong") and "<svg" in bar_chart([], title="Kosong")
+
+
+async def test_text_with_a_nul_character_or_an_impossible_id_gets_a_page_not_a_crash(client, browser):
+    """PostgreSQL can neither store nor compare text holding a NUL, and ids are 64-bit: the pages
+    answer such requests with a 400 page and change nothing (CI runs this on PostgreSQL)."""
+    admin = await _signed_in(browser, client, "adm")
+    r = await _post(admin, "/admin/staf/baru", "/admin/staf/baru", username="camat\x00x", role="camat",
+                    password="sandi-camat-awal", kecamatan=KAG)
+    assert r.status_code == 400 and "tidak dapat dibaca" in r.text
+    assert [a.username for a in await client.app.state.runtime.staff.accounts()] == ["adm"]
+    for path in ("/admin/registri?q=ab%00c&cari=1", "/admin/laporan/SK-%00", f"/admin/staf/{2**64}"):
+        r = await admin.get(path)
+        assert r.status_code == 400 and "tidak dapat dibaca" in r.text, path
