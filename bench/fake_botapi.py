@@ -11,7 +11,7 @@ long), so citizens' photos can be part of a load run.
     python -m bench.fake_botapi --port 8081 [--limit 30]
     GET /stats   -> {"accepted", "unique", "refused", "first", "last", "acknowledged"}; `?times=1` adds
                     every time; "acknowledged" lists the chats sent a report number ("Nomor laporan:")
-    GET /last?chat=<id> -> {"text": the last text sent to that chat}
+    GET /sent?chat=<id> -> {"texts": every text sent to that chat, in order}
     POST /reset  -> forget everything counted
 """
 from __future__ import annotations
@@ -37,7 +37,7 @@ class FakeBotApi:
         self.times: list[float] = []
         self.chats: set[str] = set()
         self.acknowledged: set[str] = set()
-        self.last: dict[str, str] = {}  # the last text each chat was sent
+        self.sent: dict[str, list[str]] = {}  # every text each chat was sent, in order
         self.refused = 0
 
     def _admit(self) -> bool:
@@ -63,9 +63,9 @@ class FakeBotApi:
         path = scope["path"]
         if path == "/stats":
             await self._json(send, 200, self._stats(b"times=1" in scope.get("query_string", b"")))
-        elif path == "/last":  # ?chat=<id>: the last text that chat was sent
+        elif path == "/sent":  # ?chat=<id>: every text that chat was sent
             chat = urllib.parse.parse_qs(scope.get("query_string", b"").decode()).get("chat", [""])[0]
-            await self._json(send, 200, {"text": self.last.get(chat)})
+            await self._json(send, 200, {"texts": self.sent.get(chat, [])})
         elif path == "/reset":
             self.reset()
             await self._json(send, 200, {})
@@ -93,8 +93,8 @@ class FakeBotApi:
         self.times.append(time.monotonic())
         chat = str(params.get("chat_id"))
         self.chats.add(chat)
-        self.last[chat] = str(params.get("text", ""))
-        if "Nomor laporan:" in self.last[chat]:
+        self.sent.setdefault(chat, []).append(str(params.get("text", "")))
+        if "Nomor laporan:" in self.sent[chat][-1]:
             self.acknowledged.add(chat)
         result = {"message_id": len(self.times), "date": int(time.time()), "text": params.get("text", ""),
                   "chat": {"id": int(chat), "type": "private"}}

@@ -181,6 +181,20 @@ def server_times(before: dict[str, float], after: dict[str, float]) -> dict[str,
     return out
 
 
+async def contact_id(db_url: str, address: str) -> int | None:
+    from sqlalchemy import select
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from storage.models import Contact
+
+    engine = create_async_engine(db_url)
+    try:
+        async with engine.connect() as conn:
+            return await conn.scalar(select(Contact.id).where(Contact.channel_user_id == address))
+    finally:
+        await engine.dispose()
+
+
 async def stored_reports(db_url: str, niks: list[str]) -> int:
     """How many of these deceased NIKs have their report in the database (looked up by keyed hash)."""
     from sqlalchemy import select
@@ -237,7 +251,8 @@ def ours(args, tmp: Path, db_url: str, bot_api: FakeProcess, procs: Processes) -
     metrics_dir = tmp / "metrics"
     metrics_dir.mkdir()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": db_url, "REDIS_URL": REDIS,
-           "PUBLIC_BASE_URL": base_url, "SECRET_KEY": SECRET, "DATA_DIR": str(tmp / "data"), "LOG_LEVEL": "WARNING",
+           "PUBLIC_BASE_URL": base_url, "SECRET_KEY": SECRET, "DATA_DIR": str(tmp / "data"),
+           "LOG_LEVEL": args.log_level,
            "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": TG_SECRET,
            "TELEGRAM_API_BASE_URL": f"{bot_api.url}/bot", "TWILIO_ACCOUNT_SID": ACCOUNT, "TWILIO_AUTH_TOKEN": AUTH,
            "TWILIO_WHATSAPP_FROM": FROM, "TWILIO_API_BASE_URL": twilio_url, "BROADCAST_QUIET_HOURS": "",
@@ -285,10 +300,12 @@ def ours(args, tmp: Path, db_url: str, bot_api: FakeProcess, procs: Processes) -
         level.reports_stored = asyncio.run(stored_reports(db_url, acknowledged))
         for nik, address in finished:  # say what the citizens who were not told a number were told instead
             if address not in told:
-                last = (fetch_json(f"{bot_api.url}/last?chat={address}") if not address.startswith("+") else
-                        fetch_json(f"{twilio_url}/last?number={urllib.parse.quote(address)}"))["text"]
+                texts = (fetch_json(f"{bot_api.url}/sent?chat={address}") if not address.startswith("+") else
+                         fetch_json(f"{twilio_url}/sent?number={urllib.parse.quote(address)}"))["texts"]
                 stored = asyncio.run(stored_reports(db_url, [nik]))
-                print(f"  not acknowledged: report stored {bool(stored)}; last reply: {str(last)[:160]!r}", flush=True)
+                print(f"  not acknowledged: {address} contact {asyncio.run(contact_id(db_url, address))}, "
+                      f"report stored {bool(stored)}; {len(texts)} replies: "
+                      + " | ".join(t[:70].replace("\n", " ") for t in texts), flush=True)
         after = scrape(base_url)
         level.turn_errors = int(after["errors"] - scraped["errors"])
         level.server = server_times(scraped, after)
@@ -388,6 +405,7 @@ def table(levels: list[Level]) -> str:
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for lv in levels:
         kept = f"{lv.reports_stored}/{lv.reports_expected}" if lv.reports_expected is not None else "-"
+        kept += f" (+{lv.reports_unfinished} not told)" if lv.reports_unfinished else ""
         cb = (f"{lv.callbacks.get('callbacks_ok', 0)}/{lv.callbacks.get('callbacks_sent', 0)}" if lv.callbacks
               else "-")
         rows.append(f"| {lv.system} | {lv.offered:g} | {lv.achieved:.0f} | {lv.p50:.1f} | {lv.p95:.1f} | "
@@ -432,6 +450,9 @@ def section(args, ours_levels: list[Level], base_levels: list[Level]) -> str:
   offered rate; {args.seconds:g} s per rate after a 3 s warm-up. Latency is wrk's, from sending a request
   to its answer; both servers answer a webhook after their replies went to the provider's API.
   "web cores" and "machine cores" are CPU used on average during the rate (machine: all processes).
+  "reports kept": reports in PostgreSQL / citizens who were sent their report number; a script
+  that ended without its number (none expected) would be shown as "not told", with its replies
+  printed by the run.
 - Knee (highest offered rate achieved within 5 % with p99 <= {GOAL_P99_MS:g} ms): ours
   {f"{k.offered:g}/s" if k else "none"}, baseline {f"{bk.offered:g}/s" if bk else "none"}.
 - Goal (at least the baseline's turns/s with p99 <= {GOAL_P99_MS:g} ms, durable): {met}. Ours reaches
@@ -456,6 +477,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mix", type=lambda s: tuple((k, int(w)) for k, w in (x.split("=") for x in s.split(","))),
                         default=MIX, help="citizens by kind, e.g. menu=45,coverage=30,subscribe=15,santunan=10")
     parser.add_argument("--logs", type=Path, help="keep the processes' logs in this folder")
+    parser.add_argument("--log-level", default="WARNING", help="the servers' LOG_LEVEL (INFO logs every turn)")
     parser.add_argument("--telegram-only", action="store_true", help="every citizen on Telegram")
     parser.add_argument("--write", action=argparse.BooleanOptionalAction, default=True)
     args = parser.parse_args(argv)

@@ -13,7 +13,7 @@ them, and the fake shares the machine's two cores with everything else.
     python -m bench.load.fake_twilio --port 8082 --account AC... --token TOKEN [--callbacks 16]
     GET /stats -> {"messages", "callbacks_sent", "callbacks_ok", "callbacks_failed", "callbacks_pending",
                    "acknowledged": the numbers sent a report number ("Nomor laporan:")}
-    GET /last?number=<E.164> -> {"text": the last body sent to that number}
+    GET /sent?number=<E.164> -> {"texts": every body sent to that number, in order}
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ class FakeTwilioApi:
         self.account, self.validator, self.connections = account, RequestValidator(token), connections
         self.messages = self.sent = self.ok = self.failed = 0
         self.acknowledged: set[str] = set()
-        self.last: dict[str, str] = {}  # the last body each number was sent
+        self.bodies: dict[str, list[str]] = {}  # every body each number was sent, in order
         self.queue: asyncio.Queue[tuple[str, bytes, str]] | None = None
 
     async def __call__(self, scope, receive, send) -> None:
@@ -55,9 +55,9 @@ class FakeTwilioApi:
                      "callbacks_failed": self.failed, "callbacks_pending": self.queue.qsize() if self.queue else 0,
                      "acknowledged": sorted(self.acknowledged)}
             await self._reply(send, 200, json.dumps(stats).encode())
-        elif path == "/last":  # ?number=<E.164>: the last body that number was sent
+        elif path == "/sent":  # ?number=<E.164>: every body that number was sent
             number = urllib.parse.parse_qs(scope.get("query_string", b"").decode()).get("number", [""])[0]
-            await self._reply(send, 200, json.dumps({"text": self.last.get(number)}).encode())
+            await self._reply(send, 200, json.dumps({"texts": self.bodies.get(number, [])}).encode())
         elif "/Media/" in path:
             authorised = any(k == b"authorization" for k, _ in scope["headers"])
             await self._reply(send, 200 if authorised else 401, PHOTO if authorised else b"{}",
@@ -71,8 +71,8 @@ class FakeTwilioApi:
         self.messages += 1
         sid = f"SM{self.messages:032x}"
         number = params.get("To", "").removeprefix("whatsapp:")
-        self.last[number] = params.get("Body", "")
-        if "Nomor laporan:" in self.last[number]:
+        self.bodies.setdefault(number, []).append(params.get("Body", ""))
+        if "Nomor laporan:" in self.bodies[number][-1]:
             self.acknowledged.add(number)
         body = {"sid": sid, "status": "queued", "to": params.get("To"), "from": params.get("From"),
                 "body": params.get("Body"), "account_sid": self.account, "api_version": "2010-04-01",
