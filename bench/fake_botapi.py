@@ -27,6 +27,16 @@ PHOTO_BYTES = 60_000  # about what a cheap phone's compressed photo weighs
 PHOTO = b"\xff\xd8\xff\xe0" + bytes(PHOTO_BYTES - 4)
 
 
+async def read_body(receive) -> bytes:
+    """The whole body of an ASGI HTTP request."""
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            return body
+
+
 class FakeBotApi:
     def __init__(self, limit: float | None) -> None:
         self.limit = limit
@@ -54,12 +64,7 @@ class FakeBotApi:
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         path = scope["path"]
         if path == "/stats":
             await self._json(send, 200, self._stats(b"times=1" in scope.get("query_string", b"")))

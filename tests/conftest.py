@@ -7,7 +7,7 @@ import ipaddress
 import os
 import shutil
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -18,10 +18,14 @@ from sqlalchemy import text
 from bot.config import Settings
 from storage.db import make_engine
 from storage.migrate import upgrade
+from tests.fakes.servers import FakeTelegram, FakeTwilio
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# the credentials the fake providers expect (tests/fakes/servers.py)
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+SID, AUTH = "AC" + "0" * 32, "twilio-test-auth-token-0123456789"
 TABLES = ("sent_messages", "contacts", "conversation_state", "processed_messages", "staff", "audit_log",
           "registry", "registry_imports", "rate_counters", "report_documents", "report_events", "reports", "outbox",
           "announcements")
@@ -148,3 +152,18 @@ async def chat(client: httpx.AsyncClient, user: str, text_: str) -> list[dict]:
     r = await client.post("/api/chat", json={"user": user, "text": text_})
     assert r.status_code == 200, r.text
     return r.json()["replies"]
+
+
+# --- the fake providers: real HTTP servers on loopback that the real libraries talk to ---
+@pytest.fixture
+def fake_telegram() -> Iterator[FakeTelegram]:
+    fake = FakeTelegram(TOKEN)
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def fake_twilio() -> Iterator[FakeTwilio]:
+    fake = FakeTwilio(SID, AUTH)
+    yield fake
+    fake.close()

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import uvicorn
 from twilio.request_validator import RequestValidator
 
-from bench.fake_botapi import PHOTO
+from bench.fake_botapi import PHOTO, read_body
 
 STATUSES = (("sent", 0.1), ("delivered", 0.5), ("read", 2.0))
 
@@ -43,12 +43,7 @@ class FakeTwilioApi:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         path = scope["path"]
         if path == "/stats":
             stats = {"messages": self.messages, "callbacks_sent": self.sent, "callbacks_ok": self.ok,

@@ -21,7 +21,6 @@ import uvicorn
 
 from bot.config import Settings
 from tests.conftest import IN_CI, REDIS_URL
-from tests.fakes.servers import FakeTelegram
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -101,13 +100,6 @@ class LiveServer:
     def staff(self, username: str, role: str, *, kecamatan: str | None = None, desa: str | None = None):
         return self.run(self.runtime.staff.create(username=username, role=role, password=PASSWORD,
                                                   kecamatan=kecamatan, desa=desa, actor="test"))
-
-
-@pytest.fixture
-def fake_telegram() -> Iterator[FakeTelegram]:
-    fake = FakeTelegram(TOKEN)
-    yield fake
-    fake.close()
 
 
 @pytest.fixture

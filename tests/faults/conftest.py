@@ -82,20 +82,6 @@ def small_attachment_disk(tmp_path) -> Iterator[SmallDisk]:
 
 # --- the fakes ---
 
-@pytest.fixture
-def fake_telegram() -> Iterator[FakeTelegram]:
-    fake = FakeTelegram(TOKEN)
-    yield fake
-    fake.close()
-
-
-@pytest.fixture
-def fake_twilio() -> Iterator[FakeTwilio]:
-    fake = FakeTwilio(SID, AUTH)
-    yield fake
-    fake.close()
-
-
 _PERSONAL = re.compile(r"(?<!\d)\d{16}(?!\d)|\+?62 ?8\d{7,11}|08\d{8,11}")  # NIK or KK, phone numbers
 
 

@@ -9,28 +9,12 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from bot.config import Settings
-from tests.fakes.servers import FakeTelegram, FakeTwilio
+from tests.conftest import AUTH, SID, TOKEN
 
 PAYLOADS = Path(__file__).parent / "payloads"
-TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 SECRET = "tg-secret_0123456789"
-SID, AUTH = "AC" + "0" * 32, "twilio-test-auth-token-0123456789"
 PUBLIC = "https://layanan.okikab.example"
 FROM = "whatsapp:+14155238886"
-
-
-@pytest.fixture
-def fake_telegram():
-    fake = FakeTelegram(TOKEN)
-    yield fake
-    fake.close()
-
-
-@pytest.fixture
-def fake_twilio():
-    fake = FakeTwilio(SID, AUTH)
-    yield fake
-    fake.close()
 
 
 @pytest.fixture

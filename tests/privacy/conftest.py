@@ -1,4 +1,4 @@
 """The privacy tests run the real app against the fake providers, as the channel tests do."""
 from __future__ import annotations
 
-from tests.handlers.conftest import fake_telegram, fake_twilio, settings  # noqa: F401  (fixtures)
+from tests.handlers.conftest import settings  # noqa: F401  (a fixture; the fakes come from tests/conftest.py)
