@@ -31,11 +31,12 @@ from telegram.ext import Application
 
 from conversations.messages_id import MSG
 from conversations.model import Incoming, Media, Reply
+from handlers.attachments import keep
 from handlers.dispatch import SendFailed
 from handlers.metrics import WEBHOOK_REJECTIONS
 from handlers.telegram_http import AiohttpRequest
 from handlers.text import split_text
-from storage.files import AttachmentStore, sniff
+from storage.files import AttachmentStore
 
 __all__ = ["TelegramChannel"]
 
@@ -139,15 +140,8 @@ class TelegramChannel:
             raise
         if len(data) > self._max_bytes:
             return (), "too_large"
-        content_type = sniff(data[:16])
-        if content_type is None:
-            return (), "bad_type"
-        try:
-            key = await asyncio.to_thread(self._attachments.save, data, content_type)
-        except OSError as exc:  # our disk is full: say so now; a redelivery would fail the same way
-            log.warning("telegram: could not store an attachment (%s)", exc.strerror or type(exc).__name__)
-            return (), "not_saved"
-        return (Media(key=key, content_type=content_type, size=len(data)),), None
+        media, error = await keep(self._attachments, data, channel=CHANNEL)
+        return ((media,) if media else ()), error
 
     # --- render, send ---
 

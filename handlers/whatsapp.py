@@ -4,7 +4,6 @@ numbered lists under 1,600 characters, and send them through the REST API (TWILI
 with a status callback. Messages we start keep the 24-hour customer-service window."""
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Mapping, Sequence
@@ -19,10 +18,11 @@ from twilio.rest import Client
 
 from conversations.messages_id import MSG
 from conversations.model import Incoming, Media, Reply
+from handlers.attachments import keep
 from handlers.dispatch import SendFailed
 from handlers.text import split_text
 from storage.deliveries import Deliveries
-from storage.files import AttachmentStore, sniff
+from storage.files import AttachmentStore
 
 __all__ = ["WhatsAppChannel", "WINDOW"]
 
@@ -89,15 +89,10 @@ class WhatsAppChannel:
             data = await self._download(url)
             if data is None:
                 return (), "too_large"
-            content_type = sniff(data[:16])
-            if content_type is None:
-                return (), "bad_type"
-            try:
-                key = await asyncio.to_thread(self._attachments.save, data, content_type)
-            except OSError as exc:  # our disk is full
-                log.warning("whatsapp: could not store an attachment (%s)", exc.strerror or type(exc).__name__)
-                return (), "not_saved"
-            stored.append(Media(key=key, content_type=content_type, size=len(data)))
+            media, error = await keep(self._attachments, data, channel=CHANNEL)
+            if media is None:
+                return (), error
+            stored.append(media)
         return tuple(stored), None
 
     async def _download(self, url: str) -> bytes | None:
