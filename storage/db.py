@@ -68,21 +68,29 @@ class OneStatement:
     statements every message pays for: a contact's touch, a sent message's row, a delivery receipt.
 
     An ORM session and a statement built on every call cost about 2 ms of CPU a statement here;
-    a prebuilt Core statement about 0.6 ms (measured in bench/load). On PostgreSQL the connection is
+    a prebuilt Core statement about 0.6 ms (timed one statement at a time against PostgreSQL; the
+    effect on whole turns is in bench/load's figures). On PostgreSQL the connection is
     in autocommit: a single statement is atomic by itself, and BEGIN and COMMIT would be two more
     round trips. SQLite keeps its transaction (one writer, which the pool already serialises)."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         engine: AsyncEngine = sessions.kw["bind"]
-        self.postgres = self._postgres = engine.dialect.name == "postgresql"
         self.dialect = engine.dialect.name
-        self._engine = engine.execution_options(isolation_level="AUTOCOMMIT") if self._postgres else engine
+        self._engine = engine.execution_options(isolation_level="AUTOCOMMIT") if self.postgres else engine
+
+    @property
+    def postgres(self) -> bool:
+        return self.dialect == "postgresql"
+
+    def _unit(self) -> Any:
+        """A connection that commits what it runs: autocommit on PostgreSQL, a transaction on SQLite."""
+        return self._engine.connect() if self.postgres else self._engine.begin()
 
     async def rows(self, statement: Executable, params: Mapping[str, Any]) -> Sequence[Row[Any]]:
         """The rows the statement returns (RETURNING)."""
-        async with self._engine.connect() if self._postgres else self._engine.begin() as conn:
+        async with self._unit() as conn:
             return (await conn.execute(statement, params)).all()
 
     async def rowcount(self, statement: Executable, params: Mapping[str, Any] | None = None) -> int:
-        async with self._engine.connect() if self._postgres else self._engine.begin() as conn:
+        async with self._unit() as conn:
             return (await conn.execute(statement, params)).rowcount
