@@ -45,6 +45,7 @@ from bench.broadcast import FakeProcess, fan_out, prepare
 from bench.chat_turns import ROOT, free_port, stop, wait_healthy, write_doc
 from bench.coverage import SECRET, drop_postgres, postgres_database, write_rows
 from bench.load.traffic import MIX, Channels, Traffic, write_connections
+from services.demo import registry_rows
 
 START, END = "<!-- bench:load:start -->", "<!-- bench:load:end -->"
 TOKEN, TG_SECRET = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "load-secret"
@@ -336,8 +337,7 @@ def baseline(args, tmp: Path, bot_api: FakeProcess, procs: Processes) -> list[Le
                                     "--token", TOKEN, "--secret", TG_SECRET], {**os.environ, "PYTHONPATH": str(ROOT)})
     wait_healthy(url, proc)
     channels = Channels(url, TG_SECRET, ACCOUNT, AUTH, FROM, "http://127.0.0.1:9")
-    write_rows(tmp / "registry.csv", 200)
-    traffic = Traffic(channels, list(_registry_sample(tmp)))
+    traffic = Traffic(channels, list(registry_rows(count=200, seed=7)))  # names and NIKs for the form
     write_connections(tmp / "warm-b", traffic.baseline_citizens(), args.connections, 10)
     run_wrk(url, tmp / "warm-b", args.rates[0], 3, args.connections)
     levels = []
@@ -353,13 +353,6 @@ def baseline(args, tmp: Path, bot_api: FakeProcess, procs: Processes) -> list[Le
         if level.achieved < 0.6 * rate:
             break
     return levels
-
-
-def _registry_sample(tmp: Path):
-    import csv
-
-    with (tmp / "registry.csv").open(encoding="utf-8") as f:
-        yield from csv.DictReader(f)
 
 
 def describe(level: Level) -> str:
