@@ -23,7 +23,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = ["Announcement", "AuditEntry", "Base", "Contact", "ConversationState", "OutboxMessage", "ProcessedMessage",
-           "RateCounter", "RegistryEntry", "RegistryImport", "Report", "ReportDocument", "ReportEvent", "SentMessage",
+           "RateCounter", "RegistryEntry", "RegistryImport", "Report", "ReportDocument", "ReportEvent", "RevokedSession",
+           "SentMessage",
            "Staff", "UTCDateTime", "utcnow"]
 
 _NAMING = {
@@ -150,6 +151,18 @@ class Staff(Base):
     # the pending one-time code (one per account): only its keyed hash, until it is used or expires
     link_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     link_code_expires_at: Mapped[datetime | None] = mapped_column(_TS)
+    # carried in every token and session; bumped by a password change or reset, disable, enable, a
+    # role or area change and "sign out everywhere", so that every earlier token stops working
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+
+
+class RevokedSession(Base):
+    """An admin session ended by logout before its natural end: its id, until it would have expired."""
+
+    __tablename__ = "revoked_sessions"
+
+    session_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(_TS, index=True)
 
 
 class AuditEntry(Base):
@@ -266,7 +279,8 @@ class ReportEvent(Base):
     from_status: Mapped[str | None] = mapped_column(String(32))
     to_status: Mapped[str] = mapped_column(String(32))
     actor: Mapped[str] = mapped_column(String(80))
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)  # internal: staff only, never sent
+    family_message: Mapped[str | None] = mapped_column(Text)  # what was sent to the family with this move
 
 
 class ReportDocument(Base):
