@@ -3,7 +3,8 @@ its documents, history and the moves allowed, filing on a citizen's behalf, and 
 
 Everything goes through the same Santunan service calls, rules and audit entries as the staff API
 (bot/api/reports.py): a camat sees one kecamatan and a kades one desa; a report outside the area
-is a 403 page; a move the workflow does not allow (or that someone else made first) is explained."""
+is "not found", as one that does not exist; a move the workflow does not allow (or that someone
+else made first) is explained."""
 from __future__ import annotations
 
 from datetime import date
@@ -11,7 +12,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from bot.admin.csrf import posted_by
@@ -19,6 +20,7 @@ from bot.admin.labels import STATUS_NAMES
 from bot.admin.session import AdminSession, Forbidden, require_roles
 from bot.admin.web import AdminRoute, render
 from bot.api.reports import ReportIn, export_response
+from bot.documents import document_response
 from conversations.parsing import parse_kk, parse_phone
 from services.nik import check_nik
 from services.santunan import DOCUMENTS, STATUSES, WIB, Draft, Duplicate, LateReport, NotAllowed, WrongMove
@@ -42,7 +44,6 @@ ACTIONS = {"diverifikasi_desa": "Verifikasi (desa)", "diverifikasi_kecamatan": "
 DOCUMENT_NAMES = {"sktm": "SKTM", "akta_kematian": "Akta/surat keterangan kematian", "kk": "Kartu Keluarga",
                   "ktp_almarhum": "KTP almarhum", "ktp_ahli_waris": "KTP ahli waris", "lain": "Dokumen lain"}
 _YES, _NO = ("1", "ya", "true", "on"), ("0", "tidak", "false")
-_OUTSIDE = "Laporan ini berada di luar wilayah Anda."
 
 
 def _rt(request: Request) -> Any:
@@ -250,10 +251,11 @@ async def new_report(request: Request, session: ReviewerForm) -> Response:
 
 # --- one report ---
 async def _visible(request: Request, staff: StaffInfo, reference: str) -> Any:
-    """The report, if it exists (else None) and is in the staff member's area (else Forbidden)."""
+    """The report, if it exists and is in the staff member's area, else None: a report of another
+    area is "not found" as one that does not exist, so a reference's existence is not told (as the API)."""
     report = await _rt(request).santunan.get(reference.strip().upper())
     if report is not None and not staff.can_see(kecamatan_code=report.kecamatan_code, desa_code=report.desa_code):
-        raise Forbidden(_OUTSIDE)
+        return None
     return report
 
 
@@ -347,6 +349,7 @@ async def document(request: Request, reference: str, name: str, session: Reviewe
                                                 "text": "Dokumen ini tidak ada pada laporan itu."}, status_code=404)
     await rt.audit.record(actor=session.staff.actor, action="report.document_view",
                           target=f"report:{report.reference}", detail={"kind": found.kind})
-    return FileResponse(rt.attachments.path(found.key), media_type=found.content_type,
-                        filename=f"{report.reference}-{found.kind}.{name.rsplit('.', 1)[-1]}",
-                        content_disposition_type="inline", headers={"Cache-Control": "private, no-store"})
+    # images stay inline for the report page's <img> and its link; a PDF is a download
+    return document_response(rt.attachments.path(found.key), media_type=found.content_type,
+                             filename=f"{report.reference}-{found.kind}.{name.rsplit('.', 1)[-1]}",
+                             inline=found.content_type.startswith("image/"))

@@ -2,8 +2,6 @@
 the workflow, documents for entitled staff only, export. Area-scoped throughout; audited."""
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from typing import Annotated, Any
 
@@ -13,9 +11,11 @@ from pydantic import BaseModel, Field
 
 from bot.api.deps import NO_NUL, SignedInFirst, require_roles
 from bot.api.problems import CONFLICT, NOT_FOUND, SIGNED_IN
+from bot.documents import document_response
 from conversations.parsing import parse_kk, parse_phone
 from services.nik import check_nik
 from services.santunan import STATUSES, Draft, Duplicate, LateReport, NotAllowed, WrongMove
+from services.sheets import csv_text, xlsx_bytes
 from services.staff import StaffInfo
 from storage.files import ALLOWED_TYPES
 from storage.reports import ReportFilter
@@ -166,19 +166,10 @@ async def export_response(rt: Any, staff: StaffInfo, rows: list, fmt: str) -> Re
               r.bank_holder or "", "ya" if r.late else "", "ya" if r.jkm_covered else "",
               "ya" if rt.santunan.overdue(r) else "", r.created_at.isoformat()] for r in rows]
     await rt.audit.record(actor=staff.actor, action="report.export", detail={"format": fmt, "rows": len(rows)})
-    if fmt == "csv":
-        out = io.StringIO()
-        csv.writer(out).writerows([EXPORT_HEADER, *table])
-        data, media = out.getvalue().encode("utf-8-sig"), "text/csv"
+    if fmt == "csv":  # never a formula: what citizens typed is text in either format (services/sheets.py)
+        data, media = csv_text([EXPORT_HEADER, *table]).encode("utf-8-sig"), "text/csv"
     else:
-        from openpyxl import Workbook
-
-        book = Workbook()
-        for row in (EXPORT_HEADER, *table):
-            book.active.append(row)
-        buffer = io.BytesIO()
-        book.save(buffer)
-        data, media = buffer.getvalue(), _XLSX
+        data, media = xlsx_bytes([EXPORT_HEADER, *table]), _XLSX
     return Response(data, media_type=media,
                     headers={"Content-Disposition": f'attachment; filename="laporan-santunan.{fmt}"'})
 
@@ -230,5 +221,5 @@ async def document(request: Request, staff: Reviewer, reference: Reference, name
         raise HTTPException(status.HTTP_404_NOT_FOUND)
     await rt.audit.record(actor=staff.actor, action="report.document_view", target=f"report:{report.reference}",
                           detail={"kind": found.kind})
-    return FileResponse(rt.attachments.path(found.key), media_type=found.content_type,
-                        headers={"Cache-Control": "private, no-store"})
+    return document_response(rt.attachments.path(found.key), media_type=found.content_type,
+                             filename=f"{report.reference}-{found.kind}.{name.rsplit('.', 1)[-1]}")

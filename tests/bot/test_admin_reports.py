@@ -141,16 +141,17 @@ async def test_humas_may_not_open_the_queue(client, browser):
 
 
 # --- one report ---
-async def test_a_report_outside_the_area_is_a_403_page(client, browser):
+async def test_a_report_outside_the_area_is_not_found_as_one_that_does_not_exist(client, browser):
     sukadana, _, sukaraja = await _three(client)
     camat = await _signed_in(browser, client, "camat.kag", "camat", kecamatan=KAG)
     r = await camat.get(f"/admin/laporan/{sukaraja}")
-    assert r.status_code == 403 and "di luar wilayah Anda" in r.text and "Ahmad Sanusi" not in r.text
+    missing = await camat.get("/admin/laporan/SK-AAAA-AAA")
+    assert r.status_code == 404 and "Ahmad Sanusi" not in r.text and r.text == missing.text  # F14
     assert (await camat.get(f"/admin/laporan/{sukadana}")).status_code == 200
     assert (await camat.get(f"/admin/laporan/{sukadana.lower()}")).status_code == 200
     assert (await camat.get("/admin/laporan/SK-AAAA-AAA")).status_code == 404
     kades = await _signed_in(browser, client, "kades.kdt", "kades", desa=KEDATON)
-    assert (await kades.get(f"/admin/laporan/{sukadana}")).status_code == 403
+    assert (await kades.get(f"/admin/laporan/{sukadana}")).status_code == 404
 
 
 async def test_a_kades_verifies_from_the_report_page_and_the_reporter_is_told(client, browser):
@@ -227,9 +228,10 @@ async def test_documents_are_shown_to_entitled_staff_only(client, browser):
     assert r.headers["cache-control"] == "private, no-store" and r.headers["content-disposition"].startswith("inline")
     r = await dinsos.get(pdf)
     assert r.status_code == 200 and r.content == PDF and r.headers["content-type"] == "application/pdf"
+    assert r.headers["content-disposition"].startswith("attachment")  # a download, never a page (F17)
     kades_other = await _signed_in(browser, client, "kades.kdt", "kades", desa=KEDATON)
     r = await kades_other.get(image)
-    assert r.status_code == 403 and r.content != PNG
+    assert r.status_code == 404 and r.content != PNG
     kades = await _signed_in(browser, client, "kades.skd", "kades", desa=SUKADANA)
     assert (await kades.get(image)).content == PNG
     assert (await kades.get(f"/admin/laporan/{reference}/dokumen/0000.png")).status_code == 404
