@@ -5,14 +5,17 @@ validated; valid rows are upserted by NIK hash in one transaction, so a re-impor
 changed. Rejected rows are kept, with the NIK masked, as a CSV with the reason for each."""
 from __future__ import annotations
 
+import asyncio
 import csv
 import hashlib
 import inspect
 import io
+import itertools
 import json
 import re
+import zipfile
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -22,11 +25,12 @@ from typing import Any
 from services.audit import Audit
 from services.nik import check_nik
 from services.privacy import NikHasher, mask_kpj, mask_nik
+from services.sheets import csv_text
 from services.wilayah import Wilayah
 from storage.models import utcnow
 from storage.registry import Registry
 
-__all__ = ["ImportFailed", "ImportSummary", "RegistryImporter", "REASONS", "count_rows"]
+__all__ = ["ImportFailed", "ImportSummary", "RegistryImporter", "REASONS", "check_xlsx", "count_rows"]
 
 REQUIRED = ("nik", "nama", "tanggal_lahir", "kategori", "kecamatan", "mulai", "akhir")
 COLUMNS = (*REQUIRED, "kpj", "program", "desa", "status")
@@ -51,6 +55,15 @@ REASONS = {
     "mulai_salah": "tanggal mulai tidak terbaca", "akhir_salah": "tanggal akhir tidak terbaca",
     "periode_terbalik": "tanggal akhir sebelum tanggal mulai", "status_salah": "status bukan aktif/nonaktif",
 }
+# what a file may hold: an XLSX is a zip, and its XML is refused before it is opened when it would
+# unpack to more than this (a decompression bomb); rows and columns past these are never read
+MAX_UNPACKED = 200 * 1024 * 1024
+MAX_RATIO = 100  # unpacked / packed, for a member of more than RATIO_FROM bytes
+RATIO_FROM = 1024 * 1024
+MAX_MEMBERS = 1000
+MAX_ROWS = 500_000
+MAX_COLUMNS = 64
+_BATCH = 1000  # rows read per trip to the worker thread
 _NIK_ERRORS = {"empty": "nik_kosong", "letters": "nik_bukan_angka", "short": "nik_panjang", "long": "nik_panjang",
                "date": "nik_tanggal", "region": "nik_wilayah"}
 
@@ -105,27 +118,68 @@ def read_table(source: Path | bytes, filename: str) -> Iterator[dict[str, Any]]:
     header = next(rows, None)
     if not header:
         raise ImportFailed("file kosong")
-    keys = [_header_key(h) for h in header]
+    keys = [_header_key(h) for h in header[:MAX_COLUMNS]]
     missing = [c for c in REQUIRED if c not in keys]
     if missing:
         raise ImportFailed("kolom wajib tidak ada: " + ", ".join(missing))
-    for values in rows:
+    for number, values in enumerate(rows, start=1):
+        if number > MAX_ROWS:
+            limit = f"{MAX_ROWS:,}".replace(",", ".")
+            raise ImportFailed(f"file lebih dari {limit} baris; bagi menjadi beberapa file")
         if any(v not in (None, "") for v in values):
             yield dict(zip(keys, values, strict=False))
 
 
-def _xlsx_rows(source: Path | bytes) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
-
+def check_xlsx(source: Path | bytes) -> None:
+    """ImportFailed unless the XLSX (a zip) is one we may open: at most MAX_MEMBERS parts, unpacking
+    to at most MAX_UNPACKED bytes, no large part packed more than MAX_RATIO times. Only the zip's
+    directory is read; the sizes it states hold, since zipfile never unpacks more than a part's
+    stated size (and refuses a part whose CRC then fails)."""
     try:
-        book = load_workbook(io.BytesIO(source) if isinstance(source, bytes) else source, read_only=True,
-                             data_only=True)
+        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ImportFailed("file XLSX tidak terbaca (bukan arsip XLSX)") from None
+    if len(parts) > MAX_MEMBERS:
+        raise ImportFailed(f"file XLSX berisi lebih dari {MAX_MEMBERS} bagian; bukan file XLSX biasa")
+    if sum(p.file_size for p in parts) > MAX_UNPACKED:
+        raise ImportFailed(f"isi file XLSX lebih dari {MAX_UNPACKED // 2**20} MB setelah dibuka "
+                           "(kemungkinan bom dekompresi); bagi menjadi beberapa file")
+    if any(p.file_size > RATIO_FROM and p.file_size > MAX_RATIO * max(p.compress_size, 1) for p in parts):
+        raise ImportFailed(f"file XLSX dipadatkan lebih dari {MAX_RATIO} kali (kemungkinan bom dekompresi); "
+                           "simpan ulang dari Excel, lalu unggah lagi")
+
+
+def _open_xlsx(source: Path | bytes) -> Any:
+    """The workbook, read-only, after `check_xlsx`; openpyxl parses its XML through defusedxml
+    (no entities, no external references)."""
+    import openpyxl
+
+    check_xlsx(source)
+    if not openpyxl.DEFUSEDXML:
+        raise ImportFailed("XLSX tidak dapat dibaca dengan aman di server ini (defusedxml tidak terpasang)")
+    try:
+        return openpyxl.load_workbook(io.BytesIO(source) if isinstance(source, bytes) else source, read_only=True,
+                                      data_only=True)
     except Exception as exc:
         raise ImportFailed(f"file XLSX tidak terbaca ({type(exc).__name__})") from None
+
+
+def _xlsx_rows(source: Path | bytes) -> Iterator[list[Any]]:
+    book = _open_xlsx(source)
     try:
-        yield from ([("" if v is None else v) for v in row] for row in book.active.iter_rows(values_only=True))
+        yield from ([("" if v is None else v) for v in row]
+                    for row in book.active.iter_rows(values_only=True, max_col=MAX_COLUMNS))
     finally:
         book.close()
+
+
+async def _off_the_loop(rows: Iterator[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
+    """The rows of `read_table`, read _BATCH at a time in a worker thread, so that opening and parsing
+    a big file never holds up the event loop (webhooks, chats, /healthz)."""
+    while batch := await asyncio.to_thread(lambda: list(itertools.islice(rows, _BATCH))):
+        for row in batch:
+            yield row
 
 
 def _date(value: Any, reason: str) -> date:
@@ -164,8 +218,9 @@ class RegistryImporter:
         existing = await self._registry.fingerprints()
         inserts, updates, rejected, seen = [], [], [], set()
         now = utcnow()
-        for number, raw in enumerate(read_table(source, filename), start=2):  # row 1 is the header
+        async for raw in _off_the_loop(read_table(source, filename)):
             summary.total += 1
+            number = summary.total + 1  # row 1 is the header
             if progress and summary.total % 1000 == 0:
                 await _tell(progress, 1000)
             try:
@@ -260,12 +315,7 @@ def count_rows(source: bytes, filename: str) -> int | None:
     XLSX sheet states (None when it states none)."""
     if not filename.lower().endswith((".xlsx", ".xlsm")):
         return sum(1 for _ in read_table(source, filename))
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(source), read_only=True, data_only=True)
-    except Exception as exc:
-        raise ImportFailed(f"file XLSX tidak terbaca ({type(exc).__name__})") from None
+    book = _open_xlsx(source)
     try:
         rows = book.active.max_row
     finally:
@@ -274,11 +324,9 @@ def count_rows(source: bytes, filename: str) -> int | None:
 
 
 def _rejected_csv(rejected: list[tuple[int, dict[str, Any], _Reject]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["baris", "nik", "nama", "alasan", "keterangan"])
+    rows = [["baris", "nik", "nama", "alasan", "keterangan"]]
     for number, raw, rej in rejected:
         nik = check_nik(_text(raw.get("nik")))
         shown = mask_nik(nik.nik) if nik.nik else "(tidak valid)"
-        writer.writerow([number, shown, _text(raw.get("nama"))[:120], REASONS[rej.reason], rej.detail])
-    return out.getvalue()
+        rows.append([number, shown, _text(raw.get("nama"))[:120], REASONS[rej.reason], rej.detail])
+    return csv_text(rows)  # the names come from the file: never a formula (services/sheets.py)

@@ -74,9 +74,10 @@ class Registry:
             where.append(RegistryEntry.desa_code == desa)
         if kategori:
             where.append(func.lower(RegistryEntry.category) == kategori.lower())
-        if q:
-            like = f"%{q.lower()}%"
-            where.append(or_(func.lower(RegistryEntry.name).like(like), RegistryEntry.nik_masked.like(f"{q}%")))
+        if q:  # % and _ in what staff typed are letters, not wildcards
+            text = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            where.append(or_(func.lower(RegistryEntry.name).like(f"%{text.lower()}%", escape="\\"),
+                             RegistryEntry.nik_masked.like(f"{text}%", escape="\\")))
         async with self._sessions() as s:
             total = int(await s.scalar(select(func.count()).select_from(RegistryEntry).where(*where)) or 0)
             rows = await s.scalars(select(RegistryEntry).where(*where).order_by(RegistryEntry.name, RegistryEntry.id)

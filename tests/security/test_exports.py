@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 from services.sheets import csv_text, neutral, xlsx_bytes
 from tests.bot import test_admin
 from tests.bot.test_admin import _signed_in
-from tests.bot.test_api_reports import body
 from tests.bot.test_api_registry import _token
+from tests.bot.test_api_reports import body
 from tests.services.test_coverage import _csv
 
 browser = test_admin.browser
