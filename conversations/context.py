@@ -7,6 +7,7 @@ from datetime import datetime
 from services.announcements import Broadcasts, Subscriptions
 from services.coverage import Coverage
 from services.data_rights import DataRights
+from services.lookups import LookupGuard
 from services.santunan import Santunan
 from services.staff_links import StaffLinks
 from services.wilayah import Wilayah
@@ -27,6 +28,7 @@ class Services:
     public_base_url: str = ""
     staff_links: StaffLinks | None = None  # staff who linked their own chat (conversations/staff_chat.py)
     data_rights: DataRights | None = None  # DATA SAYA, HAPUS DATA SAYA (conversations/data_rights.py)
+    lookups: LookupGuard | None = None  # per-IP, per-contact and per-NIK limits of sensitive lookups
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,3 +36,5 @@ class Context:
     contact: ContactInfo
     services: Services
     now: datetime
+    ip: str | None = None  # the web chat's client address (Incoming.ip); None on the messaging channels
+    proof: bool = False  # this message came with a solved proof of work (Incoming.proof)

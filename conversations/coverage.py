@@ -6,7 +6,10 @@
   you: siti aminah
   bot: Anda terdaftar ... Program, Kategori, Masa perlindungan, Nomor kartu (KPJ) ...
 
-Limited per contact (5 an hour, 10 a day by default). The answer never repeats the full NIK."""
+Limited per contact (5 an hour, 10 a day by default), per web-chat address (a proof of work past a
+small allowance) and per NIK (services/lookups.py). The lookup is made with the name, the flow's
+last step, so that a step asking for the proof of work keeps the conversation where it is. The
+answer never repeats the full NIK."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -15,10 +18,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from conversations.context import Context
-from conversations.engine import Answer, Flow, Ok, Retry, Step
+from conversations.engine import Answer, Flow, Ok, Retry, Step, Stop
 from conversations.messages_id import MSG
 from conversations.model import Reply
 from services.coverage import CoverageInfo, RateLimited
+from services.lookups import NeedsProof
 from services.nik import check_nik
 from services.privacy import mask_nik
 
@@ -36,11 +40,21 @@ def _parse_nik(answer: Answer, _ctx: Context, _answers: Mapping[str, Any]) -> Ok
     return Ok(found.nik)
 
 
-def _parse_name(answer: Answer, _ctx: Context, _answers: Mapping[str, Any]) -> Ok | Retry:
+async def _parse_name(answer: Answer, ctx: Context, answers: Mapping[str, Any]) -> Ok | Retry | Stop:
+    """The name, and with it the lookup: its answer is this step's value (the flow's last)."""
     name = " ".join(answer.text.split())
     if not (2 <= len(name) <= 120) or sum(c.isalpha() for c in name) < 2:
         return Retry(MSG.cov_name_retry)
-    return Ok(name)
+    try:
+        result = await ctx.services.coverage.lookup(nik=answers["nik"], name=name, contact_id=ctx.contact.id,
+                                                    ip=ctx.ip, proof=ctx.proof)
+    except NeedsProof:
+        return Retry(MSG.proof_needed, proof=True)
+    except RateLimited as exc:
+        return Stop(tuple(_refusal(ctx, exc.retry_after, by=exc.by)))
+    if result.info is None:  # an unknown NIK and a wrong name get the same answer
+        return Ok(MSG.cov_not_found.format(nik=mask_nik(answers["nik"])))
+    return Ok(_describe(result.info, ctx.now.astimezone(_WIB).date()))
 
 
 def _day(d: date) -> str:
@@ -53,8 +67,10 @@ def _when(now: datetime, wait: float) -> str:
     return template.format(time=at.strftime("%H.%M"))
 
 
-def _refusal(ctx: Context, wait: float) -> list[Reply]:
+def _refusal(ctx: Context, wait: float, *, by: str = "contact") -> list[Reply]:
     per_hour, per_day = ctx.services.coverage.limits
+    if by != "contact":  # this network, or this NIK, looked up too often: say so without naming anyone
+        return [Reply(MSG.lookups_refused.format(when=_when(ctx.now, wait)))]
     return [Reply(MSG.cov_rate_limited.format(per_hour=per_hour, per_day=per_day, when=_when(ctx.now, wait)))]
 
 
@@ -74,15 +90,8 @@ def _describe(info: CoverageInfo, today: date) -> str:
     return MSG.cov_inactive.format(why=why, **fields)
 
 
-async def _lookup(ctx: Context, answers: Mapping[str, Any]) -> list[Reply]:
-    try:
-        result = await ctx.services.coverage.lookup(nik=answers["nik"], name=answers["nama"],
-                                                    contact_id=ctx.contact.id)
-    except RateLimited as exc:
-        return _refusal(ctx, exc.retry_after)
-    if result.info is None:  # an unknown NIK and a wrong name get the same answer
-        return [Reply(MSG.cov_not_found.format(nik=mask_nik(answers["nik"])))]
-    return [Reply(_describe(result.info, ctx.now.astimezone(_WIB).date()))]
+async def _answer(_ctx: Context, answers: Mapping[str, Any]) -> list[Reply]:
+    return [Reply(answers["nama"])]
 
 
 coverage_flow = Flow(
@@ -92,5 +101,5 @@ coverage_flow = Flow(
         Step("nik", prompt=MSG.cov_ask_nik, parse=_parse_nik),
         Step("nama", prompt=MSG.cov_ask_name, parse=_parse_name),
     ),
-    on_complete=_lookup,
+    on_complete=_answer,
 )

@@ -44,6 +44,7 @@ class Retry:
     message: str
     choices: tuple[Choice, ...] = ()
     counts: bool = True
+    proof: bool = False  # the web chat must solve a proof of work, then the same answer comes again
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +161,20 @@ class Engine:
             return Turn(state if flow else None, [self._menu(MSG.empty)], save=False)
         return await self._start(route(text, self.menu_choices), ctx)
 
+    def greet(self, incoming: Incoming) -> Turn | None:
+        """The answer to someone with no conversation when it needs nothing stored and no service: a
+        greeting, MENU or BANTUAN (the web chat's first "halo"). None for anything else. Lets a
+        channel answer a first message without creating a contact for it."""
+        text = clean(incoming.text)
+        if incoming.media or incoming.media_error or len(text) > MAX_TEXT:
+            return None
+        word = normalise(text)
+        if word in self._shortcuts:
+            return None
+        intent = "menu" if word in ("", "menu", "batal") else route(text, self.menu_choices)
+        return Turn(None, [Reply(MSG.welcome), self._menu()]) if intent == "menu" else (
+            Turn(None, [Reply(MSG.help, self.menu_choices)]) if intent == "bantuan" else None)
+
     # --- idle: the menu and starting flows ---
 
     def _menu(self, intro: str = MSG.menu) -> Reply:
@@ -204,12 +219,12 @@ class Engine:
                 return Turn(None, [self._menu()])
             return self._prompt(flow, {**state, "return_to": list(result.then or (step.id,))}, target, ctx, [])
         if isinstance(result, Retry):
-            retries = state.get("retries", 0) + (1 if result.counts else 0)
+            retries = state.get("retries", 0) + (1 if result.counts and not result.proof else 0)
             if retries >= MAX_RETRIES:
                 return Turn(None, [self._menu(MSG.too_many_tries)], flow=flow.name)
             choices = result.choices or _choices(step, ctx, answers)
             new = {**state, "retries": retries, "offered": [[c.id, c.label] for c in choices]}
-            return Turn(_stamp(new, ctx), [Reply(result.message, choices)])
+            return Turn(_stamp(new, ctx), [Reply(result.message, choices, proof=result.proof)])
         new = {**state, "answers": {**answers, step.id: result.value}}
         if "return_to" in new:
             return self._return(flow, new, ctx)

@@ -109,6 +109,12 @@ class MSG:
                      "Daftar ini diperbarui dari data BPJS Ketenagakerjaan; jika baru diusulkan, coba lagi nanti.")
     cov_rate_limited = ("Demi keamanan data, cek kepesertaan dibatasi {per_hour} kali per jam dan {per_day} kali "
                         "per hari. Silakan coba lagi {when}.")
+    proof_needed = ("Sebentar, halaman ini sedang memeriksa bahwa Anda bukan program otomatis (sekitar satu "
+                    "detik), lalu pesan Anda dikirim lagi dengan sendirinya. Jika tidak terjadi apa-apa, muat ulang "
+                    "halaman dan coba lagi, atau pakai WhatsApp atau Telegram Layanan OKI.")
+    lookups_refused = ("Demi keamanan data warga, pencarian dari jaringan Anda atau untuk data ini sedang dibatasi. "
+                       "Silakan coba lagi {when}.")
+    wait_minutes = "sekitar {minutes} menit lagi"
     cov_when_time = "setelah pukul {time} WIB"
     cov_when_tomorrow = "besok setelah pukul {time} WIB"
     cov_unknown_kpj = "belum tercatat"
@@ -141,6 +147,9 @@ class MSG:
     rep_ask_nik = "Ketik NIK almarhum/almarhumah: 16 angka di KTP atau Kartu Keluarga."
     rep_exists = ("NIK ini sudah pernah dilaporkan, jadi tidak perlu melapor lagi.\nNomor laporan: {reference}\n"
                   "Status: {status}\nKetik CEK STATUS untuk melihat perkembangannya.")
+    rep_exists_other = ("Untuk NIK ini sudah ada laporan santunan, jadi tidak perlu melapor lagi. Keluarga yang "
+                        "melapor dapat mengecek perkembangannya dengan CEK STATUS. Jika ada pertanyaan, hubungi "
+                        "{office}.")
     rep_ask_name = "Siapa nama lengkap almarhum/almarhumah (sesuai KTP)?"
     rep_ask_date = "Kapan meninggalnya? Contoh: 17-08-2025, 17 Agustus 2025, kemarin, atau hari ini."
     rep_date_unreadable = ("Tanggal itu belum bisa saya baca. Contoh: 17-08-2025, 17/8/25, 17 Agustus 2025, "
@@ -302,6 +311,14 @@ class MSG:
     st_unknown = "Laporan dengan nomor itu tidak kami temukan. Periksa lagi nomornya."
     st_none = "Belum ada laporan dari nomor ini. Ketik nomor laporannya, atau MENU."
     st_choose = "Laporan yang mana?"
+    st_other = ("Laporan {reference} ada. Rinciannya hanya untuk keluarga yang melapor, dan mereka dapat "
+                "mengeceknya dari HP yang dipakai untuk melapor.\n"
+                "Jika Anda keluarga itu, ketik NIK almarhum/almarhumah atau nomor HP ahli waris yang tertulis di "
+                "laporan. Atau ketik MENU.")
+    st_prove_retry = ("Ketik NIK almarhum/almarhumah (16 angka) atau nomor HP ahli waris (contoh: 0812 3456 7890), "
+                      "atau ketik MENU.")
+    st_prove_wrong = ("Data itu tidak cocok dengan laporan ini. Periksa lagi NIK almarhum/almarhumah atau nomor HP "
+                      "ahli waris, atau ketik MENU.")
     st_report = "Laporan {reference} ({name}):\nStatus: {status}\nRiwayat:\n{history}"
     st_needs = "Yang perlu dilengkapi: {needs}\nKirim foto atau PDF-nya di sini, lalu ketik SELESAI."
     st_doc_received = "Diterima ({count} file). Kirim lagi jika masih ada, atau ketik SELESAI."

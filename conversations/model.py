@@ -32,6 +32,11 @@ class Incoming:
     media_error: str | None = None
     display_name: str | None = None
     phone: str | None = None
+    # the web chat only: the client's address (behind the configured trusted proxies), and whether
+    # this message came with a solved proof-of-work challenge (services/proof.py); never for the
+    # messaging channels, whose requests come from the provider
+    ip: str | None = None
+    proof: bool = False
     received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
@@ -54,3 +59,5 @@ class Reply:
     media: Media | None = None
     request_phone: bool = False
     actions: tuple[Choice, ...] = ()
+    # the web chat must solve a proof-of-work challenge and send the same message again
+    proof: bool = False

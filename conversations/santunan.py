@@ -1,6 +1,7 @@
 """Lapor kematian (santunan kematian), as PRODUCT.md describes it:
 
-  consent -> reporter and relationship -> deceased's NIK (an existing report is shown instead) ->
+  consent -> reporter and relationship -> deceased's NIK (an existing report is shown instead, to
+  the family that filed it; anyone else learns only that one exists) ->
   name -> date of death (within the window) -> kecamatan -> desa -> KK -> heir, phone, bank ->
   five documents (each may come later: "nanti") -> summary, change any answer -> reference number,
   next steps, and the JKM benefit when the deceased was covered.
@@ -17,9 +18,11 @@ from conversations.engine import Answer, Flow, Jump, Ok, Retry, Step, Stop
 from conversations.messages_id import MSG
 from conversations.model import Choice, Reply
 from conversations.parsing import is_later, parse_bank_account, parse_date, parse_kk, parse_phone, parse_yes_no
+from services.lookups import LookupRefused, NeedsProof
 from services.nik import check_nik
 from services.privacy import mask_account, mask_kk, mask_nik, mask_phone
 from services.santunan import DOCUMENTS, WIB, Draft, Duplicate, LateReport
+from storage.models import Report
 
 __all__ = ["santunan_flow", "document_answer"]
 
@@ -65,11 +68,24 @@ async def _nik(answer: Answer, ctx: Context, _a: Mapping[str, Any]) -> Ok | Retr
     found = check_nik(answer.text)
     if found.nik is None:
         return Retry(NIK_RETRY[found.error or "empty"].format(digits=found.digits))
-    existing = await ctx.services.santunan.existing(found.nik)
+    try:
+        existing = await ctx.services.santunan.check_nik(found.nik, contact_id=ctx.contact.id, ip=ctx.ip,
+                                                         proof=ctx.proof)
+    except NeedsProof:
+        return Retry(MSG.proof_needed, proof=True)
+    except LookupRefused as exc:
+        return Retry(MSG.lookups_refused.format(when=MSG.wait_minutes.format(
+            minutes=max(1, round(exc.retry_after / 60)))), counts=False)
     if existing is not None:
-        return Stop((Reply(MSG.rep_exists.format(reference=existing.reference,
-                                                 status=MSG.status_names[existing.status])),))
+        return Stop((_already_reported(ctx, existing),))
     return Ok(found.nik)
+
+
+def _already_reported(ctx: Context, report: Report) -> Reply:
+    """The family that filed it sees its report; anyone else learns only that one exists."""
+    if ctx.services.santunan.family(report, contact_id=ctx.contact.id):
+        return Reply(MSG.rep_exists.format(reference=report.reference, status=MSG.status_names[report.status]))
+    return Reply(MSG.rep_exists_other.format(office=ctx.services.santunan.rules.office_contact))
 
 
 def _date(answer: Answer, ctx: Context, _a: Mapping[str, Any]) -> Ok | Retry | Stop:
@@ -196,8 +212,7 @@ async def _file(ctx: Context, a: Mapping[str, Any]) -> list[Reply]:
     try:
         report = await santunan.file(draft, filed_by=f"contact:{ctx.contact.id}", contact=ctx.contact)
     except Duplicate as dup:
-        return [Reply(MSG.rep_exists.format(reference=dup.report.reference,
-                                            status=MSG.status_names[dup.report.status]))]
+        return [_already_reported(ctx, dup.report)]
     except LateReport as late:
         return [Reply(MSG.rep_late.format(window=late.window, days=late.days, office=santunan.rules.office_contact))]
     replies = [Reply(MSG.rep_filed.format(reference=report.reference, desil=santunan.rules.desil_max))]

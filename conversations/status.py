@@ -2,6 +2,12 @@
 saya"; the status in words and the history with dates; when documents were asked for, they can be
 sent right here and the report goes back to the stage it left.
 
+Only the family sees a report: the chat that filed it, or one that gives the report's second
+factor (the deceased's NIK or the heir's phone as written in the report). Anyone else who types a
+reference learns only that the report exists and that the family can check it; services/santunan.py
+checks the same again before it attaches a file or moves the report. Reference lookups are limited
+per chat, per web-chat address (a proof of work past a small allowance) and per reference.
+
   you: cek status            bot: Ketik nomor laporan ... [Laporan saya]
   you: sk-7kq4-m2h           bot: Laporan SK-7KQ4-M2H: Status ... Riwayat ...
 """
@@ -15,8 +21,12 @@ from conversations.context import Context
 from conversations.engine import Answer, Flow, Ok, Retry, Step
 from conversations.messages_id import MSG
 from conversations.model import Choice, Reply
+from conversations.parsing import parse_phone
 from conversations.santunan import document_answer
+from services.lookups import LookupRefused, NeedsProof
+from services.nik import check_nik
 from services.references import normalise_reference
+from storage.models import Report
 
 __all__ = ["status_flow"]
 
@@ -29,15 +39,11 @@ def _when(at) -> str:
     return f"{local.day} {MSG.months[local.month - 1]} {local.year}"
 
 
-async def _render(ctx: Context, reference: str) -> dict[str, Any] | None:
-    santunan = ctx.services.santunan
-    report = await santunan.get(reference)
-    if report is None:
-        return None
-    history = "\n".join(f"• {_when(e.at)}: {MSG.status_names[e.to_status]}" for e in await santunan.history(report)
-                        if e.to_status != e.from_status)
-    mine = report.reporter_contact_id == ctx.contact.id
-    text = MSG.st_report.format(reference=report.reference, name=report.deceased_name if mine else "-",
+async def _details(ctx: Context, report: Report) -> dict[str, Any]:
+    """What the family is shown: the status and its history (never the staff's internal notes)."""
+    history = "\n".join(f"• {_when(e.at)}: {MSG.status_names[e.to_status]}"
+                        for e in await ctx.services.santunan.history(report) if e.to_status != e.from_status)
+    text = MSG.st_report.format(reference=report.reference, name=report.deceased_name,
                                 status=MSG.status_names[report.status], history=history)
     return {"reference": report.reference, "status": report.status, "needs": report.needs or "", "text": text,
             "files": 0}
@@ -51,49 +57,92 @@ async def _reference(answer: Answer, ctx: Context, _a: Mapping[str, Any]) -> Ok 
             return Retry(MSG.st_none)
         if len(reports) > 1:
             return Retry(MSG.st_choose, tuple(Choice(r.reference, f"{r.reference} {r.deceased_name}") for r in reports))
-        reference = reports[0].reference
-    else:
-        reference = answer.choice_id or normalise_reference(answer.text)
-        if reference is None:
-            return Retry(MSG.st_bad, _MINE)
-    found = await _render(ctx, reference)
-    return Ok(found) if found else Retry(MSG.st_unknown, _MINE)
+        return Ok({**await _details(ctx, reports[0]), "family": True})
+    reference = normalise_reference(answer.choice_id or answer.text)
+    if reference is None:
+        return Retry(MSG.st_bad, _MINE)
+    try:
+        report = await santunan.lookup(reference, contact_id=ctx.contact.id, ip=ctx.ip, proof=ctx.proof)
+    except NeedsProof:
+        return Retry(MSG.proof_needed, proof=True)
+    except LookupRefused as exc:
+        return Retry(MSG.lookups_refused.format(when=_wait(exc.retry_after)), counts=False)
+    if report is None:
+        return Retry(MSG.st_unknown, _MINE)
+    if santunan.family(report, contact_id=ctx.contact.id):
+        return Ok({**await _details(ctx, report), "family": True})
+    return Ok({"reference": report.reference, "family": False})
+
+
+def _wait(seconds: float) -> str:
+    return MSG.wait_minutes.format(minutes=max(1, round(seconds / 60)))
+
+
+async def _prove(answer: Answer, ctx: Context, a: Mapping[str, Any]) -> Ok | Retry:
+    """Someone who did not file the report proves they are the family: the deceased's NIK or the
+    heir's phone number. Each try counts against the lookup limits."""
+    nik, phone = check_nik(answer.text), parse_phone(answer.text)
+    evidence = nik.nik or phone.value
+    if evidence is None:
+        return Retry(MSG.st_prove_retry)
+    santunan, reference = ctx.services.santunan, a["ref"]["reference"]
+    try:
+        report = await santunan.lookup(reference, contact_id=ctx.contact.id, ip=ctx.ip, proof=ctx.proof)
+    except NeedsProof:
+        return Retry(MSG.proof_needed, proof=True)
+    except LookupRefused as exc:
+        return Retry(MSG.lookups_refused.format(when=_wait(exc.retry_after)), counts=False)
+    if report is None or not santunan.family(report, contact_id=ctx.contact.id, evidence=evidence):
+        return Retry(MSG.st_prove_wrong)
+    return Ok({**await _details(ctx, report), "evidence": evidence})
+
+
+def _seen(a: Mapping[str, Any]) -> dict[str, Any]:
+    """The report as the family sees it, whichever way they came in."""
+    return a["ref"] if a["ref"].get("family") else a["prove"]
 
 
 async def _documents(answer: Answer, ctx: Context, a: Mapping[str, Any]) -> Ok | Retry:
     """Files are attached as they arrive; SELESAI sends the report back to the stage it left."""
-    santunan = ctx.services.santunan
-    report = await santunan.get(a["ref"]["reference"])
+    santunan, seen = ctx.services.santunan, _seen(a)
+    report = await santunan.get(seen["reference"])
+    evidence, actor = seen.get("evidence"), f"contact:{ctx.contact.id}"
     files = document_answer(answer)
     if files:
-        await santunan.add_documents(report=report, actor=f"contact:{ctx.contact.id}",
+        await santunan.add_documents(report=report, actor=actor, evidence=evidence,
                                      documents=[("lain", key, ctype, size) for key, ctype, size in files])
-        a["ref"]["files"] += len(files)  # the state was loaded for this turn; the count is saved with it
-        return Retry(MSG.st_doc_received.format(count=a["ref"]["files"]), counts=False)
+        seen["files"] += len(files)  # the state was loaded for this turn; the count is saved with it
+        return Retry(MSG.st_doc_received.format(count=seen["files"]), counts=False)
     if answer.text.strip().lower() in MSG.done_words:
-        if not a["ref"]["files"]:
+        if not seen["files"]:
             return Retry(MSG.st_no_docs)
-        await santunan.resubmit(report=report, actor=f"contact:{ctx.contact.id}", documents=())
+        await santunan.resubmit(report=report, actor=actor, documents=(), evidence=evidence)
         return Ok(True)
     return Retry(MSG.st_doc_retry, counts=False)
 
 
+def _ask_proof(_ctx: Context, a: Mapping[str, Any]) -> str:
+    return MSG.st_other.format(reference=a["ref"]["reference"])
+
+
 def _needs_prompt(_ctx: Context, a: Mapping[str, Any]) -> str:
-    return f"{a['ref']['text']}\n\n{MSG.st_needs.format(needs=a['ref']['needs'])}"
+    seen = _seen(a)
+    return f"{seen['text']}\n\n{MSG.st_needs.format(needs=seen['needs'])}"
 
 
 async def _done(_ctx: Context, a: Mapping[str, Any]) -> list[Reply]:
     if a.get("docs"):
         return [Reply(MSG.st_resubmitted)]
-    return [Reply(a["ref"]["text"])]
+    return [Reply(_seen(a)["text"])]
 
 
 status_flow = Flow(
     name="status_laporan",
     steps=(
         Step("ref", prompt=MSG.st_ask, parse=_reference, choices=_MINE),
+        Step("prove", prompt=_ask_proof, parse=_prove, skip_if=lambda _ctx, a: a["ref"]["family"]),
         Step("docs", prompt=_needs_prompt, parse=_documents,
-             skip_if=lambda _ctx, a: a["ref"]["status"] != "perlu_perbaikan"),
+             skip_if=lambda _ctx, a: _seen(a)["status"] != "perlu_perbaikan"),
     ),
     on_complete=_done,
 )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -54,12 +54,19 @@ class Outcome:
     processed: bool = True  # the turn ran and its state was saved (or it was a duplicate)
     delivered: bool = True  # the replies reached the provider (always True without a sender)
     duplicate: bool = False
+    retry_after: float = 0.0  # refused before any turn (too many new web-chat ids from one address): seconds
     flow: str = "none"  # for the metrics: the flow the turn ran in, "menu" outside any, "none" when no turn ran
 
 
 class Dispatcher:
-    def __init__(self, *, store: StateStore, contacts: Contacts, engine: Engine, services: Services) -> None:
+    def __init__(self, *, store: StateStore, contacts: Contacts, engine: Engine, services: Services,
+                 admit_new: Callable[[Incoming], Awaitable[float]] | None = None,
+                 lazy_channels: Collection[str] = ("web",)) -> None:
+        """`lazy_channels`: channels whose ids the client makes up (the web chat): a contact row is made
+        only for a message that needs one, not for a greeting; `admit_new` counts such a new contact
+        (seconds to wait when one address makes too many)."""
         self._store, self._contacts, self._engine, self._services = store, contacts, engine, services
+        self._admit_new, self._lazy = admit_new, frozenset(lazy_channels)
 
     async def handle(self, incoming: Incoming, sender: Sender | None = None) -> Outcome:
         started, channel = time.perf_counter(), incoming.channel
@@ -93,8 +100,22 @@ class Dispatcher:
         return Outcome(replies, processed=False, delivered=await self._deliver(incoming, replies, sender),
                        flow=where[0])
 
+    async def _first(self, incoming: Incoming) -> Outcome | None:
+        """For a channel whose ids the client makes up: answer a first greeting without a contact row,
+        and count (and maybe refuse) a new contact. None: go on with the turn."""
+        if incoming.channel not in self._lazy or await self._contacts.exists(
+                channel=incoming.channel, channel_user_id=incoming.user_id):
+            return None
+        if (turn := self._engine.greet(incoming)) is not None:
+            return Outcome(turn.replies, flow="menu")
+        if self._admit_new is not None and (wait := await self._admit_new(incoming)):
+            return Outcome([Reply(MSG.busy)], processed=False, retry_after=wait)
+        return None
+
     async def _turn(self, incoming: Incoming, sender: Sender | None, where: list[str], seen: str | None) -> Outcome:
         started, now = time.perf_counter(), datetime.now(UTC)
+        if (first := await self._first(incoming)) is not None:
+            return first
         contact = await self._contacts.touch(channel=incoming.channel, channel_user_id=incoming.user_id,
                                              display_name=incoming.display_name, phone=incoming.phone, at=now)
         key = state_key(contact.id)
@@ -104,7 +125,8 @@ class Dispatcher:
                 log.info("duplicate %s message ignored", incoming.channel)
                 return Outcome(duplicate=True)
             where[0] = state["flow"] if state else "menu"
-            turn = await self._engine.step(state, incoming, Context(contact, self._services, now))
+            context = Context(contact, self._services, now, ip=incoming.ip, proof=incoming.proof)
+            turn = await self._engine.step(state, incoming, context)
             flow = where[0] = turn.flow or (turn.state["flow"] if turn.state else "menu")
             version = state["version"] if state else 0
             if turn.save and turn.state is not None:

@@ -19,10 +19,13 @@ class ChatIn(BaseModel):
     user: StrictStr = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:@-]+$")
     # the engine answers over-long texts kindly; far beyond that is refused outright
     text: StrictStr = Field(max_length=20_000)
+    # a solved proof-of-work challenge (ALTCHA's base64 payload), sent again with the same text
+    altcha: StrictStr | None = Field(default=None, max_length=2000)
 
 
-def parse(body: ChatIn) -> Incoming:
-    return Incoming(channel=CHANNEL, user_id=body.user, text=body.text)
+def parse(body: ChatIn, *, ip: str | None = None, proof: bool = False) -> Incoming:
+    """`ip`: the client's address; `proof`: the message came with a solved, unused challenge."""
+    return Incoming(channel=CHANNEL, user_id=body.user, text=body.text, ip=ip, proof=proof)
 
 
 def render(replies: list[Reply]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ Sosial (and admin) approves, pays or rejects; whoever may move a report on may a
 perbaikan. Rules are configuration (Perbup OKI 17/2025 as published); see `Rules`."""
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.audit import Audit
+from services.lookups import LookupGuard
 from services.privacy import NikHasher, mask_nik
 from services.references import new_reference
 from services.staff import StaffInfo
@@ -108,11 +110,13 @@ def _role(staff: StaffInfo) -> str:
 
 class Santunan:
     def __init__(self, *, reports: Reports, registry: Registry, contacts: Contacts, hasher: NikHasher, audit: Audit,
-                 rules: Rules, clock: Callable[[], datetime] = utcnow, alerts: StaffLinks | None = None) -> None:
-        """`alerts`: tells the linked chats of the staff who must act on a report next."""
+                 rules: Rules, clock: Callable[[], datetime] = utcnow, alerts: StaffLinks | None = None,
+                 lookups: LookupGuard | None = None) -> None:
+        """`alerts`: tells the linked chats of the staff who must act on a report next; `lookups`:
+        the limits on NIK checks and status lookups by citizens (services/lookups.py)."""
         self._reports, self._registry, self._contacts = reports, registry, contacts
         self._hasher, self._audit, self.rules, self._clock = hasher, audit, rules, clock
-        self._alerts = alerts
+        self._alerts, self._lookups = alerts, lookups
 
     # --- filing ---
 
@@ -127,6 +131,45 @@ class Santunan:
 
     async def existing(self, nik: str) -> Report | None:
         return await self._reports.by_nik_hash(self._hasher.digest(nik))
+
+    # --- what a citizen may see and do (a chat is not staff: only the family that filed a report
+    # sees it, or whoever proves to be that family with a second factor) ---
+
+    async def check_nik(self, nik: str, *, contact_id: int, ip: str | None = None,
+                        proof: bool = False) -> Report | None:
+        """The report already filed for this NIK, at the NIK step of a citizen's report: counted
+        against the lookup limits (raises NeedsProof or LookupRefused, services/lookups.py)."""
+        digest = self._hasher.digest(nik)
+        if self._lookups is not None:
+            await self._lookups.admit(kind="santunan_nik", contact_id=contact_id, subject=digest, ip=ip, proof=proof)
+        return await self._reports.by_nik_hash(digest)
+
+    async def lookup(self, reference: str, *, contact_id: int, ip: str | None = None,
+                     proof: bool = False) -> Report | None:
+        """A report by its reference, for a citizen's status check: counted against the limits."""
+        if self._lookups is not None:
+            await self._lookups.admit(kind="status", contact_id=contact_id, subject=f"ref:{reference}", ip=ip,
+                                      proof=proof)
+        return await self._reports.by_reference(reference)
+
+    def proves(self, report: Report, evidence: str | None) -> bool:
+        """Whether `evidence` is the second factor of this report: the deceased's NIK (16 digits)
+        or the heir's phone as E.164 ("+628…"), as the family typed them in the report."""
+        if not evidence:
+            return False
+        if evidence.startswith("+"):
+            return bool(report.heir_phone) and hmac.compare_digest(evidence, report.heir_phone)
+        return hmac.compare_digest(self._hasher.digest(evidence), report.deceased_nik_hash)
+
+    def family(self, report: Report, *, contact_id: int, evidence: str | None = None) -> bool:
+        """Whether this contact may see the report's details and act on it: it filed the report,
+        or it gave the report's second factor."""
+        return report.reporter_contact_id == contact_id or self.proves(report, evidence)
+
+    def _check_citizen(self, report: Report, actor: str, evidence: str | None) -> None:
+        if actor.startswith("contact:") and not self.family(report, contact_id=int(actor.split(":", 1)[1]),
+                                                            evidence=evidence):
+            raise NotAllowed(f"{actor} is not the family of {report.reference}")
 
     async def file(self, draft: Draft, *, filed_by: str, contact: ContactInfo | None = None) -> Report:
         """Store the report (before anyone is told it exists). Raises Duplicate or LateReport."""
@@ -240,15 +283,20 @@ class Santunan:
         await self._move(report, to, note=note, actor=staff.actor)
         return await self._reports.by_reference(reference)
 
-    async def resubmit(self, *, report: Report, actor: str, documents: Sequence[tuple[str, str, str, int]]) -> None:
-        """The family supplied what was asked: attach it and go back to the stage it left."""
+    async def resubmit(self, *, report: Report, actor: str, documents: Sequence[tuple[str, str, str, int]],
+                       evidence: str | None = None) -> None:
+        """The family supplied what was asked: attach it and go back to the stage it left. A chat
+        (`contact:` actor) must be the family (`family`); NotAllowed otherwise."""
+        self._check_citizen(report, actor, evidence)
         if documents:
-            await self.add_documents(report=report, actor=actor, documents=documents)
+            await self.add_documents(report=report, actor=actor, documents=documents, evidence=evidence)
         if report.status == "perlu_perbaikan" and report.returns_to:
             await self._move(report, report.returns_to, note="kekurangan dikirim", actor=actor)
 
-    async def add_documents(self, *, report: Report, actor: str,
-                            documents: Sequence[tuple[str, str, str, int]]) -> None:
+    async def add_documents(self, *, report: Report, actor: str, documents: Sequence[tuple[str, str, str, int]],
+                            evidence: str | None = None) -> None:
+        """Attach files; a chat (`contact:` actor) must be the family (`family`), else NotAllowed."""
+        self._check_citizen(report, actor, evidence)
         await self._reports.add_documents(report_id=report.id,
                                           documents=_document_rows(documents, actor=actor, at=self._clock()))
 

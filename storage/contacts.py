@@ -68,6 +68,12 @@ class Contacts:
                                                   "created_at": at})
         return _info(rows[0])
 
+    async def exists(self, *, channel: str, channel_user_id: str) -> bool:
+        """Whether this person has a contact row on this channel (nothing is created)."""
+        async with self._sessions() as s:
+            return await s.scalar(select(Contact.id).where(Contact.channel == channel,
+                                                           Contact.channel_user_id == channel_user_id)) is not None
+
     async def get(self, contact_id: int) -> ContactInfo | None:
         async with self._sessions() as s:
             c = await s.get(Contact, contact_id)

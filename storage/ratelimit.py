@@ -4,7 +4,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from redis.asyncio import Redis
@@ -26,6 +26,10 @@ class RateLimiter(Protocol):
 
     async def peek(self, key: str, limits: Sequence[tuple[int, int]], *, now: float | None = None) -> float:
         """Like `hit` but counts nothing: the seconds to wait, or 0 when an event would be allowed."""
+
+    async def once(self, key: str, ttl: int) -> bool:
+        """True the first time `key` is seen within `ttl` seconds, False after (atomic: of two
+        callers at the same moment, one gets True)."""
 
 
 def _windows(key: str, limits: Sequence[tuple[int, int]], now: float) -> list[tuple[str, int, float]]:
@@ -61,6 +65,10 @@ class RedisRateLimiter:
         return _over(windows, counts, now)
 
 
+    async def once(self, key: str, ttl: int) -> bool:
+        return bool(await self._redis.set(f"once:{key}", b"1", nx=True, ex=ttl))
+
+
 class SqlRateLimiter:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -88,3 +96,11 @@ class SqlRateLimiter:
             if random.random() < 0.02:  # keep the table to live windows
                 await s.execute(delete(RateCounter).where(RateCounter.window_end < datetime.fromtimestamp(now, UTC)))
         return _over(windows, counts, now)
+
+    async def once(self, key: str, ttl: int) -> bool:
+        now = datetime.now(UTC)
+        async with self._sessions() as s, s.begin():
+            insert = pg_insert if s.bind.dialect.name == "postgresql" else sqlite_insert
+            await s.execute(delete(RateCounter).where(RateCounter.key == f"once:{key}", RateCounter.window_end < now))
+            stmt = insert(RateCounter).values(key=f"once:{key}", window_end=now + timedelta(seconds=ttl), count=1)
+            return (await s.scalar(stmt.on_conflict_do_nothing().returning(RateCounter.key))) is not None

@@ -25,7 +25,7 @@ class FakeCoverage:
     async def wait_before_lookup(self, *, contact_id):
         return self.wait
 
-    async def lookup(self, *, nik, name, contact_id):
+    async def lookup(self, *, nik, name, contact_id, ip=None, proof=False):
         self.calls.append((nik, name))
         if self.wait:
             raise RateLimited(self.wait)

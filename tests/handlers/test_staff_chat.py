@@ -136,7 +136,7 @@ async def test_a_kades_verifies_from_a_button_and_a_camat_asks_for_perbaikan(cli
     assert "perlu perbaikan" in notice and "SKTM belum ada" in notice
 
     # the family sends what was missing: the camat is told again that it waits for them
-    await rt.santunan.resubmit(report=report, actor="contact:1", documents=())
+    await rt.santunan.resubmit(report=report, actor=f"contact:{report.reporter_contact_id}", documents=())
     await Worker(rt).send_due()
     again_told = fake_twilio.sent_to(CAMAT_WA)[-1]["Body"]
     assert again_told.startswith(MSG.staff_report_again) and reference in again_told

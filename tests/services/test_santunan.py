@@ -102,7 +102,15 @@ async def test_perbaikan_goes_back_to_the_stage_it_left(env):
     assert (report.status, report.returns_to, report.needs) == ("perlu_perbaikan", "diverifikasi_desa",
                                                                 "SKTM belum ada")
     assert service.allowed_moves(report, KADES) == []
-    await service.resubmit(report=report, actor="contact:1", documents=[("sktm", "2025/09/a.jpg", "image/jpeg", 9)])
+    # a chat that is not the family (filed by no chat, no second factor) can neither add files nor move it
+    for evidence in (None, "+6281299990000", "1602015708850099"):
+        with pytest.raises(NotAllowed):
+            await service.resubmit(report=report, actor="contact:1", evidence=evidence,
+                                   documents=[("sktm", "2025/09/x.jpg", "image/jpeg", 9)])
+    assert (await service.get(report.reference)).status == "perlu_perbaikan"
+    assert await service.documents(report) == []
+    await service.resubmit(report=report, actor="contact:1", evidence=draft().deceased_nik,
+                           documents=[("sktm", "2025/09/a.jpg", "image/jpeg", 9)])
     report = await service.get(report.reference)
     assert (report.status, report.returns_to, report.needs) == ("diverifikasi_desa", None, None)
     assert [d.kind for d in await service.documents(report)] == ["sktm"]

@@ -1,0 +1,52 @@
+"""The web chat's HTTP side: the page, and `POST /api/chat` with its flood limits.
+
+Before a message reaches the dispatcher its client address (uvicorn resolves X-Forwarded-For from
+TRUSTED_PROXIES only) and its web-chat id are counted (services/lookups.py `message`): past the
+limit the answer is 429 with Retry-After, which the page shows as "busy". A solved proof of work
+(`altcha`, services/proof.py) is checked here, and a reply that asks for one carries a fresh
+challenge, which the page solves and sends back with the same text."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, JSONResponse
+
+from handlers import webchat
+
+__all__ = ["client_ip", "router"]
+
+router = APIRouter()
+_STATIC = Path(__file__).parent / "static"
+
+
+def client_ip(request: Request) -> str:
+    """The client's address as uvicorn resolved it through the trusted proxies; never a raw header."""
+    return request.client.host if request.client else "unknown"
+
+
+def _too_many(wait: float) -> JSONResponse:
+    seconds = max(1, int(wait + 0.999))
+    return JSONResponse({"detail": "Terlalu banyak pesan; coba lagi sebentar lagi"}, status_code=429,
+                        headers={"Retry-After": str(seconds)})
+
+
+@router.get("/chat", include_in_schema=False)
+async def chat_page() -> FileResponse:
+    return FileResponse(_STATIC / "chat.html", media_type="text/html")
+
+
+@router.post("/api/chat", tags=["web chat"])
+async def chat(body: webchat.ChatIn, request: Request) -> JSONResponse:
+    rt = request.app.state.runtime
+    ip = client_ip(request)
+    if wait := await rt.lookups.message(ip=ip, user=body.user):
+        return _too_many(wait)
+    proof = await rt.proof.verify(body.altcha) if body.altcha else False
+    outcome = await rt.dispatcher.handle(webchat.parse(body, ip=ip, proof=proof))
+    if outcome.retry_after:
+        return _too_many(outcome.retry_after)
+    answer = webchat.render(outcome.replies)
+    if any(reply.proof for reply in outcome.replies):
+        answer["challenge"] = rt.proof.challenge()
+    return JSONResponse(answer)
