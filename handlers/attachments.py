@@ -6,7 +6,7 @@ import asyncio
 import logging
 
 from conversations.model import Media
-from storage.files import AttachmentStore, sniff
+from storage.files import AttachmentStore, holds_active_content, sniff
 
 __all__ = ["keep"]
 
@@ -14,10 +14,11 @@ log = logging.getLogger(__name__)
 
 
 async def keep(attachments: AttachmentStore, data: bytes, *, channel: str) -> tuple[Media | None, str | None]:
-    """The stored file as a `Media`, or why it was not kept: "bad_type" (not a photo or PDF) or
-    "not_saved" (our disk refused it, e.g. full: said now, since a redelivery would fail the same way)."""
+    """The stored file as a `Media`, or why it was not kept: "bad_type" (not a photo or PDF, or one
+    that is also HTML, script or an active PDF) or "not_saved" (our disk refused it, e.g. full: said
+    now, since a redelivery would fail the same way)."""
     content_type = sniff(data[:16])
-    if content_type is None:
+    if content_type is None or await asyncio.to_thread(holds_active_content, data, content_type):
         return None, "bad_type"
     try:
         key = await asyncio.to_thread(attachments.save, data, content_type)

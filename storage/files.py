@@ -4,12 +4,13 @@ content, not by the name or the header the sender gave."""
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-__all__ = ["ALLOWED_TYPES", "AttachmentStore", "sniff"]
+__all__ = ["ALLOWED_TYPES", "AttachmentStore", "holds_active_content", "sniff"]
 
 ALLOWED_TYPES = ("image/jpeg", "image/png", "image/webp", "application/pdf")
 
@@ -25,6 +26,26 @@ def sniff(head: bytes) -> str | None:
     if head.startswith(b"%PDF-"):
         return "application/pdf"
     return None
+
+
+# markup a browser would run if it ever took the file for a page (a tag name ends at a space, / or >,
+# which also keeps chance matches in compressed image data rare)
+_MARKUP = re.compile(rb"<(?:script|html|iframe|svg|body)[\s/>]|<!doctype\s+html|javascript:", re.IGNORECASE)
+# a PDF's own scripts and actions run on opening: names end at anything but a regular character
+_PDF_ACTIVE = re.compile(rb"/(?:JavaScript|JS|OpenAction|Launch|AA)(?![A-Za-z0-9#])")
+_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+
+
+def holds_active_content(data: bytes, content_type: str) -> bool:
+    """Whether a file of an accepted type is also something that runs: HTML or script anywhere in it
+    (a polyglot: JPEG or PDF magic followed by `<script>`), or, in a PDF, JavaScript or an automatic
+    action (`/JS`, `/OpenAction`, `/Launch`, `/AA`, also written with `#xx` escapes)."""
+    if _MARKUP.search(data):
+        return True
+    if content_type != "application/pdf":
+        return False
+    return bool(_PDF_ACTIVE.search(data) or (b"#" in data and _PDF_ACTIVE.search(
+        _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), data))))
 
 
 _EXT = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "application/pdf": "pdf"}
