@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException
 
 from bot.admin.csrf import CsrfRejected, apply_csrf_cookie, csrf_field
 from bot.admin.labels import CHANNEL_NAMES, ROLE_NAMES, STATE_NAMES, STATUS_NAMES
-from bot.admin.session import SESSION_COOKIE, Forbidden, LoginRequired, end_session, start_session
+from bot.admin.session import SESSION_COOKIE, Forbidden, LoginRequired, current_session, end_session, start_session
 from services.santunan import WIB
 
 __all__ = ["AdminRoute", "LOGIN_URL", "NAV", "STATIC_DIR", "SECURITY_HEADERS", "render", "templates"]
@@ -101,14 +101,18 @@ def _message(request: Request, *, title: str, text: str, status_code: int) -> HT
     return render(request, "message.html", {"title": title, "text": text}, status_code=status_code)
 
 
+def _to_login(request: Request) -> Response:
+    response = RedirectResponse(LOGIN_URL, status_code=303)
+    if SESSION_COOKIE in request.cookies:  # expired or no longer valid: drop it
+        end_session(request, response)
+    return response
+
+
 async def _answer(request: Request, handler: Callable[[Request], Awaitable[Response]]) -> Response:
     try:
         return await handler(request)
     except LoginRequired:
-        response = RedirectResponse(LOGIN_URL, status_code=303)
-        if SESSION_COOKIE in request.cookies:  # expired or no longer valid: drop it
-            end_session(request, response)
-        return response
+        return _to_login(request)
     except Forbidden as exc:
         return _message(request, title="Akses ditolak", text=exc.message, status_code=403)
     except CsrfRejected:
@@ -127,7 +131,7 @@ def _finish(request: Request, response: Response) -> None:
     """Renew a live session, send a new CSRF nonce, add the security headers."""
     session = getattr(request.state, "admin_session", None)
     if session is not None and not getattr(request.state, "session_set", False):
-        start_session(request, response, session.staff, started=session.started)
+        start_session(request, response, session.staff, started=session.started, session_id=session.session_id)
     apply_csrf_cookie(request, response)
     for header, value in SECURITY_HEADERS.items():
         response.headers.setdefault(header, value)
@@ -148,15 +152,30 @@ async def _holds_nul(request: Request) -> bool:
     return False
 
 
+async def _signed_out_post(request: Request) -> bool:
+    """A POST to anything but the login form without a valid session: answered with the login
+    redirect before its body (maybe a 50 MB upload) is read. The cookie's signature and token are
+    checked as every page's dependency checks them."""
+    if request.method != "POST" or request.url.path == LOGIN_URL:
+        return False
+    try:
+        await current_session(request)
+    except LoginRequired:
+        return True
+    return False
+
+
 class AdminRoute(APIRoute):
     """An APIRoute whose handler answers like a web page (redirect to the login, 403 page) and
-    finishes every response with `_finish`."""
+    finishes every response with `_finish`. A signed-out POST is sent to the login unread."""
 
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         handler = super().get_route_handler()
 
         async def admin_handler(request: Request) -> Response:
-            if await _holds_nul(request):
+            if await _signed_out_post(request):
+                response = _to_login(request)
+            elif await _holds_nul(request):
                 response = _message(request, title="Permintaan tidak valid",
                                     text="Alamat atau isian formulir tidak dapat dibaca.", status_code=400)
             else:
