@@ -20,6 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.admin.web import SECURITY_HEADERS
+from bot.documents import DOCUMENT_POLICY
 from bot.security import DOCS_POLICY, NONE_POLICY, PAGE_POLICY
 from tests.security.world import MEMBERS, OWNER, World, fill, staff_routes
 
@@ -41,7 +42,8 @@ def _problems(what: str, r: httpx.Response) -> list[str]:
     if page and policies and r.url.path not in DOCS and ("unsafe-inline" in policies[0]
                                                          or not re.search(r"default-src '(self|none)'", policies[0])):
         found.append(f"a page's policy allows more than the app itself: {policies[0]!r}")
-    if r.url.path.startswith("/api/v1/") and (policies != [NONE_POLICY] or h.get("cache-control") is None):
+    own = [DOCUMENT_POLICY] if "/documents/" in r.url.path and r.status_code == 200 else [NONE_POLICY]
+    if r.url.path.startswith("/api/v1/") and (policies != own or h.get("cache-control") is None):
         found.append(f"staff API: {policies!r}, cache-control {h.get('cache-control')!r}")
     return [f"{what} -> {r.status_code}: {p}" for p in found]
 
@@ -103,6 +105,8 @@ async def test_each_surface_gets_its_policy(world):
     assert report.headers["content-security-policy"] == NONE_POLICY and report.headers["cache-control"] == "no-store"
     document = await world.client.get(report.json()["documents"][0]["url"], headers=world.bearer("admin"))
     assert document.headers["cache-control"] == "private, no-store"  # the route's own, kept
+    assert document.headers["content-security-policy"] == DOCUMENT_POLICY  # sandboxed, a download (F17)
+    assert document.headers["content-disposition"].startswith("attachment; filename=")
     token = await world.client.post("/api/v1/auth/token", data={"username": "admin", "password": "x" * 12})
     assert token.status_code == 401 and token.headers["cache-control"] == "no-store"
     assert (await anonymous.get("/docs")).headers["content-security-policy"] == DOCS_POLICY
