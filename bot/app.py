@@ -12,13 +12,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import admin, security
+from bot import admin, api_docs, limits, security
 from bot.api import router as api_router
 from bot.config import Settings
 from bot.web.public import router as public_router
@@ -203,14 +204,23 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             await runtime.close()
 
-    app = FastAPI(title="Layanan OKI", version="0.1.0", lifespan=lifespan)
-    security.install(app)  # nosniff, CSP, no framing on every response (bot/security.py)
+    # the API description only for staff (bot/api_docs.py), not FastAPI's public /docs
+    app = FastAPI(title="Layanan OKI", version="0.1.0", lifespan=lifespan, openapi_url=None, docs_url=None,
+                  redoc_url=None)
+    # nosniff, CSP, no framing on every response (bot/security.py)
+    security.install(app, docs_paths=api_docs.DOCS_PATHS if settings.api_docs else ())
+    # body sizes per path, unreadable JSON refused, and a 422 that never echoes the input (bot/limits.py)
+    app.add_middleware(limits.BodyLimit, attachment_bytes=settings.attachment_max_bytes)
+    app.add_exception_handler(RequestValidationError, limits.invalid_request)
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
     app.mount(admin.STATIC_URL, StaticFiles(directory=admin.STATIC_DIR), name="admin-static")
     app.include_router(webhooks)
     app.include_router(api_router)
     app.include_router(public_router)
     app.include_router(admin.router)
+    if settings.api_docs:
+        app.include_router(api_docs.router)
+        app.include_router(api_docs.admin_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
@@ -244,6 +254,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:
+        if not security.metrics_allowed(request, settings.metrics_token):  # a token, or loopback only
+            return Response(status_code=404)
         return Response(await scrape(request.app.state.runtime.outbox), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/favicon.ico", include_in_schema=False)

@@ -4,8 +4,10 @@ Names and defaults follow ../shared/docs/CONTRACT.md. Every field has a comment;
 lists the same names (a test keeps the two in step)."""
 from __future__ import annotations
 
+import os
 import re
 import secrets
+import time
 from pathlib import Path
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -113,6 +115,11 @@ class Settings(BaseSettings):
     worker_in_process: bool | None = None
     # Log level: DEBUG, INFO, WARNING or ERROR
     log_level: str = "INFO"
+    # Serve the staff API's description (/openapi.json, /docs, /redoc; for staff only: a bearer token,
+    # or signed in to /admin at /admin/api/docs); false: none of it exists (404)
+    api_docs: bool = True
+    # Bearer token Prometheus sends for /metrics; empty: /metrics answers loopback clients only
+    metrics_token: str = ""
 
     @field_validator("database_url")
     @classmethod
@@ -200,11 +207,19 @@ class Settings(BaseSettings):
         """The configured key, or one generated into DATA_DIR/secret_key on first start."""
         if not self.secret_key:
             path = self.data_dir / "secret_key"
-            if not path.exists():
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(secrets.token_urlsafe(48))
-                path.chmod(0o600)
-            self.secret_key = path.read_text().strip()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:  # created with mode 0600 from the start, and by one process only when several start at once
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(fd, "w") as out:
+                    out.write(secrets.token_urlsafe(48))
+            for _ in range(100):  # another process may have created it a moment ago and be writing it
+                self.secret_key = path.read_text().strip()
+                if self.secret_key:
+                    break
+                time.sleep(0.01)
         if len(self.secret_key) < 32:
             raise ConfigError("SECRET_KEY: too short, use at least 32 characters")
         return self.secret_key

@@ -14,11 +14,15 @@ __all__ = ["QUIET", "RedactFilter", "redact", "setup_logging"]
 QUIET = ("httpx", "httpcore", "uvicorn.access", "alembic", "twilio", "telegram", "aiohttp", "sqlalchemy",
          "aiosqlite")
 
-_PATTERNS = (
-    (re.compile(r"(?<!\d)\d{16}(?!\d)"), "[NIK/KK]"),  # NIK and KK numbers are 16 digits
-    (re.compile(r"(?<!\d)\d{4}[ .-]\d{4}[ .-]\d{4}[ .-]\d{4}(?!\d)"), "[NIK/KK]"),
-    (re.compile(r"(?:\+|(?<!\d))(?:62|0)[ -]?8\d{1,3}[ -]?\d{3,4}[ -]?\d{2,5}(?!\d)"), "[PHONE]"),
+_SEP = r"[ .\-()]*"  # what people put between digits: spaces, dots, dashes, brackets
+_PATTERNS = (  # in this order: a bot id of 10 digits would otherwise become [NUMBER] and free the token
     (re.compile(r"bot\d{5,}:[A-Za-z0-9_-]{20,}"), "bot[TOKEN]"),  # Telegram Bot API URLs
+    # 11 digits or more however they are grouped: NIK and KK (16, as 6-6-4, 4-6-6, 4-4-4-4 ...), phones,
+    # bank accounts. The bot accepts a NIK with any spaces, dots or dashes, so the log hides every spelling;
+    # no upper bound, so that two numbers side by side go whole rather than leave the second one's tail
+    (re.compile(rf"(?<!\d)(?:\d{_SEP}){{10,}}\d(?!\d)"), "[NUMBER]"),
+    # a shorter mobile number (0812 345 678)
+    (re.compile(rf"(?:\+|(?<!\d))(?:62|0){_SEP}8\d{{1,3}}{_SEP}\d{{3,4}}{_SEP}\d{{2,5}}(?!\d)"), "[PHONE]"),
 )
 
 
@@ -41,6 +45,8 @@ class RedactFilter(logging.Filter):
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
 
 

@@ -9,23 +9,29 @@ stricter ones in bot/admin/web.py, and those are kept as they are):
 - a Content-Security-Policy for its surface. An HTML page (/chat, /pengumuman) loads only the
   app's own scripts, styles and images, with no inline script or style (`PAGE_POLICY`). Anything
   else (JSON, the Atom feed, CSV, documents, static files) is never a page: `default-src 'none'`
-  (`NONE_POLICY`). FastAPI's API docs (/docs, /redoc) load Swagger UI and ReDoc from the CDN
-  FastAPI uses and start them with an inline script, so they get `DOCS_POLICY`, which allows
-  exactly that and nothing else;
+  (`NONE_POLICY`). The API docs pages (bot/api_docs.py: /docs, /redoc and their /admin/api/
+  twins) load Swagger UI and ReDoc from the CDN FastAPI uses and start them with an inline
+  script, so they get `DOCS_POLICY`, which allows exactly that and nothing else;
 - `Cache-Control: no-store` on the staff API (/api/v1), whose answers hold personal data.
 
 No `Server` or `X-Powered-By` header leaves the app: uvicorn's banner is off in
 `python -m bot serve` (`server_header=False`), and the middleware drops either header should a
-route or a library set one."""
+route or a library set one.
+
+`metrics_allowed` decides who may read `/metrics`: with METRICS_TOKEN set, whoever sends it as a
+bearer token (compared in constant time); without one, only a client on loopback (after
+uvicorn's proxy-header handling, so a request nginx forwards from elsewhere is not loopback)."""
 from __future__ import annotations
 
+import hmac
+import ipaddress
 from collections.abc import Iterable
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["DOCS_POLICY", "NONE_POLICY", "PAGE_POLICY", "SecurityHeaders", "install"]
+__all__ = ["DOCS_POLICY", "NONE_POLICY", "PAGE_POLICY", "SecurityHeaders", "install", "metrics_allowed"]
 
 PAGE_POLICY = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
                "frame-ancestors 'none'")
@@ -77,13 +83,26 @@ class SecurityHeaders:
         return PAGE_POLICY if content_type.startswith("text/html") else NONE_POLICY
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, *, docs_paths: Iterable[str] = ()) -> None:
     """Wrap `SecurityHeaders` around the app's whole middleware stack (Starlette's error handler
-    included, which `add_middleware` would leave outside), when the stack is first built."""
+    included, which `add_middleware` would leave outside), when the stack is first built. The docs
+    pages are `docs_paths` and FastAPI's own, if it serves them (bot/app.py turns those off)."""
     build = app.build_middleware_stack
-    docs = [p for p in (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url) if p]
+    docs = [p for p in (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url) if p] + list(docs_paths)
 
     def build_with_headers() -> ASGIApp:
         return SecurityHeaders(build(), docs_paths=docs)
 
     app.build_middleware_stack = build_with_headers  # type: ignore[method-assign]
+
+
+def metrics_allowed(request: Request, token: str) -> bool:
+    """Whether this request may read /metrics (see the module's docstring)."""
+    if token:
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+    host = request.client.host if request.client else ""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

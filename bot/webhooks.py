@@ -6,7 +6,6 @@ delivered (database and provider both failing), Telegram gets 503 so that it red
 its own backoff; Twilio does not redeliver on 5xx, so WhatsApp gets the replies back as TwiML."""
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -14,6 +13,7 @@ from fastapi import APIRouter, Request, Response
 from starlette.datastructures import FormData
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot.limits import parse_json
 from conversations.messages_id import MSG
 from handlers.metrics import WEBHOOK_REJECTIONS
 
@@ -40,9 +40,9 @@ async def telegram(request: Request) -> Response:
     if not channel.verify(request.headers.get("X-Telegram-Bot-Api-Secret-Token")):
         WEBHOOK_REJECTIONS.labels("telegram", "bad_secret").inc()
         return Response(status_code=403)
-    try:
-        data = json.loads(await request.body())
-    except ValueError:
+    try:  # not UTF-8, not JSON, nested too deep (RecursionError), or a lone surrogate: unparseable
+        data = parse_json(await request.body())
+    except (ValueError, RecursionError):
         data = None
     if not isinstance(data, dict):
         log.warning("telegram: a body that is not a JSON object was ignored")

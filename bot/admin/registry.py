@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException
 from bot.admin.csrf import posted_by
 from bot.admin.session import AdminSession, Forbidden, require_roles
 from bot.admin.web import AdminRoute, render
+from bot.limits import IMPORT_FILE
 from services.registry_import import REASONS, ImportFailed, count_rows
 from services.staff import StaffInfo
 
@@ -35,7 +36,7 @@ VIEWERS, IMPORTERS = ("admin", "dinsos", "camat", "kades"), ("admin", "dinsos") 
 Viewer = Annotated[AdminSession, Depends(require_roles(*VIEWERS))]
 Importer = Annotated[AdminSession, Depends(require_roles(*IMPORTERS))]
 ImporterForm = Annotated[AdminSession, Depends(posted_by(*IMPORTERS))]
-MAX_UPLOAD = 50 * 1024 * 1024
+MAX_UPLOAD = IMPORT_FILE  # bot/limits.py keeps the body of an import within this plus its form
 PAGE_SIZE = 50
 _WARNINGS = {"tanggal_lahir_beda_nik": "tanggal lahir berbeda dari tanggal di NIK (tetap disimpan)"}
 

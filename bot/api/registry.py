@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from bot.api.deps import NO_NUL, RowId, SignedInFirst, check_area, require_roles
 from bot.api.problems import NOT_FOUND, SIGNED_IN, TOO_LARGE
+from bot.limits import IMPORT_FILE
 from services.registry_import import ImportFailed
 from services.staff import StaffInfo
 
@@ -18,7 +19,7 @@ __all__ = ["router"]
 router = APIRouter(prefix="/registry", tags=["registry"], responses=SIGNED_IN, route_class=SignedInFirst)
 Viewer = Annotated[StaffInfo, Depends(require_roles("admin", "dinsos", "camat", "kades"))]
 Importer = Annotated[StaffInfo, Depends(require_roles("admin", "dinsos"))]
-MAX_UPLOAD = 50 * 1024 * 1024
+MAX_UPLOAD = IMPORT_FILE  # bot/limits.py keeps the body of an import within this plus its form
 
 
 def _runtime(request: Request) -> Any:

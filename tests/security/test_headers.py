@@ -20,12 +20,13 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.admin.web import SECURITY_HEADERS
+from bot.api_docs import DOCS_PATHS
 from bot.documents import DOCUMENT_POLICY
 from bot.security import DOCS_POLICY, NONE_POLICY, PAGE_POLICY
 from tests.security.world import MEMBERS, OWNER, World, fill, staff_routes
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCS = {"/docs", "/redoc", "/docs/oauth2-redirect"}
+DOCS = set(DOCS_PATHS)  # the API docs pages, which load Swagger UI and ReDoc from a CDN (bot/api_docs.py)
 
 
 def _problems(what: str, r: httpx.Response) -> list[str]:
@@ -109,7 +110,10 @@ async def test_each_surface_gets_its_policy(world):
     assert document.headers["content-disposition"].startswith("attachment; filename=")
     token = await world.client.post("/api/v1/auth/token", data={"username": "admin", "password": "x" * 12})
     assert token.status_code == 401 and token.headers["cache-control"] == "no-store"
-    assert (await anonymous.get("/docs")).headers["content-security-policy"] == DOCS_POLICY
+    docs = await (await world.signed_in("kades")).get("/admin/api/docs")
+    assert docs.status_code == 200 and docs.headers.get_list("content-security-policy") == [DOCS_POLICY]
+    assert (await world.client.get("/redoc", headers=world.bearer("humas"))).headers["content-security-policy"] \
+        == DOCS_POLICY
 
 
 async def test_the_admin_pages_keep_their_own_stricter_headers_once(world):

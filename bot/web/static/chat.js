@@ -122,7 +122,8 @@
   }
 
   function send(text) {
-    text = String(text || '').trim().slice(0, 1000);
+    // cut by code points, not UTF-16 units: slice() could split an emoji and send a lone surrogate
+    text = Array.from(String(text || '').trim()).slice(0, 1000).join('');
     if (!text || busy) return false;
     clearButtons();
     addBubble('user', text);
