@@ -3,6 +3,7 @@ opt-in again, with the time and the channel each came from), and broadcasts: com
 second person, send now or at a time, through the outbox."""
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Callable
@@ -18,8 +19,8 @@ from storage.announcements import Announcements
 from storage.contacts import ContactInfo, Contacts
 from storage.models import Announcement, utcnow
 
-__all__ = ["Broadcasts", "NotAllowedToApprove", "NotAllowedToEdit", "NotApproved", "Subscription", "Subscriptions",
-           "WrongState", "notice_body"]
+__all__ = ["Broadcasts", "Changed", "NotAllowedToApprove", "NotAllowedToEdit", "NotApproved", "Subscription",
+           "Subscriptions", "WrongState", "content_version", "notice_body"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,17 @@ class NotAllowedToEdit(Exception):
 
 class NotApproved(Exception):
     """Sending needs an approval first (BROADCAST_REQUIRE_APPROVAL)."""
+
+
+class Changed(Exception):
+    """The text was edited since the approver read it (its `content_version` differs)."""
+
+
+def content_version(row: Announcement) -> str:
+    """A short fingerprint of what an approver reads: title, body, link and kecamatan. The admin
+    page sends it back as `versi`, the staff API as `version`; approving a text changed since is refused."""
+    content = "\x1f".join([row.title, row.body, row.link or "", row.kecamatan or ""])
+    return hashlib.blake2b(content.encode(), digest_size=8).hexdigest()
 
 
 class WrongState(Exception):
@@ -139,14 +151,23 @@ class Broadcasts:
                                  detail={"approval_withdrawn": row.approved_by is not None})
         return await self._repo.get(announcement_id)
 
-    async def approve(self, *, announcement_id: int, staff: StaffInfo) -> Announcement:
+    async def approve(self, *, announcement_id: int, staff: StaffInfo, version: str | None = None) -> Announcement:
+        """Approve a draft; with `version` (`content_version` of the text the approver read), only
+        while the text is still that one, else `Changed`."""
         row = await self._repo.get(announcement_id)
         if row is None:
             raise LookupError(announcement_id)
         if row.author_id == staff.id:
             raise NotAllowedToApprove()
-        if not await self._repo.update(announcement_id, when_state=("draft",), approved_by=staff.id):
-            raise WrongState(row.state)
+        if version is not None and version != content_version(row):
+            raise Changed()
+        read = {"title": row.title, "body": row.body, "link": row.link, "kecamatan": row.kecamatan}
+        if not await self._repo.update(announcement_id, when_state=("draft",),
+                                       when=read if version is not None else None, approved_by=staff.id):
+            now = await self._repo.get(announcement_id)
+            if version is not None and now is not None and now.state == "draft":
+                raise Changed()  # edited between the read and the update
+            raise WrongState(now.state if now is not None else row.state)
         await self._audit.record(actor=staff.actor, action="announcement.approve",
                                  target=f"announcement:{announcement_id}")
         return await self._repo.get(announcement_id)

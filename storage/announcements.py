@@ -32,11 +32,16 @@ class Announcements:
         async with self._sessions() as s:
             return await s.get(Announcement, announcement_id)
 
-    async def update(self, announcement_id: int, *, when_state: tuple[str, ...] | None = None, **values: Any) -> bool:
+    async def update(self, announcement_id: int, *, when_state: tuple[str, ...] | None = None,
+                     when: dict[str, Any] | None = None, **values: Any) -> bool:
+        """Set `values` if the row is in one of `when_state` and its columns still hold `when`."""
         async with self._sessions() as s, s.begin():
             stmt = update(Announcement).where(Announcement.id == announcement_id)
             if when_state:
                 stmt = stmt.where(Announcement.state.in_(when_state))
+            for column, value in (when or {}).items():
+                stmt = stmt.where(getattr(Announcement, column).is_(None) if value is None
+                                  else getattr(Announcement, column) == value)
             return (await s.execute(stmt.values(**values))).rowcount == 1
 
     @staticmethod

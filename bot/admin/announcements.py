@@ -7,7 +7,6 @@ The preview is the real rendering: the outbox body the service writes (`notice_b
 text by `render_notice` as the worker does, then by each channel's own `render`."""
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -27,7 +26,15 @@ from conversations.model import Reply
 from conversations.notices import render_notice
 from handlers.telegram import TelegramChannel
 from handlers.whatsapp import WhatsAppChannel
-from services.announcements import NotAllowedToApprove, NotAllowedToEdit, NotApproved, WrongState, notice_body
+from services.announcements import (
+    Changed,
+    NotAllowedToApprove,
+    NotAllowedToEdit,
+    NotApproved,
+    WrongState,
+    content_version,
+    notice_body,
+)
 from services.santunan import WIB
 from storage.models import Announcement
 
@@ -123,8 +130,7 @@ async def _preview(request: Request, draft: Draft, announcement_id: int = 0) -> 
 
 def _version(row: Announcement) -> str:
     """A short fingerprint of what an approver read: approving a text changed since is refused."""
-    content = "\x1f".join([row.title, row.body, row.link or "", row.kecamatan or ""])
-    return hashlib.blake2b(content.encode(), digest_size=8).hexdigest()
+    return content_version(row)
 
 
 @router.get("/pratinjau.json")
@@ -287,9 +293,11 @@ async def _apply(request: Request, row: Announcement, action: str, staff: Any, *
     """Carry out one action through the service; ValueError with the reason when the page refuses it."""
     broadcasts = _broadcasts(request)
     if action == "approve":
-        if versi != _version(row):
-            raise ValueError("Isi pengumuman ini baru saja diubah. Baca lagi isinya di bawah sebelum menyetujui.")
-        await broadcasts.approve(announcement_id=row.id, staff=staff)
+        try:
+            await broadcasts.approve(announcement_id=row.id, staff=staff, version=versi)
+        except Changed:
+            raise ValueError("Isi pengumuman ini baru saja diubah. Baca lagi isinya di bawah sebelum "
+                             "menyetujui.") from None
     elif action == "schedule":
         at = _wib(waktu)
         if at is None or at <= datetime.now(WIB):

@@ -13,7 +13,7 @@ from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from bot.api.deps import NO_NUL, RowId, SignedInFirst, require_roles
 from bot.api.problems import CONFLICT, NOT_FOUND, SIGNED_IN
-from services.announcements import NotAllowedToApprove, NotApproved, WrongState
+from services.announcements import Changed, NotAllowedToApprove, NotApproved, WrongState, content_version
 from services.staff import StaffInfo
 
 __all__ = ["router"]
@@ -29,6 +29,11 @@ class AnnouncementIn(BaseModel):
     body: str = Field(min_length=3, max_length=3000, pattern=NO_NUL)
     link: str | None = Field(default=None, max_length=300, pattern=r"^https?://[^\x00]*$")
     kecamatan: list[str] | None = Field(default=None, max_length=18)
+
+
+class ApproveIn(BaseModel):
+    # `version` from GET /announcements/{id}: the text the approver read; approving after it changed is 409
+    version: str | None = Field(default=None, max_length=64, pattern=r"^[0-9a-f]*$")
 
 
 class SendIn(BaseModel):
@@ -50,7 +55,8 @@ def _rt(request: Request) -> Any:
 async def _view(request: Request, row: Any) -> dict[str, Any]:
     rt = _rt(request)
     kecamatan = json.loads(row.kecamatan) if row.kecamatan else None
-    return {"id": row.id, "state": row.state, "title": row.title, "body": row.body, "link": row.link,
+    return {"id": row.id, "state": row.state, "version": content_version(row), "title": row.title, "body": row.body,
+            "link": row.link,
             "kecamatan": kecamatan, "author_id": row.author_id, "approved_by": row.approved_by,
             "send_at": row.send_at, "sent_at": row.sent_at, "paused_reason": row.paused_reason,
             "stats": await rt.broadcasts.stats(row.id), "failures": await rt.broadcasts.failures(row.id),
@@ -89,14 +95,19 @@ def _service_errors() -> Iterator[None]:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Pengumuman harus disetujui orang lain") from None
     except NotApproved:
         raise HTTPException(status.HTTP_409_CONFLICT, detail="Pengumuman belum disetujui") from None
+    except Changed:
+        raise HTTPException(status.HTTP_409_CONFLICT,
+                            detail="Isi pengumuman sudah diubah sejak dibaca; baca lagi sebelum menyetujui") from None
     except WrongState as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=f"pengumuman sudah {exc}") from None
 
 
 @router.post("/{announcement_id}/approve", responses=CHANGES)
-async def approve(request: Request, staff: Humas, announcement_id: RowId) -> dict[str, Any]:
+async def approve(request: Request, staff: Humas, announcement_id: RowId,
+                  body: Annotated[ApproveIn | None, Body()] = None) -> dict[str, Any]:
     with _service_errors():
-        row = await _rt(request).broadcasts.approve(announcement_id=announcement_id, staff=staff)
+        row = await _rt(request).broadcasts.approve(announcement_id=announcement_id, staff=staff,
+                                                    version=body.version if body else None)
     return await _view(request, row)
 
 
