@@ -218,7 +218,7 @@ class MSG:
                     "perlu_perbaikan": "perlu perbaikan: ada data atau dokumen yang kurang",
                     "ditolak": "ditolak"}
     notice_status = "Kabar laporan santunan {reference}: {status}."
-    notice_note = "Catatan petugas: {note}"
+    notice_message = "Pesan petugas: {message}"
     notice_fix = "Kirim kekurangannya lewat CEK STATUS, dengan nomor laporan {reference}."
     template_details = "Balas pesan ini dengan STATUS untuk melihat rinciannya."
 

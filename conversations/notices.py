@@ -52,8 +52,8 @@ def _announcement(notice: dict) -> Reply:
 
 def _report_status(notice: dict) -> Reply:
     lines = [MSG.notice_status.format(reference=notice["reference"], status=MSG.status_names[notice["status"]])]
-    if notice.get("note"):
-        lines.append(MSG.notice_note.format(note=notice["note"]))
+    if notice.get("message"):  # written for the family; staff's internal notes are never in a notice
+        lines.append(MSG.notice_message.format(message=notice["message"]))
     if notice["status"] == "perlu_perbaikan":
         lines.append(MSG.notice_fix.format(reference=notice["reference"]))
     return Reply("\n".join(lines))

@@ -110,7 +110,9 @@ async def _send_back(ctx: Context, a: Mapping[str, Any]) -> list[Reply]:
         return [Reply(MSG.staff_unlinked)]
     santunan = ctx.services.santunan
     try:
-        await santunan.transition(reference=a["ref"], to="perlu_perbaikan", note=a["note"], staff=staff)
+        # the prompt says so: what the kades types here is written for the family
+        await santunan.transition(reference=a["ref"], to="perlu_perbaikan", note=None, message_to_family=a["note"],
+                                  staff=staff)
     except _MOVE_FAILED:
         report = await santunan.get(a["ref"])
         if report is None or not staff.can_see(kecamatan_code=report.kecamatan_code, desa_code=report.desa_code):

@@ -271,16 +271,21 @@ class Santunan:
             return NotAllowed
         return None
 
-    async def transition(self, *, reference: str, to: str, note: str | None, staff: StaffInfo) -> Report:
+    async def transition(self, *, reference: str, to: str, note: str | None, staff: StaffInfo,
+                         message_to_family: str | None = None) -> Report:
+        """Move a report on. `note` is internal (staff only); `message_to_family` is the only text
+        sent to the reporter with the notice (and, for perbaikan, what they are shown as missing).
+        Perbaikan and ditolak need a reason: one of the two."""
         report = await self._reports.by_reference(reference)
         if report is None or not staff.can_see(kecamatan_code=report.kecamatan_code, desa_code=report.desa_code):
             raise LookupError(reference)
         problem = self._check(report, staff, to) if to in STATUSES else WrongMove
         if problem is not None:
             raise problem(f"{report.status} -> {to}")
-        if to in ("ditolak", "perlu_perbaikan") and not (note or "").strip():
+        note, message = (note or "").strip() or None, (message_to_family or "").strip() or None
+        if to in ("ditolak", "perlu_perbaikan") and not (note or message):
             raise ValueError("a reason is needed")
-        await self._move(report, to, note=note, actor=staff.actor)
+        await self._move(report, to, note=note, actor=staff.actor, message=message)
         return await self._reports.by_reference(reference)
 
     async def resubmit(self, *, report: Report, actor: str, documents: Sequence[tuple[str, str, str, int]],
@@ -300,21 +305,22 @@ class Santunan:
         await self._reports.add_documents(report_id=report.id,
                                           documents=_document_rows(documents, actor=actor, at=self._clock()))
 
-    async def _move(self, report: Report, to: str, *, note: str | None, actor: str) -> None:
+    async def _move(self, report: Report, to: str, *, note: str | None, actor: str, message: str | None = None) -> None:
         now = self._clock()
         values: dict[str, Any] = {"status": to, "updated_at": now, "escalated_at": None,
                                   "stage_due": self._due(to, report, now)}
-        if to == "perlu_perbaikan":
-            values.update(returns_to=report.status, needs=note)
+        if to == "perlu_perbaikan":  # the family is shown only what was written for them
+            values.update(returns_to=report.status, needs=message)
         elif report.status == "perlu_perbaikan":
             values.update(returns_to=None, needs=None)
         if to == "ditolak":
-            values["rejection_reason"] = note
-        outbox = await self._notice(report, to, note)
+            values["rejection_reason"] = note or message
+        outbox = await self._notice(report, to, message)
         fields = {name: getattr(report, name) for name in _ALERT_FIELDS}
         outbox += await self._staff_alerts(fields, to, actor=actor, again=report.status == "perlu_perbaikan")
         await self._reports.move(report_id=report.id, from_status=report.status, values=values,
-                                 event={"at": now, "to_status": to, "actor": actor, "note": note}, outbox=outbox)
+                                 event={"at": now, "to_status": to, "actor": actor, "note": note,
+                                        "family_message": message if outbox else None}, outbox=outbox)
         await self._audit.record(actor=actor, action="report.transition", target=f"report:{report.reference}",
                                  detail={"from": report.status, "to": to})
 
@@ -325,13 +331,14 @@ class Santunan:
             return report.stage_due
         return now + timedelta(days=days) if days else None
 
-    async def _notice(self, report: Report, to: str, note: str | None) -> list[dict[str, Any]]:
-        """The outbox row telling the reporter, on their channel (none for reports staff filed)."""
+    async def _notice(self, report: Report, to: str, message: str | None) -> list[dict[str, Any]]:
+        """The outbox row telling the reporter, on their channel (none for reports staff filed),
+        with the staff's message to the family; an internal note never goes here."""
         contact = await self._reports.contact(report.reporter_contact_id)
         if contact is None or contact.blocked:
             return []
         body = json.dumps({"notice": "report_status", "reference": report.reference, "status": to,
-                           "note": note or ""}, ensure_ascii=False)
+                           "message": message or ""}, ensure_ascii=False)
         return [{"kind": "notification", "priority": 0, "contact_id": contact.id, "channel": contact.channel,
                  "address": contact.channel_user_id, "body": body, "created_at": self._clock(),
                  "next_attempt_at": self._clock()}]

@@ -213,10 +213,11 @@ def _check(request: Request, values: dict[str, str]) -> tuple[Draft | None, dict
 
 
 def _new_form(request: Request, staff: StaffInfo, values: dict[str, str], *, errors: dict[str, str] | None = None,
-              existing: Any = None, status_code: int = 200) -> HTMLResponse:
+              existing: Any = None, duplicate_elsewhere: bool = False, status_code: int = 200) -> HTMLResponse:
     today = _rt(request).santunan.now().astimezone(WIB).date().isoformat()
     return render(request, "report_new.html", {**_choices(request, staff), "values": values, "errors": errors or {},
-                                               "existing": existing, "today": today}, status_code=status_code)
+                                               "existing": existing, "duplicate_elsewhere": duplicate_elsewhere,
+                                               "today": today}, status_code=status_code)
 
 
 @router.get("/baru")
@@ -237,7 +238,9 @@ async def new_report(request: Request, session: ReviewerForm) -> Response:
         return _new_form(request, staff, values, errors={"desa": "Desa ini di luar wilayah Anda."}, status_code=403)
     try:
         report = await _rt(request).santunan.file(draft, filed_by=staff.actor)
-    except Duplicate as dup:
+    except Duplicate as dup:  # which report, only for staff who may see it
+        if not staff.can_see(kecamatan_code=dup.report.kecamatan_code, desa_code=dup.report.desa_code):
+            return _new_form(request, staff, values, duplicate_elsewhere=True, status_code=409)
         return _new_form(request, staff, values, existing=dup.report, status_code=409)
     except LateReport as late:
         problem = (f"Dilaporkan {late.days} hari setelah kematian, padahal batasnya {late.window} hari; "
@@ -311,18 +314,20 @@ async def report_page(request: Request, reference: str, session: Reviewer, ok: s
 
 @router.post("/{reference}/pindah")
 async def move(request: Request, reference: str, session: ReviewerForm, ke: FormText = "",
-               catatan: FormText = "") -> Response:
-    """Apply one move with its note via the service (history, reporter's notice and audit in one go)."""
+               catatan: FormText = "", pesan: FormText = "") -> Response:
+    """Apply one move via the service (history, reporter's notice and audit in one go): `pesan` is
+    sent to the family, `catatan` stays internal."""
     staff = session.staff
     report = await _visible(request, staff, reference)
     if report is None:
         return _not_found(request)
-    note = catatan.strip() or None
-    if note is not None and len(note) > NOTE_MAX:
+    note, message = catatan.strip() or None, pesan.strip() or None
+    if any(text is not None and len(text) > NOTE_MAX for text in (note, message)):
         return await _detail(request, staff, report, status_code=400,
-                             error=f"Catatan terlalu panjang: paling banyak {NOTE_MAX} karakter.")
+                             error=f"Pesan atau catatan terlalu panjang: paling banyak {NOTE_MAX} karakter.")
     try:
-        await _rt(request).santunan.transition(reference=report.reference, to=ke, note=note, staff=staff)
+        await _rt(request).santunan.transition(reference=report.reference, to=ke, note=note, staff=staff,
+                                               message_to_family=message)
     except NotAllowed:
         raise Forbidden("Peran atau wilayah Anda tidak boleh memindahkan laporan ini ke tahap itu.") from None
     except (WrongMove, StaleStatus, LookupError):
@@ -332,8 +337,8 @@ async def move(request: Request, reference: str, session: ReviewerForm, ke: Form
             f"dipindah ke «{STATUS_NAMES.get(ke, ke)}». Mungkin sudah diproses orang lain; lihat riwayat di bawah."))
     except ValueError:
         return await _detail(request, staff, report, status_code=400, error=(
-            f"Tuliskan alasannya untuk «{STATUS_NAMES.get(ke, ke)}»: apa yang kurang atau mengapa ditolak. "
-            "Catatan ini dikirim kepada pelapor."))
+            f"Tuliskan alasannya untuk «{STATUS_NAMES.get(ke, ke)}»: apa yang kurang atau mengapa ditolak, di "
+            "«Pesan untuk keluarga» (dikirim) atau «Catatan internal» (tidak dikirim)."))
     return RedirectResponse(f"/admin/laporan/{report.reference}?ok={ke}", status_code=303)
 
 

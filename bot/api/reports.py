@@ -46,7 +46,10 @@ class ReportIn(BaseModel):
 
 class TransitionIn(BaseModel):
     to: str = Field(max_length=32)
+    # internal: kept in the history for staff, never sent to the family
     note: str | None = Field(default=None, max_length=1000, pattern=NO_NUL)
+    # the only text sent to the family with the notice (for perlu_perbaikan: what they must supply)
+    message_to_family: str | None = Field(default=None, max_length=1000, pattern=NO_NUL)
 
 
 def _rt(request: Request) -> Any:
@@ -101,10 +104,12 @@ async def file_report(request: Request, staff: Reviewer, body: ReportIn) -> dict
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Desa ini di luar wilayah Anda")
     try:
         report = await _rt(request).santunan.file(draft, filed_by=staff.actor)
-    except Duplicate as dup:
+    except Duplicate as dup:  # which report, and where it stands, only for staff who may see it
+        found = dup.report
+        visible = staff.can_see(kecamatan_code=found.kecamatan_code, desa_code=found.desa_code)
         raise HTTPException(status.HTTP_409_CONFLICT, detail={
-            "message": "NIK ini sudah dilaporkan", "reference": dup.report.reference,
-            "status": dup.report.status}) from None
+            "message": "NIK ini sudah dilaporkan", **({"reference": found.reference, "status": found.status}
+                                                       if visible else {})}) from None
     except LateReport as late:
         raise _unprocessable(f"dilaporkan {late.days} hari setelah kematian; batasnya {late.window} hari") from None
     except ValueError as exc:
@@ -186,8 +191,8 @@ async def get_report(request: Request, staff: Reviewer, reference: Reference) ->
             "filed_by": report.filed_by, "heir_name": report.heir_name, "heir_phone": report.heir_phone,
             "bank_name": report.bank_name, "bank_account": report.bank_account, "bank_holder": report.bank_holder,
             "needs": report.needs, "rejection_reason": report.rejection_reason, "returns_to": report.returns_to,
-            "history": [{"status": e.to_status, "from": e.from_status, "at": e.at, "by": e.actor, "note": e.note}
-                        for e in history],
+            "history": [{"status": e.to_status, "from": e.from_status, "at": e.at, "by": e.actor, "note": e.note,
+                         "message_to_family": e.family_message} for e in history],
             "documents": [{"kind": d.kind, "content_type": d.content_type, "size": d.size, "uploaded_at": d.uploaded_at,
                            "url": f"/api/v1/reports/{report.reference}/documents/{d.key.rsplit('/', 1)[1]}"}
                           for d in documents],
@@ -198,7 +203,7 @@ async def get_report(request: Request, staff: Reviewer, reference: Reference) ->
 async def move(request: Request, staff: Reviewer, reference: Reference, body: TransitionIn) -> dict[str, Any]:
     try:
         report = await _rt(request).santunan.transition(reference=reference.upper(), to=body.to, note=body.note,
-                                                        staff=staff)
+                                                        message_to_family=body.message_to_family, staff=staff)
     except LookupError:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="laporan tidak ditemukan") from None
     except NotAllowed:
@@ -207,7 +212,8 @@ async def move(request: Request, staff: Reviewer, reference: Reference, body: Tr
     except WrongMove as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=f"alur tidak mengizinkan {exc}") from None
     except ValueError:
-        raise _unprocessable("note: alasan wajib diisi untuk ditolak atau perlu_perbaikan") from None
+        raise _unprocessable("message_to_family atau note: alasan wajib diisi untuk ditolak atau perlu_perbaikan") \
+            from None
     return {"reference": report.reference, "status": report.status}
 
 

@@ -161,18 +161,23 @@ async def test_a_kades_verifies_from_the_report_page_and_the_reporter_is_told(cl
     _clean(page)
     assert _status(page) == "diajukan" and "160201******0003" in page and "1602011203150001" in page
     assert re.findall(r'data-transition="([^"]+)"', page) == ["diverifikasi_desa", "perlu_perbaikan"]
-    assert re.search(r'id="catatan-perlu_perbaikan" name="catatan" rows="2" maxlength="1000" required>', page)
+    # what goes to the family and what stays internal are two fields (staff UX review, friction 3)
+    assert re.search(r'id="pesan-perlu_perbaikan" name="pesan" rows="2" maxlength="1000">', page)
+    assert re.search(r'id="catatan-perlu_perbaikan" name="catatan" rows="2" maxlength="1000">', page)
     r = await _post(kades, f"/admin/laporan/{reference}", f"/admin/laporan/{reference}/pindah",
-                    ke="diverifikasi_desa", catatan="Sudah dicek ke rumah duka")
+                    ke="diverifikasi_desa", pesan="Sudah dicek ke rumah duka", catatan="desil 3 menurut DTSEN")
     assert r.status_code == 303 and r.headers["location"] == f"/admin/laporan/{reference}?ok=diverifikasi_desa"
     page = (await kades.get(r.headers["location"])).text
     assert _status(page) == "diverifikasi_desa" and "Pelapor diberi tahu" in page
     entry = re.search(r'<li data-to="diverifikasi_desa" data-from="diajukan">.*?</li>', page, re.S)[0]
-    assert "Diajukan → Diverifikasi desa" in entry and "kades.skd" in entry and "Sudah dicek ke rumah duka" in entry
+    assert "Diajukan → Diverifikasi desa" in entry and "kades.skd" in entry
+    assert re.search(r'data-sent="keluarga">.*Sudah dicek ke rumah duka', entry)
+    assert re.search(r'data-sent="internal">.*desil 3 menurut DTSEN', entry)
     assert 'id="tanpa-tindakan"' in page  # the next stage is the camat's
     [notice] = await _outbox_for(client, reference, "501")
     assert notice.channel == "telegram"
     assert '"status": "diverifikasi_desa"' in notice.body and "Sudah dicek ke rumah duka" in notice.body
+    assert "desil" not in notice.body  # the internal note never reaches the family
     actions = [e.action for e in await client.app.state.runtime.audit.recent(limit=50)]
     assert "report.transition" in actions and "report.view" in actions
 
@@ -195,7 +200,7 @@ async def test_wrong_moves_are_explained_and_change_nothing(client, browser):
     kades = await _signed_in(browser, client, "kades.skd", "kades", desa=SUKADANA)
     camat = await _signed_in(browser, client, "camat.kag", "camat", kecamatan=KAG)
     detail, action = f"/admin/laporan/{reference}", f"/admin/laporan/{reference}/pindah"
-    r = await _post(kades, detail, action, ke="perlu_perbaikan", catatan="  ")
+    r = await _post(kades, detail, action, ke="perlu_perbaikan", catatan="  ", pesan=" ")
     assert r.status_code == 400 and "Tuliskan alasannya" in r.text and _status(r.text) == "diajukan"
     r = await _post(kades, detail, action, ke="diverifikasi_desa", catatan="x" * 1001)
     assert r.status_code == 400 and "terlalu panjang" in r.text
@@ -207,7 +212,7 @@ async def test_wrong_moves_are_explained_and_change_nothing(client, browser):
     assert r.status_code == 409 and "sudah diproses orang lain" in r.text and _status(r.text) == "diverifikasi_desa"
     r = await _post(camat, detail, action, ke="dicairkan")
     assert r.status_code == 403
-    r = await _post(camat, detail, action, ke="perlu_perbaikan", catatan="Foto KK buram")
+    r = await _post(camat, detail, action, ke="perlu_perbaikan", pesan="Foto KK buram")
     page = (await camat.get(r.headers["location"])).text
     assert _status(page) == "perlu_perbaikan" and 'id="kekurangan">Foto KK buram<' in page
     assert 'data-transition="diverifikasi_desa"' in page  # the camat may send it back where it left

@@ -106,10 +106,12 @@ async def test_perbaikan_asked_by_staff_is_answered_from_the_chat(client, fake_t
     async with rt.db.connect() as conn:
         reference = await conn.scalar(select(Report.reference))
     kades = StaffInfo(9, "kades", "kades", "16.02.05", "16.02.05.1008")
-    await rt.santunan.transition(reference=reference, to="perlu_perbaikan", note="SKTM belum ada", staff=kades)
+    await rt.santunan.transition(reference=reference, to="perlu_perbaikan", note="internal-zx9 cek ulang",
+                                 message_to_family="SKTM belum ada", staff=kades)
     assert await Worker(rt).send_due() == 1  # the notice goes out through the Bot API
     notice = fake_telegram.texts_to(802)[-1]
     assert reference in notice and "perlu perbaikan" in notice and "SKTM belum ada" in notice
+    assert "internal-zx9" not in " ".join(fake_telegram.texts_to(802))  # the internal note stays with staff
     fake_telegram.add_file("sktm2", JPEG)
     await post_tg(client, tg_update(6100, 802, text="cek status"))
     await post_tg(client, tg_update(6101, 802, text=reference.lower().replace("-", " ")))

@@ -130,7 +130,7 @@ async def test_a_kades_verifies_from_a_button_and_a_camat_asks_for_perbaikan(cli
     assert (report.status, report.needs, report.returns_to) == ("perlu_perbaikan", "SKTM belum ada",
                                                                 "diverifikasi_desa")
     last = (await rt.santunan.history(report))[-1]
-    assert (last.actor, last.note) == (camat.actor, "SKTM belum ada")
+    assert (last.actor, last.family_message, last.note) == (camat.actor, "SKTM belum ada", None)
     await Worker(rt).send_due()
     notice = fake_telegram.texts_to(REPORTER_TG)[-1]
     assert "perlu perbaikan" in notice and "SKTM belum ada" in notice

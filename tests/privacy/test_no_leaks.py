@@ -179,7 +179,8 @@ class Day:
         return r
 
     async def move(self, reference: str, to: str, who: str, note: str | None = None) -> None:
-        await self.api("POST", f"/reports/{reference}/transitions", who, json={"to": to, "note": note})
+        await self.api("POST", f"/reports/{reference}/transitions", who,
+                       json={"to": to, "note": note, "message_to_family": note})
 
     async def drain(self) -> None:
         worker = Worker(self.rt)

@@ -97,8 +97,8 @@ async def test_perbaikan_goes_back_to_the_stage_it_left(env):
     await service.transition(reference=report.reference, to="diverifikasi_desa", note=None, staff=KADES)
     with pytest.raises(ValueError):  # what is missing must be said
         await service.transition(reference=report.reference, to="perlu_perbaikan", note=" ", staff=CAMAT)
-    report = await service.transition(reference=report.reference, to="perlu_perbaikan", note="SKTM belum ada",
-                                      staff=CAMAT)
+    report = await service.transition(reference=report.reference, to="perlu_perbaikan", note="desil 3 (internal)",
+                                      message_to_family="SKTM belum ada", staff=CAMAT)
     assert (report.status, report.returns_to, report.needs) == ("perlu_perbaikan", "diverifikasi_desa",
                                                                 "SKTM belum ada")
     assert service.allowed_moves(report, KADES) == []
