@@ -91,20 +91,54 @@
     for (var i = 0; i < btns.length; i++) btns[i].disabled = on;
   }
 
-  async function post(text) {
+  function hex(buffer) {
+    return Array.prototype.map.call(new Uint8Array(buffer), function (b) {
+      return ('0' + b.toString(16)).slice(-2);
+    }).join('');
+  }
+
+  // The server's proof of work (ALTCHA): find n with SHA-256(salt + n) == challenge, a few hundred
+  // hashes at a time so the page stays responsive; about a second on a cheap phone.
+  async function solve(ch) {
+    if (!window.crypto || !window.crypto.subtle || !window.TextEncoder) return null;
+    var enc = new TextEncoder();
+    var max = Number(ch.maxNumber || ch.maxnumber || 1000000);
+    for (var start = 0; start <= max; start += 500) {
+      var batch = [];
+      for (var n = start; n < start + 500 && n <= max; n++) {
+        batch.push(window.crypto.subtle.digest('SHA-256', enc.encode(ch.salt + n)));
+      }
+      var hashes = await Promise.all(batch);
+      for (var i = 0; i < hashes.length; i++) {
+        if (hex(hashes[i]) === ch.challenge) {
+          return btoa(JSON.stringify({ algorithm: ch.algorithm, challenge: ch.challenge, number: start + i,
+                                       salt: ch.salt, signature: ch.signature }));
+        }
+      }
+    }
+    return null;
+  }
+
+  async function post(text, proof) {
     setBusy(true);
     var ctrl = window.AbortController ? new AbortController() : null;
     var timer = ctrl ? setTimeout(function () { ctrl.abort(); }, TIMEOUT_MS) : null;
     try {
+      var body = { user: USER, text: text };
+      if (proof) body.altcha = proof;
       var res = await fetch('/api/chat', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ user: USER, text: text }),
+        body: JSON.stringify(body),
         signal: ctrl ? ctrl.signal : undefined
       });
       if (!res.ok) throw new Error(res.status === 429 ? 'busy' : 'http ' + res.status);
       var data = await res.json();
       clearTimeout(timer);
+      if (data && data.challenge && !proof) {  // checking that we are not a script: solve, send again
+        var solved = await solve(data.challenge);
+        if (solved) return post(text, solved);
+      }
       setBusy(false);
       (data && Array.isArray(data.replies) ? data.replies : []).forEach(function (r) {
         if (!r) return;
