@@ -8,6 +8,12 @@ for the form around it; a coverage-list import (`/api/v1/registry/imports`, `/ad
 says more is refused with 413 before a byte of it is read; one without (chunked) or that sends
 more than it declared is stopped with 413 as soon as it grows past the limit.
 
+A JSON body (outside /webhooks/, whose routes answer a provider themselves) is checked with
+`parse_json` as its last chunk is read, before FastAPI parses it: one that is not UTF-8, nested
+too deep for the parser, or holds a lone surrogate (which no database can store) is 400
+(`UnreadableBody`). The check runs when the route reads the body, so a staff route still
+answers 401 to a request without a token before reading anything.
+
 A refused request never echoes what was sent: the 422 answer lists each error's `loc` (field
 names and list positions only) and `type`, never pydantic's `input`, `ctx` or `msg`, and it is
 built so it cannot fail (a lone surrogate in the body used to make FastAPI's own answer
@@ -26,7 +32,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["CHAT_BODY", "DEFAULT_BODY", "FORM_OVERHEAD", "IMPORT_FILE", "IMPORT_PATHS", "BodyLimit", "BodyTooLarge",
-           "body_limit", "invalid_request", "parse_json"]
+           "UnreadableBody", "body_limit", "invalid_request", "parse_json"]
 
 log = logging.getLogger(__name__)
 
@@ -77,16 +83,21 @@ class BodyLimit:
         if declared is not None and int(declared) > limit:
             await _refuse(send, 413, BodyTooLarge(limit).detail)
             return
-        received = 0
-        started = False
+        received, started = 0, False
+        checked: list[bytes] | None = [] if _is_json(scope) and not scope["path"].startswith(_PARSES_ITSELF) else None
 
         async def limited_receive() -> Message:
             nonlocal received
             message = await receive()
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
+                chunk = message.get("body", b"")
+                received += len(chunk)
                 if received > limit:
                     raise BodyTooLarge(limit)
+                if checked is not None:  # a JSON body is read whole before it is parsed: check it first
+                    checked.append(chunk)
+                    if not message.get("more_body", False):
+                        _readable(b"".join(checked))
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -95,20 +106,25 @@ class BodyLimit:
             await send(message)
 
         try:
-            if _is_json(scope) and not scope["path"].startswith(_PARSES_ITSELF):
-                body = await _read(limited_receive)
-                try:
-                    parse_json(body)
-                except ValueError:
-                    await _refuse(send, 400, "isi permintaan bukan JSON yang dapat dibaca (UTF-8)")
-                    return
-                await self.app(scope, _replay(body, receive), tracking_send)
-            else:
-                await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge as exc:  # read here, or outside a route: answer here if nothing was sent
-            if started:
+            await self.app(scope, limited_receive, tracking_send)
+        except HTTPException as exc:  # read outside a route (a middleware): answer here if nothing was sent
+            if started or not isinstance(exc, BodyTooLarge | UnreadableBody):
                 raise
-            await _refuse(send, 413, exc.detail)
+            await _refuse(send, exc.status_code, exc.detail)
+
+
+class UnreadableBody(HTTPException):
+    """Raised from `receive` at the end of a JSON body `parse_json` refuses; answered with 400."""
+
+    def __init__(self) -> None:
+        super().__init__(400, detail="isi permintaan bukan JSON yang dapat dibaca (UTF-8)")
+
+
+def _readable(body: bytes) -> None:
+    try:
+        parse_json(body)
+    except ValueError:
+        raise UnreadableBody() from None
 
 
 _PARSES_ITSELF = "/webhooks/"  # a provider gets 200 for a body it cannot fix (bot/webhooks.py)
@@ -137,32 +153,6 @@ def _header(scope: Scope, name: bytes) -> str | None:
 def _is_json(scope: Scope) -> bool:
     kind = (_header(scope, b"content-type") or "").split(";", 1)[0].strip().lower()
     return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
-
-
-async def _read(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """A `receive` giving `body` once, then what the client sends next (its disconnect)."""
-    sent = False
-
-    async def replayed() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replayed
 
 
 async def _refuse(send: Send, status: int, detail: str) -> None:

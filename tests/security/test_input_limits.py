@@ -153,3 +153,9 @@ async def test_deeply_nested_json_to_the_telegram_webhook_is_200_unparseable(tel
     assert (await telegram_client.post("/webhooks/telegram", content=DEEP, headers=JSON)).status_code == 403
     assert (await telegram_client.post("/webhooks/telegram", content=b"[" * 1_100_000, headers=headers)).status_code \
         == 413  # and past 1 MB, refused before reading
+
+
+async def test_without_a_token_the_staff_api_answers_401_before_judging_the_body(world):
+    for body in (DEEP, b'{"title": "\\ud83d"}', b"\x00\xff"):
+        r = await world.client.post("/api/v1/announcements", content=body, headers=JSON)
+        assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer", r.status_code
