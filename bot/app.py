@@ -39,7 +39,7 @@ from services.privacy import NikHasher
 from services.registry_import import RegistryImporter
 from services.retention import Policy, Retention
 from services.santunan import Rules, Santunan
-from services.staff import StaffService
+from services.staff import LoginLimits, StaffService
 from services.staff_links import StaffLinks
 from services.wilayah import Wilayah, load_wilayah
 from storage.announcements import Announcements
@@ -169,7 +169,10 @@ def build_runtime(settings: Settings) -> Runtime:
                           policy=Policy(conversation_days=settings.retention_conversation_days,
                                         documents_days=settings.retention_documents_days,
                                         orphan_grace=timedelta(days=2) + ttl))
-    staff = StaffService(sessions=sessions, wilayah=wilayah, audit=audit, secret_key=settings.ensure_secret_key())
+    staff = StaffService(sessions=sessions, wilayah=wilayah, audit=audit, secret_key=settings.ensure_secret_key(),
+                         limiter=limiter, login_limits=LoginLimits(per_source=settings.login_max_failures,
+                                                                   per_ip=settings.login_max_failures_per_ip,
+                                                                   ceiling=settings.login_max_failures_global))
     importer = RegistryImporter(registry=registry, wilayah=wilayah, hasher=hasher, audit=audit)
     runtime = Runtime(settings=settings, db=db, store=store, dispatcher=dispatcher, audit=audit, staff=staff,
                       wilayah=wilayah, registry=registry, importer=importer, santunan=santunan,

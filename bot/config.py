@@ -64,6 +64,15 @@ class Settings(BaseSettings):
     # Coverage lookups one contact may make per hour, and per day (stops walking through NIKs)
     coverage_lookups_per_hour: int = Field(5, ge=1, le=1000)
     coverage_lookups_per_day: int = Field(10, ge=1, le=10000)
+    # Staff logins: failed logins one username may have from one client address in 15 minutes
+    # (4x in a day) before that source waits (429); the account's owner elsewhere is not stopped
+    login_max_failures: int = Field(5, ge=1, le=1000)
+    # Staff logins: failed logins one client address may have in 15 minutes, whatever the usernames
+    # (4x in a day), before it waits (429): password spraying from one machine
+    login_max_failures_per_ip: int = Field(10, ge=1, le=100000)
+    # Staff logins: failed logins from everywhere in 15 minutes before every login waits until the
+    # 15 minutes end (a warning is logged): password spraying from many machines
+    login_max_failures_global: int = Field(200, ge=1, le=1_000_000)
     # Santunan kematian (Perbup OKI 17/2025 as published): amount in rupiah
     santunan_amount: int = Field(1_000_000, ge=0)
     # Calendar days after the death within which a report is accepted

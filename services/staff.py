@@ -1,8 +1,8 @@
-"""Staff accounts: roles and the area each may see, argon2 passwords, login with lockout, and the
-short-lived bearer tokens of the staff API.
-
-Roles: `admin`, `dinsos` (Dinas Sosial) and `humas` (communications) see all of OKI; a `camat`
-sees one kecamatan; a `kades` one desa/kelurahan (its kecamatan is kept beside it)."""
+"""Staff accounts: roles and the area each may see, argon2 passwords (strength in services/passwords.py),
+login throttled by source (services/login_throttle.py), and the short-lived bearer tokens of the
+staff API (services/staff_tokens.py), checked against the account's session version and, for an
+admin-page login, against the sessions ended by logout. The roles and who sees what are in
+services/staff_roles.py (and exported from here too)."""
 from __future__ import annotations
 
 import asyncio
@@ -13,49 +13,37 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from rapidfuzz import fuzz, process
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.audit import Audit
+from services.login_throttle import LoginLimits, LoginThrottle
+from services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, weakness
+from services.staff_roles import ALL_AREA_ROLES, ROLES, StaffAccount, StaffInfo, checked_roles, parent_code
+from services.staff_tokens import InvalidToken, TokenSigner
 from services.wilayah import Place, Wilayah
 from storage.models import utcnow
-from storage.staff import StaffAccounts, StaffRecord, UsernameTaken
+from storage.ratelimit import RateLimiter
+from storage.staff import RevokedSessions, StaffAccounts, StaffRecord, UsernameTaken
 
-__all__ = ["ROLES", "ALL_AREA_ROLES", "MAX_FAILED_LOGINS", "LOCK_MINUTES", "MIN_PASSWORD_LENGTH", "TOKEN_MINUTES",
-           "checked_roles", "AreaError", "InvalidToken", "LoginFailed", "LoginThrottled", "StaffAccount", "StaffError",
-           "StaffInfo", "StaffService"]
+__all__ = ["ROLES", "ALL_AREA_ROLES", "MAX_PASSWORD_LENGTH", "MIN_PASSWORD_LENGTH", "TOKEN_MINUTES", "checked_roles",
+           "AreaError", "InvalidToken", "LoginFailed", "LoginLimits", "LoginThrottled", "StaffAccount", "StaffError",
+           "StaffInfo", "StaffService", "VerifiedToken"]
 
-ROLES = ("admin", "dinsos", "camat", "kades", "humas")
-ALL_AREA_ROLES = frozenset({"admin", "dinsos", "humas"})
-
-
-def checked_roles(roles: tuple[str, ...]) -> tuple[str, ...]:
-    """`roles`, when there is at least one and each is one of ROLES; else ValueError (a route that
-    names a role wrongly fails when it is defined, not when it is used)."""
-    unknown = set(roles) - set(ROLES)
-    if not roles or unknown:
-        raise ValueError(f"require_roles needs roles from {ROLES}, got {sorted(unknown) or 'none'}")
-    return roles
-
-MAX_FAILED_LOGINS = 5  # consecutive wrong passwords that lock an account ...
-LOCK_MINUTES = 15  # ... for this long
-MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH = 10, 1024
 TOKEN_MINUTES = 30
 
 _USERNAME = re.compile(r"(?=.*[a-z])[a-z0-9._-]{3,64}")  # used with fullmatch
 _CODE_LIKE = re.compile(r"[\d.\s]+")
 _PREFIX = re.compile(r"^(desa|ds|kelurahan|kel)\b\.?\s*")
-_AUDIENCE = "layanan-oki:staff-api"
-_LEEWAY = 30  # seconds of clock difference tolerated between machines
 
 
 class StaffError(ValueError):
     """An account cannot be created or changed as asked; the message says why and what to do.
     `code` names the kind of problem for callers that explain it in their own words (the admin
-    pages): username, role, password, password_is_username, taken, not_found or area."""
+    pages): username, role, password (length), password_is_username, password_weak, taken, not_found
+    or area."""
 
     def __init__(self, message: str, *, code: str = "invalid") -> None:
         super().__init__(message)
@@ -74,81 +62,25 @@ class LoginFailed(Exception):
 
 
 class LoginThrottled(Exception):
-    """Too many failed logins: the account is locked for `retry_after_seconds`."""
+    """Too many failed logins from this source (or from everywhere): try again in `retry_after_seconds`."""
 
     def __init__(self, retry_after_seconds: int) -> None:
-        super().__init__(f"locked for {retry_after_seconds} s")
+        super().__init__(f"throttled for {retry_after_seconds} s")
         self.retry_after_seconds = retry_after_seconds
-
-
-class InvalidToken(Exception):
-    """A bearer token that is malformed, badly signed, expired, or names no active account."""
-
-
-def _parent(desa_code: str | None) -> str | None:
-    """`16.02.05.2001` -> `16.02.05`."""
-    return desa_code.rsplit(".", 1)[0] if desa_code and desa_code.count(".") == 3 else None
-
-
-@dataclass(frozen=True, slots=True)
-class StaffInfo:
-    """Who is acting: what the API and the services need to know about a signed-in staff member."""
-
-    id: int
-    username: str
-    role: str
-    kecamatan_code: str | None
-    desa_code: str | None
-
-    @property
-    def actor(self) -> str:
-        """How this staff member is named in the audit log."""
-        return f"staff:{self.id}"
-
-    @property
-    def sees_all(self) -> bool:
-        return self.role in ALL_AREA_ROLES
-
-    def can_see(self, *, kecamatan_code: str | None, desa_code: str | None) -> bool:
-        """Whether a record placed in this kecamatan/desa is within this staff member's area.
-        A record with no place at all is visible only to the roles that see all of OKI."""
-        if self.sees_all:
-            return True
-        if self.role == "kades":
-            return desa_code is not None and desa_code == self.desa_code
-        if self.role == "camat":
-            parent = _parent(desa_code)
-            if desa_code is not None and parent != self.kecamatan_code:
-                return False
-            return self.kecamatan_code is not None and (kecamatan_code or parent) == self.kecamatan_code
-        return False
-
-    def area_filter(self) -> tuple[str | None, str | None]:
-        """(kecamatan_code, desa_code) a list query must be restricted to; (None, None) for all."""
-        if self.sees_all:
-            return None, None
-        if self.role == "camat":
-            return self.kecamatan_code, None
-        return self.kecamatan_code, self.desa_code
 
 
 def _info(r: StaffRecord) -> StaffInfo:
     return StaffInfo(id=r.id, username=r.username, role=r.role, kecamatan_code=r.kecamatan_code,
-                     desa_code=r.desa_code)
+                     desa_code=r.desa_code, session_version=r.session_version)
 
 
 @dataclass(frozen=True, slots=True)
-class StaffAccount:
-    """An account as the staff list shows it: no password hash."""
+class VerifiedToken:
+    """A token that checked out: who it names, and the admin-page login it belongs to (None for a
+    token from the staff API's own sign-in)."""
 
-    id: int
-    username: str
-    role: str
-    kecamatan_code: str | None
-    desa_code: str | None
-    active: bool
-    locked_until: datetime | None
-    created_at: datetime
+    staff: StaffInfo
+    session_id: str | None
 
 
 def _account(r: StaffRecord) -> StaffAccount:
@@ -156,12 +88,11 @@ def _account(r: StaffRecord) -> StaffAccount:
                         desa_code=r.desa_code, active=r.active, locked_until=r.locked_until, created_at=r.created_at)
 
 
-def _check_password(username: str, password: str) -> None:
-    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise StaffError(f"password must be {MIN_PASSWORD_LENGTH}-{MAX_PASSWORD_LENGTH} characters long",
-                         code="password")
-    if password.strip().lower() == username:
-        raise StaffError("password must not be the username", code="password_is_username")
+async def _check_password(username: str, password: str) -> None:
+    found = await asyncio.to_thread(weakness, username, password)  # zxcvbn takes some milliseconds
+    if found is not None:
+        code, reason = found
+        raise StaffError(reason, code=code)
 
 
 def _key(text: str) -> str:
@@ -169,23 +100,25 @@ def _key(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", _PREFIX.sub("", text.strip().lower()))
 
 
-def _seconds(delta: timedelta) -> int:
-    return max(1, math.ceil(delta.total_seconds()))
+def _seconds(wait: float) -> int:
+    return max(1, math.ceil(wait))
 
 
 class StaffService:
     def __init__(self, *, sessions: async_sessionmaker[AsyncSession], wilayah: Wilayah, audit: Audit,
-                 secret_key: str, token_minutes: int = TOKEN_MINUTES, max_failures: int = MAX_FAILED_LOGINS,
-                 lock_minutes: int = LOCK_MINUTES, hasher: PasswordHasher | None = None) -> None:
+                 secret_key: str, limiter: RateLimiter | None = None, login_limits: LoginLimits | None = None,
+                 token_minutes: int = TOKEN_MINUTES, hasher: PasswordHasher | None = None) -> None:
+        """`limiter` counts failed logins; without one (tools that create accounts only, like the
+        CLI) `authenticate` refuses to run rather than sign anyone in unthrottled."""
         if len(secret_key) < 32:
             raise ValueError("the token key must be at least 32 characters")
-        self._accounts = StaffAccounts(sessions)
+        self._accounts, self._revoked = StaffAccounts(sessions), RevokedSessions(sessions)
         self._wilayah, self._audit = wilayah, audit
-        # a key of its own, derived from SECRET_KEY: a token can never be confused with anything
-        # else the same secret signs or keys (sessions, the NIK hash)
-        self._key = hashlib.sha256(b"layanan-oki:staff-token:" + secret_key.encode()).digest()
-        self._ttl = timedelta(minutes=token_minutes)
-        self._max_failures, self._lock = max_failures, timedelta(minutes=lock_minutes)
+        self._tokens = TokenSigner(secret_key=secret_key, ttl=timedelta(minutes=token_minutes))
+        self._key = self._tokens.key
+        throttle_key = hashlib.sha256(b"layanan-oki:login-throttle:" + secret_key.encode()).digest()
+        self._throttle = None if limiter is None else LoginThrottle(
+            limiter=limiter, limits=login_limits or LoginLimits(), key=throttle_key)
         self._hasher = hasher or PasswordHasher()
         self._dummy_hash: str | None = None
 
@@ -199,7 +132,7 @@ class StaffService:
                              code="username")
         if role not in ROLES:
             raise StaffError(f"role must be one of {', '.join(ROLES)}, not {role!r}", code="role")
-        _check_password(username, password)
+        await _check_password(username, password)
         kecamatan_code, desa_code = self._area(role=role, kecamatan=kecamatan, desa=desa)
         taken = f"a staff account named {username!r} already exists"
         if await self._accounts.by_username(username) is not None:
@@ -221,7 +154,8 @@ class StaffService:
         return _info(record) if record else None
 
     async def set_active(self, *, staff_id: int, active: bool, actor: str) -> None:
-        """Disable an account (its tokens stop working at once) or enable it again."""
+        """Disable an account or enable it again. Either way every earlier token and admin session
+        ends (a token from before a disable never comes back with the enable)."""
         if not await self._accounts.set_active(staff_id=staff_id, active=active):
             raise StaffError(f"no staff account with id {staff_id}", code="not_found")
         await self._audit.record(actor=actor, action="staff.enable" if active else "staff.disable",
@@ -232,19 +166,25 @@ class StaffService:
         return [_account(r) for r in await self._accounts.all()]
 
     async def reset_password(self, *, staff_id: int, password: str, actor: str) -> None:
-        """Give an account a new password; it also lifts a lock after failed logins."""
+        """Give an account a new password; every earlier token and admin session ends. (The failed
+        logins counted against the sources that made them are not lifted: they end by themselves.)"""
         record = await self._accounts.get(staff_id)
         if record is None:
             raise StaffError(f"no staff account with id {staff_id}", code="not_found")
-        _check_password(record.username, password)
+        await _check_password(record.username, password)
         password_hash = await asyncio.to_thread(self._hasher.hash, password)
-        await self._accounts.set_password_hash(staff_id=staff_id, password_hash=password_hash)
-        await self._accounts.reset_failures(staff_id=staff_id)
+        await self._accounts.replace_password(staff_id=staff_id, password_hash=password_hash)
         await self._audit.record(actor=actor, action="staff.reset_password", target=f"staff:{staff_id}")
 
+    async def sign_out_everywhere(self, *, staff_id: int, actor: str) -> None:
+        """End every token and admin session of an account (a lost phone, a shared computer)."""
+        if not await self._accounts.end_sessions(staff_id=staff_id):
+            raise StaffError(f"no staff account with id {staff_id}", code="not_found")
+        await self._audit.record(actor=actor, action="staff.sign_out_everywhere", target=f"staff:{staff_id}")
+
     async def set_area(self, *, staff_id: int, kecamatan: str | None, desa: str | None, actor: str) -> StaffInfo:
-        """Move an account to another area, checked against its role as in `create`. Its tokens
-        stop working (they carry the area they were issued for)."""
+        """Move an account to another area, checked against its role as in `create`. Every earlier
+        token and admin session ends."""
         record = await self._accounts.get(staff_id)
         if record is None:
             raise StaffError(f"no staff account with id {staff_id}", code="not_found")
@@ -253,12 +193,12 @@ class StaffService:
         await self._audit.record(actor=actor, action="staff.set_area", target=f"staff:{staff_id}",
                                  detail={"kecamatan_code": kecamatan_code, "desa_code": desa_code})
         return StaffInfo(id=record.id, username=record.username, role=record.role, kecamatan_code=kecamatan_code,
-                         desa_code=desa_code)
+                         desa_code=desa_code, session_version=record.session_version + 1)
 
     def describe_area(self, staff: StaffInfo) -> str:
         """'all of OKI', 'kecamatan Kayu Agung (16.02.05)' or 'desa X (code), kecamatan Y'."""
         if staff.desa_code:
-            kecamatan = staff.kecamatan_code or _parent(staff.desa_code) or "?"
+            kecamatan = staff.kecamatan_code or parent_code(staff.desa_code) or "?"
             return f"desa {self._name(staff.desa_code)} ({staff.desa_code}), kecamatan {self._name(kecamatan)}"
         if staff.kecamatan_code:
             return f"kecamatan {self._name(staff.kecamatan_code)} ({staff.kecamatan_code})"
@@ -321,36 +261,40 @@ class StaffService:
         return place.name if place else code
 
     # --- login ---
-    async def authenticate(self, *, username: str, password: str) -> StaffInfo:
+    async def authenticate(self, *, username: str, password: str, client_ip: str | None) -> StaffInfo:
         """The account for these credentials. LoginFailed when they are wrong (or the account is
-        unknown or disabled), LoginThrottled while the account is locked after repeated failures."""
+        unknown or disabled), LoginThrottled while this source (this name from this address, or
+        this address) has failed too often, or everyone has (see services/login_throttle.py)."""
+        if self._throttle is None:
+            raise RuntimeError("StaffService was built without a limiter: it cannot sign anyone in")
         name = username.strip().lower()
         record = await self._accounts.by_username(name) if _USERNAME.fullmatch(name) else None
+        wait = await self._throttle.wait(name=name, ip=client_ip)
+        if wait:  # known or not, the same answer without checking anything
+            await self._failed(record, name, "throttled")
+            raise LoginThrottled(_seconds(wait))
         if record is None or not record.active:
             # verify anyway, so an unknown name takes as long as a wrong password
             await self._verify(record.password_hash if record else await self._dummy(), password)
-            await self._failed(record, name, "inactive" if record else "unknown")
-            raise LoginFailed()
-        now = utcnow()
-        if record.locked_until is not None and record.locked_until > now:
-            await self._failed(record, name, "locked")
-            raise LoginThrottled(_seconds(record.locked_until - now))
+            await self._refuse(record, name, client_ip, "inactive" if record else "unknown")
         if not await self._verify(record.password_hash, password):
-            locked = await self._accounts.record_failure(staff_id=record.id, max_failures=self._max_failures,
-                                                         lock_until=now + self._lock)
-            await self._failed(record, name, "password, now locked" if locked else "password")
-            if locked:
-                raise LoginThrottled(_seconds(self._lock))
-            raise LoginFailed()
+            await self._refuse(record, name, client_ip, "password")
         await self._signed_in(record, password)
         return _info(record)
+
+    async def _refuse(self, record: StaffRecord | None, name: str, client_ip: str | None, reason: str) -> None:
+        """Count the failure against its source, audit it, and raise LoginFailed, or LoginThrottled
+        when this failure reached a limit."""
+        wait = await self._throttle.failed(name=name, ip=client_ip)
+        await self._failed(record, name, f"{reason}, now throttled" if wait else reason)
+        if wait:
+            raise LoginThrottled(_seconds(wait))
+        raise LoginFailed()
 
     async def _signed_in(self, record: StaffRecord, password: str) -> None:
         if self._hasher.check_needs_rehash(record.password_hash):
             new_hash = await asyncio.to_thread(self._hasher.hash, password)
             await self._accounts.set_password_hash(staff_id=record.id, password_hash=new_hash)
-        if record.failed_logins or record.locked_until is not None:
-            await self._accounts.reset_failures(staff_id=record.id)
         await self._audit.record(actor=f"staff:{record.id}", action="auth.login", target=f"staff:{record.id}",
                                  detail={"username": record.username})
 
@@ -372,29 +316,42 @@ class StaffService:
             self._dummy_hash = await asyncio.to_thread(self._hasher.hash, secrets.token_urlsafe(16))
         return self._dummy_hash
 
-    # --- tokens ---
-    def issue_token(self, staff: StaffInfo, *, now: datetime | None = None) -> tuple[str, int]:
-        """A signed bearer token for the staff API and its lifetime in seconds."""
-        now = now or utcnow()
-        claims = {"sub": str(staff.id), "role": staff.role, "aud": _AUDIENCE,
-                  "area": {"kecamatan": staff.kecamatan_code, "desa": staff.desa_code},
-                  "iat": int(now.timestamp()), "exp": int((now + self._ttl).timestamp())}
-        return jwt.encode(claims, self._key, algorithm="HS256"), int(self._ttl.total_seconds())
+    # --- tokens and admin sessions ---
+    @staticmethod
+    def new_session_id() -> str:
+        """A random id for one admin-page login, carried in every token issued for it."""
+        return secrets.token_urlsafe(24)
 
-    async def decode_token(self, token: str) -> StaffInfo:
+    def issue_token(self, staff: StaffInfo, *, now: datetime | None = None, session_id: str | None = None,
+                    not_after: datetime | None = None) -> tuple[str, int]:
+        """A signed bearer token for the staff API and its lifetime in seconds. An admin-page login
+        passes its `session_id` and its maximum end (`not_after`), which the token never outlives."""
+        return self._tokens.issue(staff_id=staff.id, role=staff.role, session_version=staff.session_version,
+                                  area={"kecamatan": staff.kecamatan_code, "desa": staff.desa_code},
+                                  now=now or utcnow(), session_id=session_id, not_after=not_after)
+
+    async def verify_token(self, token: str) -> VerifiedToken:
         """The staff member a token names, checked against the database: the account must still
-        exist, be active, and have the role and area the token was issued for."""
-        try:
-            claims = jwt.decode(token, self._key, algorithms=["HS256"], audience=_AUDIENCE, leeway=_LEEWAY,
-                                options={"require": ["sub", "exp", "iat", "aud"]})
-            staff_id = int(claims["sub"])
-        except (jwt.PyJWTError, ValueError, TypeError):
-            raise InvalidToken("malformed, badly signed or expired") from None
-        record = await self._accounts.get(staff_id)
+        exist, be active, have the role, area and session version the token was issued with, and
+        the token's admin session (if any) must not have been ended by logout."""
+        claims = self._tokens.read(token)
+        record = await self._accounts.get(claims.staff_id)
         if record is None or not record.active:
             raise InvalidToken("no such active account")
         info = _info(record)
-        if claims.get("role") != info.role or claims.get("area") != {"kecamatan": info.kecamatan_code,
-                                                                      "desa": info.desa_code}:
+        if claims.session_version != record.session_version:
+            raise InvalidToken("the account's sessions were ended since the token was issued")
+        if claims.role != info.role or claims.area != {"kecamatan": info.kecamatan_code, "desa": info.desa_code}:
             raise InvalidToken("the account's role or area changed since the token was issued")
-        return info
+        if claims.session_id is not None and await self._revoked.is_revoked(claims.session_id):
+            raise InvalidToken("the session was ended by logout")
+        return VerifiedToken(staff=info, session_id=claims.session_id)
+
+    async def decode_token(self, token: str) -> StaffInfo:
+        """`verify_token`'s staff member (the staff API's check of a bearer token)."""
+        return (await self.verify_token(token)).staff
+
+    async def end_session(self, *, session_id: str, until: datetime) -> None:
+        """End one admin-page login (logout): its tokens, cookie or bearer, are refused from now on.
+        `until` is the session's maximum end, after which they would be refused anyway."""
+        await self._revoked.revoke(session_id=session_id, expires_at=until, now=utcnow())

@@ -1,19 +1,19 @@
-"""Staff accounts repository: rows of `staff`, looked up by username or id, and the failed-login
-counter with its lock; the link to the staff member's own chat contact and its one-time code.
-The rules (roles, areas, passwords, lockout policy, codes) are in services/staff.py and
-services/staff_links.py."""
+"""Staff accounts repository: rows of `staff`, looked up by username or id, with the session version
+that ends earlier tokens when raised; the link to the staff member's own chat contact and its
+one-time code; the admin sessions ended by logout (`revoked_sessions`). The rules (roles, areas,
+passwords, login throttling, codes) are in services/staff.py and services/staff_links.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import case, literal, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.models import Contact, OutboxMessage, Staff
+from storage.models import Contact, OutboxMessage, RevokedSession, Staff
 
-__all__ = ["ChatLink", "CodeUsed", "StaffAccounts", "StaffRecord", "UsernameTaken"]
+__all__ = ["ChatLink", "CodeUsed", "RevokedSessions", "StaffAccounts", "StaffRecord", "UsernameTaken"]
 
 
 class UsernameTaken(Exception):
@@ -36,6 +36,7 @@ class StaffRecord:
     failed_logins: int
     locked_until: datetime | None
     created_at: datetime
+    session_version: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +60,7 @@ def _record(s: Staff) -> StaffRecord:
     return StaffRecord(id=s.id, username=s.username, password_hash=s.password_hash, role=s.role,
                        kecamatan_code=s.kecamatan_code, desa_code=s.desa_code, active=s.active,
                        failed_logins=s.failed_logins, locked_until=_aware(s.locked_until),
-                       created_at=_aware(s.created_at))
+                       created_at=_aware(s.created_at), session_version=s.session_version or 0)
 
 
 class StaffAccounts:
@@ -85,7 +86,8 @@ class StaffAccounts:
                      desa_code: str | None, at: datetime) -> StaffRecord:
         """Add an account; UsernameTaken when the name is in use."""
         row = Staff(username=username, password_hash=password_hash, role=role, kecamatan_code=kecamatan_code,
-                    desa_code=desa_code, active=True, failed_logins=0, locked_until=None, created_at=at)
+                    desa_code=desa_code, active=True, failed_logins=0, locked_until=None, created_at=at,
+                    session_version=0)
         try:
             async with self._sessions() as s, s.begin():
                 s.add(row)
@@ -93,44 +95,34 @@ class StaffAccounts:
             raise UsernameTaken(username) from None
         return _record(row)
 
-    async def record_failure(self, *, staff_id: int, max_failures: int, lock_until: datetime) -> bool:
-        """Count one failed login, in one statement. The failure that reaches `max_failures` locks the
-        account until `lock_until` and starts the count again; True when this one did."""
-        reached = Staff.failed_logins + 1 >= max_failures
-        until = literal(lock_until, Staff.locked_until.type)
-        async with self._sessions() as s, s.begin():
-            count = await s.scalar(
-                update(Staff).where(Staff.id == staff_id)
-                .values(failed_logins=case((reached, 0), else_=Staff.failed_logins + 1),
-                        locked_until=case((reached, until), else_=Staff.locked_until))
-                .returning(Staff.failed_logins))
-        return count == 0
-
-    async def reset_failures(self, *, staff_id: int) -> None:
-        async with self._sessions() as s, s.begin():
-            await s.execute(update(Staff).where(Staff.id == staff_id).values(failed_logins=0, locked_until=None))
-
-    async def lock(self, *, staff_id: int, until: datetime | None) -> None:
-        """Lock an account until a time (None unlocks it)."""
-        async with self._sessions() as s, s.begin():
-            await s.execute(update(Staff).where(Staff.id == staff_id).values(locked_until=until))
-
     async def set_password_hash(self, *, staff_id: int, password_hash: str) -> None:
+        """The same password, hashed anew (a login after the hash parameters changed): sessions go on."""
         async with self._sessions() as s, s.begin():
             await s.execute(update(Staff).where(Staff.id == staff_id).values(password_hash=password_hash))
 
-    async def set_active(self, *, staff_id: int, active: bool) -> bool:
-        """Enable or disable an account. True if the account exists."""
-        async with self._sessions() as s, s.begin():
-            res = await s.execute(update(Staff).where(Staff.id == staff_id).values(active=active))
-            return res.rowcount == 1
-
-    async def set_area(self, *, staff_id: int, kecamatan_code: str | None, desa_code: str | None) -> bool:
-        """Move an account to another area. True if the account exists."""
+    async def _changed(self, staff_id: int, **values) -> bool:
+        """Change an account and raise its session version in one statement, so that no token
+        issued before the change is accepted after it. True if the account exists."""
         async with self._sessions() as s, s.begin():
             res = await s.execute(update(Staff).where(Staff.id == staff_id)
-                                  .values(kecamatan_code=kecamatan_code, desa_code=desa_code))
+                                  .values(session_version=Staff.session_version + 1, **values))
             return res.rowcount == 1
+
+    async def replace_password(self, *, staff_id: int, password_hash: str) -> bool:
+        """A new password: every earlier session ends, and the old failed-login count goes."""
+        return await self._changed(staff_id, password_hash=password_hash, failed_logins=0, locked_until=None)
+
+    async def set_active(self, *, staff_id: int, active: bool) -> bool:
+        """Enable or disable an account; either way its earlier sessions end. True if it exists."""
+        return await self._changed(staff_id, active=active)
+
+    async def set_area(self, *, staff_id: int, kecamatan_code: str | None, desa_code: str | None) -> bool:
+        """Move an account to another area; its earlier sessions end. True if the account exists."""
+        return await self._changed(staff_id, kecamatan_code=kecamatan_code, desa_code=desa_code)
+
+    async def end_sessions(self, *, staff_id: int) -> bool:
+        """Sign the account out everywhere. True if the account exists."""
+        return await self._changed(staff_id)
 
     # --- the staff member's own chat ---
     async def set_link_code(self, *, staff_id: int, code_hash: str | None, expires_at: datetime | None) -> bool:
@@ -209,3 +201,20 @@ class StaffAccounts:
     def _links():
         return (select(Staff.id, Contact.id, Contact.channel, Contact.channel_user_id, Staff.linked_at,
                        Contact.blocked).join(Contact, Contact.id == Staff.contact_id))
+
+
+class RevokedSessions:
+    """Admin sessions ended by logout, each kept until the session would have ended anyway."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def revoke(self, *, session_id: str, expires_at: datetime, now: datetime) -> None:
+        """Record the session as ended (again is harmless), and drop the rows whose time is over."""
+        async with self._sessions() as s, s.begin():
+            await s.execute(delete(RevokedSession).where(RevokedSession.expires_at <= now))
+            await s.merge(RevokedSession(session_id=session_id, expires_at=expires_at))
+
+    async def is_revoked(self, session_id: str) -> bool:
+        async with self._sessions() as s:
+            return await s.get(RevokedSession, session_id) is not None

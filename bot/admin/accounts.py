@@ -1,5 +1,6 @@
 """Staff accounts (admin only): the list, a new account, and on each account's page: disable or
-enable, a new password, another area. Every change is a CSRF-checked form and goes through
+enable, a new password, another area, sign out everywhere (each of these ends the account's
+earlier sessions). Every change is a CSRF-checked form and goes through
 StaffService, which validates and audits it; problems are explained in Bahasa Indonesia."""
 from __future__ import annotations
 
@@ -12,7 +13,15 @@ from bot.admin.csrf import posted_by
 from bot.admin.session import AdminSession, require_roles
 from bot.admin.web import AdminRoute, render
 from bot.api.deps import RowId
-from services.staff import ALL_AREA_ROLES, MIN_PASSWORD_LENGTH, ROLES, StaffAccount, StaffError, StaffService
+from services.staff import (
+    ALL_AREA_ROLES,
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    ROLES,
+    StaffAccount,
+    StaffError,
+    StaffService,
+)
 
 __all__ = ["router"]
 
@@ -23,15 +32,20 @@ FormText = Annotated[str, Form()]
 
 _DONE = {"dibuat": "Akun staf sudah dibuat.", "aktif": "Akun sudah diaktifkan kembali.",
          "nonaktif": "Akun sudah dinonaktifkan; sesinya langsung berakhir.",
-         "sandi": "Kata sandi baru sudah disimpan. Sampaikan langsung kepada pemilik akun, jangan lewat pesan.",
+         "sandi": "Kata sandi baru sudah disimpan dan semua sesi lama akun ini berakhir. Sampaikan langsung "
+                  "kepada pemilik akun, jangan lewat pesan.",
          "wilayah": "Wilayah akun sudah diubah. Pemilik akun perlu masuk lagi.",
+         "keluar": "Semua sesi akun ini sudah diakhiri. Pemilik akun perlu masuk lagi di setiap perangkat.",
          "chat": "Chat akun ini sudah diputuskan."}
 _PROBLEMS = {
     "username": "Nama pengguna harus 3–64 karakter: huruf kecil a–z, angka, titik, garis bawah atau tanda hubung, "
                 "dengan sedikitnya satu huruf.",
     "role": "Pilih peran dari daftar.",
-    "password": f"Kata sandi harus sedikitnya {MIN_PASSWORD_LENGTH} karakter.",
+    "password": f"Kata sandi harus sedikitnya {MIN_PASSWORD_LENGTH} karakter (paling banyak {MAX_PASSWORD_LENGTH}).",
     "password_is_username": "Kata sandi tidak boleh sama dengan nama pengguna.",
+    "password_weak": "Kata sandi ini terlalu mudah ditebak (kata umum, pola seperti 1234 atau aaaa, atau nama "
+                     "pengguna dengan angka). Pakai gabungan beberapa kata yang tidak berhubungan, atau tambahkan "
+                     "angka dan simbol.",
     "taken": "Nama pengguna ini sudah dipakai. Pilih nama lain.",
     "not_found": "Akun staf ini tidak ada.",
 }
@@ -145,7 +159,7 @@ async def set_status(request: Request, staff_id: RowId, session: AdminForm, akti
 @router.post("/{staff_id}/sandi")
 async def reset_password(request: Request, staff_id: RowId, session: AdminForm, password: FormText = "",
                          password2: FormText = "") -> Response:
-    """Give an account a new password (typed twice); this also lifts a lock after failed logins."""
+    """Give an account a new password (typed twice); its earlier sessions end."""
     if password != password2:
         return await _detail(request, staff_id, status_code=400,
                              error="Kedua kata sandi tidak sama. Ketik ulang keduanya.")
@@ -169,6 +183,16 @@ async def set_area(request: Request, staff_id: RowId, session: AdminForm, kecama
     except StaffError as exc:
         return await _detail(request, staff_id, error=_problem(exc, role), status_code=400)
     return _done(f"/admin/staf/{staff_id}", "wilayah")
+
+
+@router.post("/{staff_id}/keluar")
+async def sign_out_everywhere(request: Request, staff_id: RowId, session: AdminForm) -> Response:
+    """End every session and token of an account (a lost phone, a shared computer); audited."""
+    try:
+        await _service(request).sign_out_everywhere(staff_id=staff_id, actor=session.staff.actor)
+    except StaffError as exc:
+        return await _detail(request, staff_id, error=_problem(exc, ""), status_code=404)
+    return _done(f"/admin/staf/{staff_id}", "keluar")
 
 
 @router.post("/{staff_id}/chat")

@@ -65,13 +65,14 @@ async def login(request: Request, username: Annotated[str, Form()] = "",
         return _login_page(request, username=username, status_code=400,
                            error="Isi nama pengguna dan kata sandi Anda.")
     try:
-        staff = await request.app.state.runtime.staff.authenticate(username=username, password=password)
+        staff = await request.app.state.runtime.staff.authenticate(
+            username=username, password=password, client_ip=request.client.host if request.client else None)
     except LoginThrottled as exc:
         RATE_LIMITED.labels("staff_login").inc()
         minutes = -(-exc.retry_after_seconds // 60)
         page = _login_page(request, username=username, status_code=429,
-                           error=f"Terlalu banyak percobaan yang gagal, jadi akun ini dikunci sementara demi "
-                                 f"keamanan. Silakan coba lagi dalam {minutes} menit.")
+                           error=f"Terlalu banyak percobaan masuk yang gagal dari sini, jadi untuk sementara "
+                                 f"ditahan demi keamanan. Silakan coba lagi dalam {minutes} menit.")
         page.headers["Retry-After"] = str(exc.retry_after_seconds)
         return page
     except LoginFailed:
@@ -85,9 +86,11 @@ async def login(request: Request, username: Annotated[str, Form()] = "",
 
 @router.post("/logout")
 async def logout(request: Request, session: PostedSession) -> Response:
-    """End the session and go back to the login form."""
-    await request.app.state.runtime.audit.record(actor=session.staff.actor, action="auth.logout",
-                                                 target=session.staff.actor)
+    """End the session (its tokens are refused from now on, wherever they are kept) and go back
+    to the login form."""
+    runtime = request.app.state.runtime
+    await runtime.staff.end_session(session_id=session.session_id, until=session.ends)
+    await runtime.audit.record(actor=session.staff.actor, action="auth.logout", target=session.staff.actor)
     response = RedirectResponse(f"{LOGIN_URL}?keluar=1", status_code=303)
     end_session(request, response)
     rotate_csrf(request)

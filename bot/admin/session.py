@@ -1,11 +1,13 @@
 """The admin pages' session: a cookie holding the staff API's own signed token.
 
 The cookie `oki_admin` (HttpOnly, SameSite=Lax, path /admin, Secure over HTTPS) carries
-`<token>~<login time>~<signature>`. The token comes from `StaffService.issue_token` and is checked
-by `decode_token` on every request, so a disabled account, or one whose role or area changed, is
-signed out at once. Each page a signed-in staff member opens renews the token (30 minutes of
-inactivity end the session), up to `MAX_SESSION` after the login, which the signature (keyed
-from SECRET_KEY) keeps honest.
+`<token>~<login time>~<signature>`. The token comes from `StaffService.issue_token` and carries a
+random id of this login (`sid`); it is checked by `verify_token` on every request, so a disabled
+account, one whose password was reset, whose role or area changed or that was signed out
+everywhere, and a login ended by logout (its id is revoked, whether the token comes back in the
+cookie or as a bearer token on /api/v1), are signed out at once. Each page a signed-in staff member
+opens renews the token (30 minutes of inactivity end the session), but no token of a login ever
+expires later than `MAX_SESSION` after it, which the signature (keyed from SECRET_KEY) keeps honest.
 
     @router.get("/things")
     async def things(session: CurrentSession): ...          # signed in, any role
@@ -18,6 +20,7 @@ import hmac
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
@@ -48,6 +51,12 @@ class Forbidden(Exception):
 class AdminSession:
     staff: StaffInfo
     started: int  # the login, in seconds since the epoch
+    session_id: str  # this login's random id, in every token issued for it
+
+    @property
+    def ends(self) -> datetime:
+        """The latest this login can last, however active."""
+        return datetime.fromtimestamp(self.started + MAX_SESSION, UTC)
 
     @property
     def subject(self) -> str:
@@ -85,16 +94,19 @@ def is_secure(request: Request) -> bool:
     return request.url.scheme == "https" or _runtime(request).settings.public_base_url.startswith("https://")
 
 
-def start_session(request: Request, response: Response, staff: StaffInfo, *, started: int | None = None) -> None:
-    """Set (or renew) the session cookie for this staff member."""
+def start_session(request: Request, response: Response, staff: StaffInfo, *, started: int | None = None,
+                  session_id: str | None = None) -> None:
+    """Set the session cookie of a new login, or renew that of the login `started` with `session_id`."""
     service: StaffService = _runtime(request).staff
-    started = int(time.time()) if started is None else started
-    token, seconds = service.issue_token(staff)
-    seconds = max(1, min(seconds, started + MAX_SESSION - int(time.time())))
-    response.set_cookie(SESSION_COOKIE, f"{token}~{started}~{_signature(_key(request), token, started)}",
-                        max_age=seconds, path=COOKIE_PATH, httponly=True, samesite="lax",
-                        secure=is_secure(request))
-    request.state.admin_session = AdminSession(staff=staff, started=started)
+    now = int(time.time())
+    session = AdminSession(staff=staff, started=now if started is None else started,
+                           session_id=session_id or service.new_session_id())
+    token, seconds = service.issue_token(staff, session_id=session.session_id, not_after=session.ends)
+    seconds = max(1, min(seconds, session.started + MAX_SESSION - now))
+    signature = _signature(_key(request), token, session.started)
+    response.set_cookie(SESSION_COOKIE, f"{token}~{session.started}~{signature}", max_age=seconds, path=COOKIE_PATH,
+                        httponly=True, samesite="lax", secure=is_secure(request))
+    request.state.admin_session = session
     request.state.session_set = True
 
 
@@ -112,10 +124,13 @@ async def current_session(request: Request) -> AdminSession:
     if unpacked is None or unpacked[1] + MAX_SESSION <= time.time():
         raise LoginRequired()
     try:
-        staff = await _runtime(request).staff.decode_token(unpacked[0])
+        verified = await _runtime(request).staff.verify_token(unpacked[0])
     except InvalidToken:
         raise LoginRequired() from None
-    session = request.state.admin_session = AdminSession(staff=staff, started=unpacked[1])
+    if verified.session_id is None:  # a token from the API's own sign-in is no admin login
+        raise LoginRequired()
+    session = AdminSession(staff=verified.staff, started=unpacked[1], session_id=verified.session_id)
+    request.state.admin_session = session
     return session
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
@@ -32,12 +32,14 @@ class StaffOut(BaseModel):
 
 
 @router.post("/token", responses={401: {"description": "wrong username or password"},
-                                  429: {"description": "locked after repeated failures; see Retry-After"}})
+                                  429: {"description": "too many failures from this source; see Retry-After"}})
 async def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], service: StaffServiceDep,
-                response: Response) -> Token:
-    """Exchange a username and password for a bearer token."""
+                request: Request, response: Response) -> Token:
+    """Exchange a username and password for a bearer token. Failures are throttled by where they
+    come from (the client address as the trusted proxy gives it), not by account."""
     try:
-        staff = await service.authenticate(username=form.username, password=form.password)
+        staff = await service.authenticate(username=form.username, password=form.password,
+                                           client_ip=request.client.host if request.client else None)
     except LoginThrottled as exc:
         RATE_LIMITED.labels("staff_login").inc()
         minutes = -(-exc.retry_after_seconds // 60)

@@ -142,14 +142,14 @@ async def test_a_wrong_password_is_refused_with_a_message(client, browser):
     assert r.status_code == 400 and "Isi nama pengguna dan kata sandi" in r.text
 
 
-async def test_repeated_failures_lock_the_account_with_a_kind_message(client, browser):
+async def test_repeated_failures_hold_that_source_back_with_a_kind_message(client, browser):
     await _staff(client, "adm")
     web = await browser()
     codes = [(await _login(web, "adm", "salah-salah-salah")).status_code for _ in range(4)]
     r = await _login(web, "adm", "salah-salah-salah")
     assert codes == [400] * 4 and r.status_code == 429
-    assert "coba lagi dalam 15 menit" in r.text and 0 < int(r.headers["retry-after"]) <= 900
-    assert (await _login(web, "adm")).status_code == 429  # the right password, while locked
+    assert re.search(r"coba lagi dalam \d+ menit", r.text) and 0 < int(r.headers["retry-after"]) <= 900
+    assert (await _login(web, "adm")).status_code == 429  # the right password, from the same address
 
 
 async def test_the_right_password_starts_a_session_and_shows_the_dashboard(client, browser):

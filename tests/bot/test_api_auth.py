@@ -18,6 +18,7 @@ from services.audit import Audit
 from services.staff import StaffInfo, StaffService
 from services.wilayah import load_wilayah
 from storage.db import make_engine, make_sessionmaker
+from storage.ratelimit import SqlRateLimiter
 
 ROOT = Path(__file__).resolve().parents[2]
 PW = "kata-sandi-rahasia"
@@ -151,8 +152,8 @@ async def _can_log_in(url: str, username: str, password: str) -> StaffInfo:
     try:
         sessions = make_sessionmaker(engine)
         service = StaffService(sessions=sessions, wilayah=load_wilayah(), audit=Audit(sessions),
-                               secret_key="k" * 32)
-        return await service.authenticate(username=username, password=password)
+                               secret_key="k" * 32, limiter=SqlRateLimiter(sessions))
+        return await service.authenticate(username=username, password=password, client_ip="127.0.0.1")
     finally:
         await engine.dispose()
 
@@ -172,3 +173,5 @@ def test_create_staff_cli(sqlite_url, tmp_path):
     assert vague.returncode == 1 and "16.02.19.2006" in vague.stderr
     short = _cli(["budi", "--role", "admin"], env, "pendek\n")
     assert short.returncode == 1 and "password" in short.stderr
+    weak = _cli(["budi.santoso", "--role", "admin"], env, "budi.santoso123\n")
+    assert weak.returncode == 1 and "password is too easy to guess" in weak.stderr

@@ -23,9 +23,10 @@ Checked elsewhere and not repeated here: forged webhooks get 403 and change noth
 tests/handlers/test_whatsapp.py::test_forged_missing_or_internally_signed_requests_are_refused,
 and its status callback in test_status_callbacks_never_move_a_status_backwards); forged or altered
 tokens and disabled accounts (tests/bot/test_api_auth.py); forged session cookies, the 12-hour
-session and CSRF on every form (tests/bot/test_admin.py); the login lockout on each sign-in
-(tests/bot/test_api_auth.py::test_repeated_failures_get_429_with_retry_after,
-tests/bot/test_admin.py::test_repeated_failures_lock_the_account_with_a_kind_message,
+session and CSRF on every form (tests/bot/test_admin.py); ended sessions (tests/security/test_sessions.py);
+the login throttle on each sign-in (tests/security/test_login.py,
+tests/bot/test_api_auth.py::test_repeated_failures_get_429_with_retry_after,
+tests/bot/test_admin.py::test_repeated_failures_hold_that_source_back_with_a_kind_message,
 tests/services/test_staff.py); coverage lookups per contact
 (tests/services/test_coverage.py::test_lookups_are_limited_per_contact,
 tests/conversations/test_coverage_flow.py::test_past_the_limit_a_kind_refusal_says_when_to_try_again)."""

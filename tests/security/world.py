@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import httpx
@@ -130,8 +130,10 @@ class World:
 
     def session_cookie(self, who: str, *, now: datetime | None = None) -> str:
         """A signed `oki_admin` cookie value for `who`, as the login sets it, holding a token issued `now`."""
-        token, _ = self.app.state.runtime.staff.issue_token(self.staff[who], now=now)
+        staff = self.app.state.runtime.staff
         started = int((now or utcnow()).timestamp())
+        token, _ = staff.issue_token(self.staff[who], now=now, session_id=staff.new_session_id(),
+                                     not_after=datetime.fromtimestamp(started + admin_session.MAX_SESSION, UTC))
         key = admin_session._key(SimpleNamespace(app=self.app))
         return f"{token}~{started}~{admin_session._signature(key, token, started)}"
 

@@ -1,4 +1,5 @@
-"""Staff accounts: roles and areas, argon2 passwords, login with lockout, tokens, the audit log."""
+"""Staff accounts: roles and areas, argon2 passwords and their strength, login throttled by source,
+tokens and their session version, the audit log."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -13,6 +14,7 @@ from services.audit import Audit
 from services.staff import (
     InvalidToken,
     LoginFailed,
+    LoginLimits,
     LoginThrottled,
     StaffError,
     StaffInfo,
@@ -21,9 +23,12 @@ from services.staff import (
 from services.wilayah import load_wilayah
 from storage.db import make_engine, make_sessionmaker
 from storage.models import AuditEntry, utcnow
+from storage.ratelimit import SqlRateLimiter
 from storage.staff import StaffAccounts
 
 PW = "kata-sandi-rahasia"
+IP, OTHER_IP = "10.0.0.1", "10.0.0.2"
+WRONG = "salah-salah-salah"
 FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # the real parameters cost ~0.1 s a hash
 
 
@@ -41,7 +46,7 @@ def audit(sessions) -> Audit:
 
 def _service(sessions, audit, settings, **kw) -> StaffService:
     return StaffService(sessions=sessions, wilayah=load_wilayah(), audit=audit, secret_key=settings.secret_key,
-                        **{"hasher": FAST, **kw})
+                        **{"hasher": FAST, "limiter": SqlRateLimiter(sessions), **kw})
 
 
 @pytest.fixture
@@ -93,7 +98,7 @@ async def test_create_refuses_with_a_reason(service, kw, says):
     with pytest.raises(StaffError, match=says):
         await service.create(**args)
     with pytest.raises(LoginFailed):  # nothing was written
-        await service.authenticate(username=args["username"], password=args["password"])
+        await service.authenticate(client_ip=IP, username=args["username"], password=args["password"])
 
 
 async def test_duplicate_username_is_refused_whatever_its_case(service):
@@ -112,65 +117,102 @@ async def test_password_is_stored_as_an_argon2id_hash(service, sessions):
 async def test_a_login_rehashes_when_the_parameters_changed(service, sessions, audit, settings):
     await service.create(username="budi", role="admin", password=PW, actor="test")
     stronger = _service(sessions, audit, settings, hasher=PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1))
-    await stronger.authenticate(username="budi", password=PW)
+    await stronger.authenticate(client_ip=IP, username="budi", password=PW)
     new_hash = (await StaffAccounts(sessions).by_username("budi")).password_hash
     assert "m=2048,t=2,p=1" in new_hash
-    assert (await stronger.authenticate(username="budi", password=PW)).username == "budi"
+    assert (await stronger.authenticate(client_ip=IP, username="budi", password=PW)).username == "budi"
 
 
 # --- login and lockout ---
 async def test_authenticate(service):
     made = await service.create(username="budi", role="admin", password=PW, actor="test")
-    assert await service.authenticate(username=" Budi ", password=PW) == made
+    assert await service.authenticate(client_ip=IP, username=" Budi ", password=PW) == made
     for username, password in [("budi", PW + "x"), ("budi", ""), ("nobody", PW), ("", PW)]:
         with pytest.raises(LoginFailed):
-            await service.authenticate(username=username, password=password)
+            await service.authenticate(client_ip=IP, username=username, password=password)
 
 
 async def test_a_disabled_account_cannot_log_in(service):
     made = await service.create(username="budi", role="admin", password=PW, actor="test")
     await service.set_active(staff_id=made.id, active=False, actor="staff:1")
     with pytest.raises(LoginFailed):
-        await service.authenticate(username="budi", password=PW)
+        await service.authenticate(client_ip=IP, username="budi", password=PW)
     await service.set_active(staff_id=made.id, active=True, actor="staff:1")
-    assert await service.authenticate(username="budi", password=PW) == made
+    assert await service.authenticate(client_ip=IP, username="budi", password=PW) == made
 
 
-async def test_five_failures_lock_the_account_for_fifteen_minutes(service, sessions):
+async def test_five_failures_throttle_that_source_not_the_owner_elsewhere(service):
     made = await service.create(username="budi", role="admin", password=PW, actor="test")
     for _ in range(4):
         with pytest.raises(LoginFailed):
-            await service.authenticate(username="budi", password="salah-salah-salah")
-    with pytest.raises(LoginThrottled) as locked:
-        await service.authenticate(username="budi", password="salah-salah-salah")
-    assert locked.value.retry_after_seconds == 15 * 60
-    with pytest.raises(LoginThrottled) as still:  # even the right password, while locked
-        await service.authenticate(username="budi", password=PW)
-    assert 0 < still.value.retry_after_seconds <= 15 * 60
-    accounts = StaffAccounts(sessions)
-    await accounts.lock(staff_id=made.id, until=utcnow() - timedelta(seconds=1))  # fifteen minutes later
-    assert await service.authenticate(username="budi", password=PW) == made
-    row = await accounts.get(made.id)
-    assert (row.failed_logins, row.locked_until) == (0, None)
+            await service.authenticate(client_ip=IP, username="budi", password=WRONG)
+    with pytest.raises(LoginThrottled) as throttled:  # the fifth
+        await service.authenticate(client_ip=IP, username="budi", password=WRONG)
+    assert 0 < throttled.value.retry_after_seconds <= 15 * 60
+    with pytest.raises(LoginThrottled):  # even the right password, from that address
+        await service.authenticate(client_ip=IP, username=" BUDI ", password=PW)
+    assert await service.authenticate(client_ip=OTHER_IP, username="budi", password=PW) == made
 
 
-async def test_a_success_starts_the_count_again(service):
+async def test_an_unknown_name_is_throttled_exactly_like_a_known_one(service):
     await service.create(username="budi", role="admin", password=PW, actor="test")
-    for _round in range(2):
-        for _ in range(4):
-            with pytest.raises(LoginFailed):
-                await service.authenticate(username="budi", password="salah-salah-salah")
-        await service.authenticate(username="budi", password=PW)
+    outcomes = {}
+    for name in ("budi", "nobody"):
+        outcomes[name] = []
+        for _ in range(6):
+            try:
+                await service.authenticate(client_ip=IP, username=name, password=WRONG)
+            except (LoginFailed, LoginThrottled) as exc:
+                outcomes[name].append(type(exc).__name__)
+    assert outcomes["budi"] == outcomes["nobody"] == ["LoginFailed"] * 4 + ["LoginThrottled"] * 2
 
 
-async def test_the_lockout_is_configurable(sessions, audit, settings):
-    service = _service(sessions, audit, settings, max_failures=2, lock_minutes=1)
+async def test_one_address_trying_many_names_is_throttled(sessions, audit, settings):
+    service = _service(sessions, audit, settings, login_limits=LoginLimits(per_source=5, per_ip=6))
+    made = await service.create(username="budi", role="admin", password=PW, actor="test")
+    results = []
+    for name in ("ani", "budi", "cici", "dedi"):
+        for _ in range(2):
+            try:
+                await service.authenticate(client_ip="2001:db8::1", username=name, password=WRONG)
+                results.append("ok")
+            except (LoginFailed, LoginThrottled) as exc:
+                results.append(type(exc).__name__)
+    assert results == ["LoginFailed"] * 5 + ["LoginThrottled"] * 3
+    with pytest.raises(LoginThrottled):  # the same /64
+        await service.authenticate(client_ip="2001:db8::ffff", username="budi", password=PW)
+    assert await service.authenticate(client_ip="2001:db9::1", username="budi", password=PW) == made
+
+
+async def test_the_global_ceiling_stops_every_login_and_warns(sessions, audit, settings, caplog):
+    service = _service(sessions, audit, settings, login_limits=LoginLimits(per_source=5, per_ip=5, ceiling=3))
     await service.create(username="budi", role="admin", password=PW, actor="test")
-    with pytest.raises(LoginFailed):
-        await service.authenticate(username="budi", password="salah-salah-salah")
-    with pytest.raises(LoginThrottled) as locked:
-        await service.authenticate(username="budi", password="salah-salah-salah")
-    assert locked.value.retry_after_seconds == 60
+    for i in range(2):
+        with pytest.raises(LoginFailed):
+            await service.authenticate(client_ip=f"10.1.0.{i}", username="budi", password=WRONG)
+    with pytest.raises(LoginThrottled):
+        await service.authenticate(client_ip="10.1.0.9", username="budi", password=WRONG)
+    with pytest.raises(LoginThrottled):
+        await service.authenticate(client_ip="10.2.0.1", username="budi", password=PW)
+    warnings = [r for r in caplog.records if r.levelname == "WARNING" and "spraying" in r.getMessage()]
+    assert len(warnings) == 1 and "budi" not in warnings[0].getMessage()
+
+
+async def test_throttled_attempts_are_audited_and_check_nothing(service, audit):
+    made = await service.create(username="budi", role="admin", password=PW, actor="test")
+    for _ in range(6):
+        with pytest.raises((LoginFailed, LoginThrottled)):
+            await service.authenticate(client_ip=IP, username="budi", password=WRONG)
+    reasons = [e.detail["reason"] for e in await audit.recent() if e.action == "auth.login_failed"]
+    assert reasons == ["throttled", "password, now throttled", "password", "password", "password", "password"]
+    assert all(e.target == made.actor for e in await audit.recent() if e.action == "auth.login_failed")
+
+
+async def test_a_service_without_a_limiter_signs_no_one_in(sessions, audit, settings):
+    service = _service(sessions, audit, settings, limiter=None)
+    await service.create(username="budi", role="admin", password=PW, actor="test")
+    with pytest.raises(RuntimeError):
+        await service.authenticate(client_ip=IP, username="budi", password=PW)
 
 
 # --- tokens ---
@@ -182,7 +224,12 @@ async def test_token_round_trip(service, settings):
     assert claims["sub"] == str(made.id) and claims["role"] == "kades"
     assert claims["area"] == {"kecamatan": "16.02.03", "desa": "16.02.03.2011"}
     assert claims["exp"] - claims["iat"] == 30 * 60
+    assert claims["sv"] == 0 and "sid" not in claims
     assert await service.decode_token(token) == made
+    capped, seconds = service.issue_token(made, session_id="s1", not_after=utcnow() + timedelta(minutes=5))
+    claims = jwt.decode(capped, options={"verify_signature": False})
+    assert claims["sid"] == "s1" and claims["exp"] - claims["iat"] <= 5 * 60 and 0 < seconds <= 5 * 60
+    assert (await service.verify_token(capped)).session_id == "s1"
 
 
 async def test_bad_tokens_are_refused(service, settings):
@@ -197,6 +244,9 @@ async def test_bad_tokens_are_refused(service, settings):
         jwt.encode(claims, "another-key-" + "y" * 32, algorithm="HS256"),  # signed with another key
         jwt.encode(claims, settings.secret_key, algorithm="HS256"),  # with SECRET_KEY itself, not the token key
         jwt.encode({k: v for k, v in claims.items() if k != "exp"}, service._key, algorithm="HS256"),  # no expiry
+        jwt.encode({k: v for k, v in claims.items() if k != "sv"}, service._key, algorithm="HS256"),  # no version
+        jwt.encode({**claims, "sv": 1}, service._key, algorithm="HS256"),  # another version
+        jwt.encode({**claims, "sid": 7}, service._key, algorithm="HS256"),  # a session id that is no text
         jwt.encode({**claims, "aud": "something-else"}, service._key, algorithm="HS256"),
         jwt.encode(claims, None, algorithm="none"),
         service.issue_token(StaffInfo(id=9999, username="ghost", role="admin", kecamatan_code=None,
@@ -210,12 +260,48 @@ async def test_bad_tokens_are_refused(service, settings):
             await service.decode_token(token_)
 
 
-async def test_a_disabled_accounts_token_stops_working(service):
+async def test_a_disabled_accounts_token_stops_working_and_stays_dead(service):
     made = await service.create(username="budi", role="admin", password=PW, actor="test")
     token, _ = service.issue_token(made)
     await service.set_active(staff_id=made.id, active=False, actor="staff:1")
     with pytest.raises(InvalidToken):
         await service.decode_token(token)
+    await service.set_active(staff_id=made.id, active=True, actor="staff:1")
+    with pytest.raises(InvalidToken):  # enabling again does not bring it back (F16)
+        await service.decode_token(token)
+
+
+async def test_sign_out_everywhere_and_logout(service, audit):
+    made = await service.create(username="budi", role="admin", password=PW, actor="test")
+    api_token, _ = service.issue_token(made)
+    first, second = service.new_session_id(), service.new_session_id()
+    assert first != second and len(first) >= 32
+    one, _ = service.issue_token(made, session_id=first)
+    two, _ = service.issue_token(made, session_id=second)
+    await service.end_session(session_id=first, until=utcnow() + timedelta(hours=1))
+    await service.end_session(session_id=first, until=utcnow() + timedelta(hours=1))  # twice is harmless
+    with pytest.raises(InvalidToken):
+        await service.decode_token(one)
+    assert await service.decode_token(two) == made and await service.decode_token(api_token) == made
+    await service.sign_out_everywhere(staff_id=made.id, actor="staff:9")
+    for token in (two, api_token):
+        with pytest.raises(InvalidToken):
+            await service.decode_token(token)
+    with pytest.raises(StaffError):
+        await service.sign_out_everywhere(staff_id=999, actor="staff:9")
+    entry = next(e for e in await audit.recent() if e.action == "staff.sign_out_everywhere")
+    assert (entry.actor, entry.target) == ("staff:9", made.actor)
+
+
+async def test_expired_revocations_are_purged(service, sessions):
+    from sqlalchemy import func, select
+
+    from storage.models import RevokedSession
+
+    await service.end_session(session_id="old", until=utcnow() - timedelta(seconds=1))
+    await service.end_session(session_id="new", until=utcnow() + timedelta(hours=1))
+    async with sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(RevokedSession)) == 1
 
 
 # --- changes made from the admin pages ---
@@ -228,11 +314,9 @@ async def test_accounts_lists_every_account_without_its_password(service):
     assert not hasattr(listed[0], "password_hash")
 
 
-async def test_reset_password_replaces_it_lifts_a_lock_and_is_audited(service, audit):
+async def test_reset_password_replaces_it_ends_old_tokens_and_is_audited(service, audit):
     made = await service.create(username="budi", role="admin", password=PW, actor="test")
-    for _ in range(5):
-        with pytest.raises((LoginFailed, LoginThrottled)):
-            await service.authenticate(username="budi", password="salah-salah-salah")
+    old_token, _ = service.issue_token(await service.authenticate(client_ip=IP, username="budi", password=PW))
     with pytest.raises(StaffError) as short:
         await service.reset_password(staff_id=made.id, password="pendek", actor="staff:9")
     assert short.value.code == "password"
@@ -244,9 +328,13 @@ async def test_reset_password_replaces_it_lifts_a_lock_and_is_audited(service, a
         await service.reset_password(staff_id=999, password="sandi-baru-budi", actor="staff:9")
     assert missing.value.code == "not_found"
     await service.reset_password(staff_id=made.id, password="sandi-baru-budi", actor="staff:9")
-    assert await service.authenticate(username="budi", password="sandi-baru-budi") == made  # unlocked too
+    with pytest.raises(InvalidToken):
+        await service.decode_token(old_token)
+    fresh = await service.authenticate(client_ip=IP, username="budi", password="sandi-baru-budi")
+    assert fresh == made and fresh.session_version == 1
+    assert await service.decode_token(service.issue_token(fresh)[0]) == made
     with pytest.raises(LoginFailed):
-        await service.authenticate(username="budi", password=PW)
+        await service.authenticate(client_ip=IP, username="budi", password=PW)
     entry = next(e for e in await audit.recent() if e.action == "staff.reset_password")
     assert (entry.actor, entry.target, entry.detail) == ("staff:9", f"staff:{made.id}", None)
 
@@ -305,11 +393,11 @@ def test_area_filter():
 # --- the audit log ---
 async def test_changes_and_logins_are_audited_without_passwords(service, audit):
     made = await service.create(username="budi", role="camat", password=PW, kecamatan="16.02.05", actor="cli")
-    await service.authenticate(username="budi", password=PW)
+    await service.authenticate(client_ip=IP, username="budi", password=PW)
     with pytest.raises(LoginFailed):
-        await service.authenticate(username="budi", password="salah-salah-salah")
+        await service.authenticate(client_ip=IP, username="budi", password="salah-salah-salah")
     with pytest.raises(LoginFailed):
-        await service.authenticate(username="rahasiaku-123", password=PW)  # a password in the wrong box
+        await service.authenticate(client_ip=IP, username="rahasiaku-123", password=PW)  # a password in the wrong box
     entries = await audit.recent()
     assert [(e.actor, e.action, e.target) for e in entries] == [
         ("anonymous", "auth.login_failed", None),

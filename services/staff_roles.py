@@ -1,0 +1,84 @@
+"""Who a staff member is and what they may see: the roles, the area of each, and the account as the
+staff list shows it. Roles: `admin`, `dinsos` (Dinas Sosial) and `humas` (communications) see all of
+OKI; a `camat` sees one kecamatan; a `kades` one desa/kelurahan (its kecamatan is kept beside it)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+__all__ = ["ALL_AREA_ROLES", "ROLES", "StaffAccount", "StaffInfo", "checked_roles", "parent_code"]
+
+ROLES = ("admin", "dinsos", "camat", "kades", "humas")
+ALL_AREA_ROLES = frozenset({"admin", "dinsos", "humas"})
+
+
+def checked_roles(roles: tuple[str, ...]) -> tuple[str, ...]:
+    """`roles`, when there is at least one and each is one of ROLES; else ValueError (a route that
+    names a role wrongly fails when it is defined, not when it is used)."""
+    unknown = set(roles) - set(ROLES)
+    if not roles or unknown:
+        raise ValueError(f"require_roles needs roles from {ROLES}, got {sorted(unknown) or 'none'}")
+    return roles
+
+
+def parent_code(desa_code: str | None) -> str | None:
+    """`16.02.05.2001` -> `16.02.05`."""
+    return desa_code.rsplit(".", 1)[0] if desa_code and desa_code.count(".") == 3 else None
+
+
+@dataclass(frozen=True, slots=True)
+class StaffInfo:
+    """Who is acting: what the API and the services need to know about a signed-in staff member."""
+
+    id: int
+    username: str
+    role: str
+    kecamatan_code: str | None
+    desa_code: str | None
+    # the account's session version when this was read (not part of who it is: not compared)
+    session_version: int = field(default=0, compare=False)
+
+    @property
+    def actor(self) -> str:
+        """How this staff member is named in the audit log."""
+        return f"staff:{self.id}"
+
+    @property
+    def sees_all(self) -> bool:
+        return self.role in ALL_AREA_ROLES
+
+    def can_see(self, *, kecamatan_code: str | None, desa_code: str | None) -> bool:
+        """Whether a record placed in this kecamatan/desa is within this staff member's area.
+        A record with no place at all is visible only to the roles that see all of OKI."""
+        if self.sees_all:
+            return True
+        if self.role == "kades":
+            return desa_code is not None and desa_code == self.desa_code
+        if self.role == "camat":
+            parent = parent_code(desa_code)
+            if desa_code is not None and parent != self.kecamatan_code:
+                return False
+            return self.kecamatan_code is not None and (kecamatan_code or parent) == self.kecamatan_code
+        return False
+
+    def area_filter(self) -> tuple[str | None, str | None]:
+        """(kecamatan_code, desa_code) a list query must be restricted to; (None, None) for all."""
+        if self.sees_all:
+            return None, None
+        if self.role == "camat":
+            return self.kecamatan_code, None
+        return self.kecamatan_code, self.desa_code
+
+
+@dataclass(frozen=True, slots=True)
+class StaffAccount:
+    """An account as the staff list shows it: no password hash."""
+
+    id: int
+    username: str
+    role: str
+    kecamatan_code: str | None
+    desa_code: str | None
+    active: bool
+    locked_until: datetime | None
+    created_at: datetime
