@@ -9,9 +9,11 @@ stricter ones in bot/admin/web.py, and those are kept as they are):
 - a Content-Security-Policy for its surface. An HTML page (/chat, /pengumuman) loads only the
   app's own scripts, styles and images, with no inline script or style (`PAGE_POLICY`). Anything
   else (JSON, the Atom feed, CSV, documents, static files) is never a page: `default-src 'none'`
-  (`NONE_POLICY`). The API docs pages (bot/api_docs.py: /docs, /redoc and their /admin/api/
-  twins) load Swagger UI and ReDoc from the CDN FastAPI uses and start them with an inline
-  script, so they get `DOCS_POLICY`, which allows exactly that and nothing else;
+  (`NONE_POLICY`); a citizen's document is also sandboxed (bot/documents.py),
+  so that even a file a browser took for a page could run nothing. The API docs pages
+  (bot/api_docs.py: /docs, /redoc and their /admin/api/ twins) load Swagger UI and ReDoc from the
+  CDN FastAPI uses and start them with an inline script, so they get `DOCS_POLICY`, which allows
+  exactly that and nothing else;
 - `Cache-Control: no-store` on the staff API (/api/v1), whose answers hold personal data.
 
 No `Server` or `X-Powered-By` header leaves the app: uvicorn's banner is off in
