@@ -12,6 +12,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -282,7 +283,7 @@ class StaffService:
         await self._signed_in(record, password)
         return _info(record)
 
-    async def _refuse(self, record: StaffRecord | None, name: str, client_ip: str | None, reason: str) -> None:
+    async def _refuse(self, record: StaffRecord | None, name: str, client_ip: str | None, reason: str) -> NoReturn:
         """Count the failure against its source, audit it, and raise LoginFailed, or LoginThrottled
         when this failure reached a limit."""
         wait = await self._throttle.failed(name=name, ip=client_ip)
