@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make test` spreads the suite over this many pytest-xdist workers (TEST_WORKERS=0: one process). The
+# tests in tests/bench, tests/browser and tests/faults form one group run by a single worker.
+TEST_WORKERS ?= 3
 
 .PHONY: run test bench lint migrate clean
 
@@ -28,7 +31,7 @@ run: migrate
 	$(PY) -m bot serve --host $(HOST) --port $(PORT) $(ARGS)
 
 test: $(VENV)/.installed-dev
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-dev
 	$(PY) -m bench.chat_turns
@@ -37,6 +40,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) -m bench.santunan
 	$(PY) -m bench.broadcast
 	$(PY) -m bench.load
+	$(PY) -m pytest --big
 
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .

@@ -251,7 +251,7 @@ def ours(args, tmp: Path, db_url: str, bot_api: FakeProcess, procs: Processes) -
     base_url, twilio_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{tw_port}"
     metrics_dir = tmp / "metrics"
     metrics_dir.mkdir()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": db_url, "REDIS_URL": REDIS,
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": db_url, "REDIS_URL": args.redis,
            "PUBLIC_BASE_URL": base_url, "SECRET_KEY": SECRET, "DATA_DIR": str(tmp / "data"),
            "LOG_LEVEL": args.log_level,
            "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": TG_SECRET,
@@ -465,6 +465,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--subscribers", type=int, default=SUBSCRIBERS)
     parser.add_argument("--short", action="store_true", help="the CI form: two low rates, 8 s each")
     parser.add_argument("--json", type=Path, help="also write every level's figures to this file")
+    parser.add_argument("--redis", default=REDIS, help="the Redis database to use (flushed first)")
     parser.add_argument("--no-baseline", dest="baseline", action="store_false")
     parser.add_argument("--no-ours", dest="ours", action="store_false", help="only the baseline")
     parser.add_argument("--mix", type=lambda s: tuple((k, int(w)) for k, w in (x.split("=") for x in s.split(","))),
@@ -487,7 +488,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     import redis
 
-    redis.Redis.from_url(REDIS).flushdb()
+    redis.Redis.from_url(args.redis).flushdb()
     bot_api = FakeProcess()
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp_name:
         tmp = Path(tmp_name)
