@@ -2,15 +2,14 @@
 uvicorn on 127.0.0.1 (in a thread of the test process, so that tests can set up data through the
 same runtime), with the fake Bot API for the chats that staff actions reach.
 
-Chromium comes from Debian (`apt-get install -y chromium`, done here when it is missing and we may);
-Playwright's own browser download is never used. Screenshots of each page go to docs/screenshots/."""
+Chromium comes from Debian's package `chromium`, which .ci/run installs when it is missing (without
+it these tests skip locally and fail in CI); Playwright's own browser download is never used.
+Screenshots of each page go to docs/screenshots/."""
 from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import socket
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -28,25 +27,15 @@ TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 PASSWORD = "Rahasia-Staf-2026!"
 
 
-def _install_chromium() -> str | None:
-    """The path of Debian's chromium, installing the package when it is missing; None if we cannot."""
-    if os.path.exists(CHROMIUM):
-        return CHROMIUM
-    if shutil.which("apt-get") and os.geteuid() == 0:
-        subprocess.run(["apt-get", "install", "-y", "chromium"],
-                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600, check=False)
-    return CHROMIUM if os.path.exists(CHROMIUM) else None
-
-
 @pytest.fixture(scope="session")
 def chromium() -> str:
-    path = _install_chromium()
-    if path is None:
+    if not os.path.exists(CHROMIUM):
         if IN_CI:
-            pytest.fail("Debian's chromium is required in CI and could not be installed")
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
-    return path
+            pytest.fail(f"Debian's chromium ({CHROMIUM}) is required in CI: .ci/run installs the package "
+                        "`chromium` when it is missing")
+        pytest.skip(f"Debian's chromium ({CHROMIUM}) is not installed: install the package `chromium` "
+                    "(.ci/run does)")
+    return CHROMIUM
 
 
 @pytest.fixture
