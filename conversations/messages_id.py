@@ -321,6 +321,8 @@ class MSG:
                       "ahli waris, atau ketik MENU.")
     st_report = "Laporan {reference} ({name}):\nStatus: {status}\nRiwayat:\n{history}"
     st_needs = "Yang perlu dilengkapi: {needs}\nKirim foto atau PDF-nya di sini, lalu ketik SELESAI."
+    st_needs_unsaid = ("Petugas meminta laporan ini dilengkapi. Kirim foto atau PDF dokumen yang belum ada di sini, lalu "
+                       "ketik SELESAI. Jika belum jelas apa yang kurang, tanyakan ke kantor desa/kelurahan Anda.")
     st_doc_received = "Diterima ({count} file). Kirim lagi jika masih ada, atau ketik SELESAI."
     st_doc_retry = "Kirim foto atau PDF kekurangannya, atau ketik SELESAI jika sudah semua."
     st_resubmitted = "Terima kasih, kekurangan sudah kami teruskan ke petugas. Kami kabari perkembangannya."

@@ -127,7 +127,8 @@ def _ask_proof(_ctx: Context, a: Mapping[str, Any]) -> str:
 
 def _needs_prompt(_ctx: Context, a: Mapping[str, Any]) -> str:
     seen = _seen(a)
-    return f"{seen['text']}\n\n{MSG.st_needs.format(needs=seen['needs'])}"
+    asked = MSG.st_needs.format(needs=seen["needs"]) if seen["needs"] else MSG.st_needs_unsaid
+    return f"{seen['text']}\n\n{asked}"
 
 
 async def _done(_ctx: Context, a: Mapping[str, Any]) -> list[Reply]:

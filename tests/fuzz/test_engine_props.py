@@ -183,6 +183,8 @@ _GOOD = {  # flow:step -> good answers (a str, or a photo); the conversation's d
     "lapor_kematian:which": list(MSG.rep_edit_labels.values()),
     "cek_bpjs:nik": ["{nik}"], "cek_bpjs:nama": ["Siti Aminah"],
     "status_laporan:ref": ["{fix}", MSG.st_mine], "status_laporan:docs": [PHOTO, PHOTO, "selesai"],
+    # a chat that did not file the report proves it is the family (tests/fuzz/world.py files it)
+    "status_laporan:prove": ["1602015708850004", "0812 3456 7890", "+62 812-3456-7890"],
     "langganan:scope": ["1", "2"], "langganan:kecamatan": ["kayu agng", "mesu"],
     "staf_perbaikan:note": ["SKTM belum ada"],
 }

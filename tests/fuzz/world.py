@@ -81,7 +81,7 @@ class World:
                 await conn.execute(update(Report).where(Report.reference == self.fix_report)
                                    .values(status="diajukan", needs=None, returns_to=None))
             await self.rt.santunan.transition(reference=self.fix_report, to="perlu_perbaikan",
-                                              note="SKTM belum ada", staff=self.kades)
+                                              message_to_family="SKTM belum ada", note=None, staff=self.kades)
 
 
 async def build_world(settings: Settings, runner: asyncio.Runner, failures: Failures) -> World:
@@ -91,7 +91,8 @@ async def build_world(settings: Settings, runner: asyncio.Runner, failures: Fail
     world = World(rt, "", "", kades, failures, runner, itertools.count(1))
     world.staff_report = await world.file_report("70001", "1602015708850003")
     world.fix_report = await world.file_report("70002", "1602015708850004")
-    await rt.santunan.transition(reference=world.fix_report, to="perlu_perbaikan", note="SKTM belum ada",
+    await rt.santunan.transition(reference=world.fix_report, to="perlu_perbaikan", note=None,
+                                 message_to_family="SKTM belum ada",
                                  staff=kades)
     code = (await rt.staff_links.issue_code(staff=kades)).code
     assert (await world.say("telegram", STAFF_CHAT, f"TAUTKAN {code}"))[0].startswith("Berhasil"), code
