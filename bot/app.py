@@ -13,7 +13,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST
 from redis.asyncio import Redis
@@ -22,11 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot import admin, api_docs, limits, security
 from bot.api import router as api_router
 from bot.config import Settings
+from bot.web.chat import router as web_chat_router
 from bot.web.public import router as public_router
 from bot.webhooks import router as webhooks
 from conversations.context import Services
 from conversations.flows import build_engine
-from handlers import webchat
 from handlers.dispatch import Dispatcher
 from handlers.metrics import CountedLimiter, scrape
 from handlers.telegram import TelegramChannel
@@ -35,7 +35,9 @@ from services.announcements import Broadcasts, Subscriptions
 from services.audit import Audit
 from services.coverage import Coverage
 from services.data_rights import DataRights
+from services.lookups import LookupGuard, LookupLimits, WebLimits
 from services.privacy import NikHasher
+from services.proof import ProofOfWork
 from services.registry_import import RegistryImporter
 from services.retention import Policy, Retention
 from services.santunan import Rules, Santunan
@@ -84,6 +86,9 @@ class Runtime:
     staff_links: StaffLinks | None = None
     data_rights: DataRights | None = None
     retention: Retention | None = None
+    lookups: LookupGuard | None = None  # the web chat's flood limits and every sensitive lookup's
+    proof: ProofOfWork | None = None  # the web chat's proof of work past its free lookups
+    coverage: Coverage | None = None
     telegram: TelegramChannel | None = None
     whatsapp: WhatsAppChannel | None = None
     tasks: list[asyncio.Task] = field(default_factory=list)
@@ -142,14 +147,21 @@ def build_runtime(settings: Settings) -> Runtime:
     registry = Registry(sessions)
     limiter = RedisRateLimiter(store.redis) if isinstance(store, RedisStateStore) else SqlRateLimiter(sessions)
     hasher = NikHasher(settings.ensure_secret_key())
+    lookups = LookupGuard(limiter=limiter, limits=LookupLimits(
+        free_per_hour=settings.web_lookups_free_per_hour, proved_per_hour=settings.web_lookups_per_hour,
+        subject_per_hour=settings.lookups_per_subject_per_hour,
+        subject_per_day=2 * settings.lookups_per_subject_per_hour), web=WebLimits(
+        messages_per_minute_ip=settings.web_messages_per_minute,
+        new_contacts_per_hour_ip=settings.web_new_contacts_per_hour))
     coverage = Coverage(registry=registry, hasher=hasher, audit=audit, contacts=contacts,
                         limiter=CountedLimiter(limiter, name="coverage_lookup"),
-                        per_hour=settings.coverage_lookups_per_hour, per_day=settings.coverage_lookups_per_day)
+                        per_hour=settings.coverage_lookups_per_hour, per_day=settings.coverage_lookups_per_day,
+                        guard=lookups)
     staff_links = StaffLinks(accounts=StaffAccounts(sessions), audit=audit, wilayah=wilayah,
                              limiter=CountedLimiter(limiter, name="staff_link_code", hits=False),
                              secret_key=settings.ensure_secret_key())
     santunan = Santunan(reports=Reports(sessions), registry=registry, contacts=contacts, hasher=hasher, audit=audit,
-                        rules=_rules(settings), alerts=staff_links)
+                        rules=_rules(settings), alerts=staff_links, lookups=lookups)
     broadcasts = Broadcasts(repo=Announcements(sessions), audit=audit,
                             require_approval=settings.broadcast_require_approval,
                             canary_percent=settings.broadcast_canary_percent,
@@ -161,9 +173,11 @@ def build_runtime(settings: Settings) -> Runtime:
     data_rights = DataRights(people=people, store=store, audit=audit)
     services = Services(subscriptions=Subscriptions(contacts=contacts, wilayah=wilayah), wilayah=wilayah,
                         coverage=coverage, santunan=santunan, broadcasts=broadcasts,
-                        public_base_url=settings.public_base_url, staff_links=staff_links, data_rights=data_rights)
+                        public_base_url=settings.public_base_url, staff_links=staff_links, data_rights=data_rights,
+                        lookups=lookups)
     engine = build_engine(media_limit_mb=settings.attachment_max_mb)
-    dispatcher = Dispatcher(store=store, contacts=contacts, engine=engine, services=services)
+    dispatcher = Dispatcher(store=store, contacts=contacts, engine=engine, services=services,
+                            admit_new=lambda incoming: lookups.new_contact(ip=incoming.ip or "unknown"))
     attachments = AttachmentStore(settings.data_dir / "attachments")
     retention = Retention(store=RetentionStore(sessions), people=people, attachments=attachments, audit=audit,
                           policy=Policy(conversation_days=settings.retention_conversation_days,
@@ -177,7 +191,10 @@ def build_runtime(settings: Settings) -> Runtime:
     runtime = Runtime(settings=settings, db=db, store=store, dispatcher=dispatcher, audit=audit, staff=staff,
                       wilayah=wilayah, registry=registry, importer=importer, santunan=santunan,
                       attachments=attachments, outbox=Outbox(sessions), broadcasts=broadcasts,
-                      contacts=contacts, staff_links=staff_links, data_rights=data_rights, retention=retention)
+                      contacts=contacts, staff_links=staff_links, data_rights=data_rights, retention=retention,
+                      coverage=coverage, lookups=lookups,
+                      proof=ProofOfWork(secret_key=settings.ensure_secret_key(), limiter=limiter,
+                                        difficulty=settings.web_proof_difficulty))
     if settings.telegram_enabled:
         runtime.telegram = TelegramChannel(
             token=settings.telegram_bot_token, base_url=settings.telegram_api_base_url,
@@ -220,6 +237,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(webhooks)
     app.include_router(api_router)
     app.include_router(public_router)
+    app.include_router(web_chat_router)
     app.include_router(admin.router)
     if settings.api_docs:
         app.include_router(api_docs.router)
@@ -245,15 +263,6 @@ def create_app(settings: Settings) -> FastAPI:
         if failed:
             return JSONResponse({"status": "unavailable", "failed": failed}, status_code=503)
         return JSONResponse({"status": "ok"})
-
-    @app.get("/chat", include_in_schema=False)
-    async def chat_page() -> FileResponse:
-        return FileResponse(_STATIC / "chat.html", media_type="text/html")
-
-    @app.post("/api/chat", tags=["web chat"])
-    async def chat(body: webchat.ChatIn, request: Request) -> dict:
-        rt: Runtime = request.app.state.runtime
-        return webchat.render((await rt.dispatcher.handle(webchat.parse(body))).replies)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:

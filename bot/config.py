@@ -64,6 +64,22 @@ class Settings(BaseSettings):
     # Coverage lookups one contact may make per hour, and per day (stops walking through NIKs)
     coverage_lookups_per_hour: int = Field(5, ge=1, le=1000)
     coverage_lookups_per_day: int = Field(10, ge=1, le=10000)
+    # Web chat: sensitive lookups (coverage, the death report's NIK step, status) one client address
+    # may make per hour before each needs a solved proof of work (people behind one carrier NAT share it)
+    web_lookups_free_per_hour: int = Field(6, ge=0, le=10000)
+    # Web chat: sensitive lookups one client address may make per hour with a proof of work each
+    web_lookups_per_hour: int = Field(60, ge=1, le=100000)
+    # Lookups of one NIK or one report reference per hour, by anyone on any channel
+    lookups_per_subject_per_hour: int = Field(5, ge=1, le=10000)
+    # Web chat: the proof of work's size (the largest number to try); about a second on a cheap phone
+    web_proof_difficulty: int = Field(50_000, ge=1000, le=10_000_000)
+    # Web chat: messages one client address may send per minute (generous: carrier NAT); more get 429
+    web_messages_per_minute: int = Field(600, ge=1, le=100000)
+    # Web chat: new web-chat ids one client address may start per hour; more get 429
+    web_new_contacts_per_hour: int = Field(200, ge=1, le=100000)
+    # Proxies whose X-Forwarded-For is believed (uvicorn's forwarded_allow_ips): comma-separated
+    # addresses, or * for any; the client address the limits count is taken through these only
+    trusted_proxies: str = "127.0.0.1"
     # Staff logins: failed logins one username may have from one client address in 15 minutes
     # (4x in a day) before that source waits (429); the account's owner elsewhere is not stopped
     login_max_failures: int = Field(5, ge=1, le=1000)
