@@ -25,7 +25,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 __all__ = ["Announcement", "AuditEntry", "Base", "Contact", "ConversationState", "OutboxMessage", "ProcessedMessage",
            "RateCounter", "RegistryEntry", "RegistryImport", "Report", "ReportDocument", "ReportEvent", "RevokedSession",
            "SentMessage",
-           "Staff", "UTCDateTime", "utcnow"]
+           "Staff", "UTCDateTime", "WebMessage", "utcnow"]
 
 _NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -329,6 +329,20 @@ class OutboxMessage(Base):
     opened_conversation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(_TS, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(_TS)
+
+
+class WebMessage(Base):
+    """What was sent to a web-chat user outside a reply (status notices, announcements): the web
+    chat has no provider to push to, so the page reads these with GET /api/chat/messages."""
+
+    __tablename__ = "web_messages"
+    __table_args__ = (Index("ix_web_messages_contact", "contact_id", "id"),)
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
+    contact_id: Mapped[int] = mapped_column(_ID, ForeignKey("contacts.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    choices: Mapped[str | None] = mapped_column(Text)  # JSON list of button labels
+    created_at: Mapped[datetime] = mapped_column(_TS, default=utcnow)
 
 
 class Announcement(Base):

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import String, and_, cast, delete, exists, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.models import Contact, OutboxMessage, RegistryEntry, Report, SentMessage, Staff
+from storage.models import Contact, OutboxMessage, RegistryEntry, Report, SentMessage, Staff, WebMessage
 
 __all__ = ["ERASED", "Forgotten", "Holdings", "PersonalData", "ReportRef"]
 
@@ -65,6 +65,7 @@ class Forgotten:
     deliveries_deleted: int = 0
     deliveries_detached: int = 0
     staff_unlinked: int = 0
+    web_messages_deleted: int = 0
 
     def counts(self) -> dict[str, int]:
         return asdict(self)
@@ -108,7 +109,8 @@ class PersonalData:
         """Forget these contacts in one transaction: unlink their reports and any staff account,
         delete the messages still queued for them, strip the address from those already sent (an
         announcement's counts stay right), delete their delivery records (or, where an
-        announcement's counts use one, cut it from the contact), and empty the contact row."""
+        announcement's counts use one, cut it from the contact), delete what waits for them in the
+        web chat, and empty the contact row."""
         ids = list(contact_ids)
         if not ids:
             return Forgotten()
@@ -129,6 +131,7 @@ class PersonalData:
                                                        .values(contact_id=None)),
                 "staff_unlinked": await self._run(s, update(Staff).where(Staff.contact_id.in_(ids)).values(
                     contact_id=None, linked_at=None, link_code_hash=None, link_code_expires_at=None)),
+                "web_messages_deleted": await self._run(s, delete(WebMessage).where(WebMessage.contact_id.in_(ids))),
             }
             emptied = await self._run(s, update(Contact).where(Contact.id.in_(ids)).values(
                 channel_user_id=literal(ERASED, String) + cast(Contact.id, String), phone=None, display_name=None,
