@@ -30,6 +30,7 @@ from conversations.flows import build_engine
 from handlers.dispatch import Dispatcher
 from handlers.metrics import CountedLimiter, scrape
 from handlers.telegram import TelegramChannel
+from handlers.webchat import WebChannel
 from handlers.whatsapp import WhatsAppChannel
 from services.announcements import Broadcasts, Subscriptions
 from services.audit import Audit
@@ -57,6 +58,7 @@ from storage.reports import Reports
 from storage.retention import RetentionStore
 from storage.staff import StaffAccounts
 from storage.state import RedisStateStore, SqlStateStore, StateStore
+from storage.web_inbox import WebInbox
 
 __all__ = ["create_app", "Runtime", "build_runtime"]
 
@@ -91,6 +93,7 @@ class Runtime:
     coverage: Coverage | None = None
     telegram: TelegramChannel | None = None
     whatsapp: WhatsAppChannel | None = None
+    web: WebChannel | None = None  # the web chat's inbox, which the outbox delivers to
     tasks: list[asyncio.Task] = field(default_factory=list)
     send_limits: object | None = None  # the outbox workers' rate-limit storage, shared by those of this process
 
@@ -195,6 +198,7 @@ def build_runtime(settings: Settings) -> Runtime:
                       coverage=coverage, lookups=lookups,
                       proof=ProofOfWork(secret_key=settings.ensure_secret_key(), limiter=limiter,
                                         difficulty=settings.web_proof_difficulty))
+    runtime.web = WebChannel(inbox=WebInbox(sessions))
     if settings.telegram_enabled:
         runtime.telegram = TelegramChannel(
             token=settings.telegram_bot_token, base_url=settings.telegram_api_base_url,

@@ -81,7 +81,7 @@ class Worker:
         return (start <= hour < end) if start < end else (hour >= start or hour < end)
 
     def _sender(self, channel: str):
-        return {"telegram": self._rt.telegram, "whatsapp": self._rt.whatsapp}.get(channel)
+        return {"telegram": self._rt.telegram, "whatsapp": self._rt.whatsapp, "web": self._rt.web}.get(channel)
 
     # --- pacing: the shared per-second rate, and the provider's "slow down" ---
 
@@ -101,8 +101,8 @@ class Worker:
         channel (hundreds a second) permits are taken from the shared window a few at a time (at most
         10), so that it does not pay one Redis round trip per message; a slow one takes them singly,
         which keeps its pace even (measured: batches at 30/s lost half the rate to waiting)."""
-        item = self._rates[channel]
-        while True:
+        item = self._rates.get(channel)
+        while item is not None:  # the web chat has no provider, so no rate to keep
             wait = await self._held(channel)
             if wait <= 0:
                 if self._permits.get(channel, 0) > 0:
@@ -196,7 +196,7 @@ class Worker:
             OUTBOX.labels(row.channel, row.kind, "skipped").inc()
             return None, False
         sender = self._sender(row.channel)
-        if sender is None:  # the web chat cannot be reached later: the status is there on the next visit
+        if sender is None:  # a channel without push (the console): the status is there on the next visit
             await outbox.held(message_id=row.id, reason=f"no push on the {row.channel} channel")
             OUTBOX.labels(row.channel, row.kind, "held").inc()
             return None, False

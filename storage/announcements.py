@@ -46,8 +46,8 @@ class Announcements:
 
     @staticmethod
     def _audience(kecamatan: list[str] | None) -> Any:
-        subscribed = and_(Contact.subscribed.is_(True), Contact.blocked.is_(False), Contact.channel != "web",
-                          Contact.channel != "console")
+        # the web chat is a channel like the others (its messages wait for the page); the console is not
+        subscribed = and_(Contact.subscribed.is_(True), Contact.blocked.is_(False), Contact.channel != "console")
         if not kecamatan:
             return subscribed
         return and_(subscribed, or_(Contact.subscription_kecamatan.is_(None),

@@ -47,7 +47,7 @@ HumasForm = Annotated[AdminSession, Depends(posted_by(*ROLES))]
 FormText = Annotated[str, Form()]
 FormList = Annotated[list[str] | None, Form()]
 PAGE_SIZE = 30
-CHANNELS = ("whatsapp", "telegram")
+CHANNELS = ("whatsapp", "telegram", "web")
 _LINK = re.compile(r"^https?://\S+$")
 _STATE_NOW = {"draft": "masih draf", "scheduled": "sudah dijadwalkan", "sending": "sedang dikirim",
               "sent": "sudah terkirim", "paused": "sedang dijeda", "cancelled": "sudah dibatalkan"}

@@ -102,11 +102,11 @@ async def test_the_preview_is_the_real_message_with_the_recipients_per_channel(c
     assert preview["whatsapp"] == expected and "Vaksinasi <Anak>" in preview["whatsapp"]
     assert "Vaksinasi &lt;Anak&gt;" in preview["telegram"] and "<b>pagi</b> &amp; lusa" in preview["telegram"]
     assert "Ketik BERHENTI untuk berhenti" in preview["telegram"] and "https://okikab.go.id/v" in preview["telegram"]
-    assert preview["recipients"] == {"telegram": 3, "whatsapp": 2, "total": 5}
+    assert preview["recipients"] == {"telegram": 3, "whatsapp": 2, "web": 0, "total": 5}
     elsewhere = (await web.get(f"{BASE}/pratinjau.json", params={**query, "kecamatan": [PDM]})).json()
-    assert elsewhere["recipients"] == {"telegram": 4, "whatsapp": 0, "total": 4}
+    assert elsewhere["recipients"] == {"telegram": 4, "whatsapp": 0, "web": 0, "total": 4}
     everyone = (await web.get(f"{BASE}/pratinjau.json", params={"title": "x", "body": "y"})).json()
-    assert everyone["recipients"] == {"telegram": 4, "whatsapp": 2, "total": 6}
+    assert everyone["recipients"] == {"telegram": 4, "whatsapp": 2, "web": 0, "total": 6}
     js = await client.get("/admin/static/compose.js")
     assert js.status_code == 200 and "data-preview" in js.text
 
