@@ -53,6 +53,9 @@ class WebLimits:
     messages_per_minute_ip: int = 600
     messages_per_minute_user: int = 200
     new_contacts_per_hour_ip: int = 200
+    # GET /api/chat/messages: an open page polls every 3 s at most (20 a minute) and backs off to a
+    # minute when nothing comes, so this lets a few busy and many idle pages share one address
+    polls_per_minute_ip: int = 120
 
 
 class LookupGuard:
@@ -89,6 +92,10 @@ class LookupGuard:
         """Seconds this web-chat message must wait (429), or 0 when it may go on."""
         return max(await self._limiter.hit(f"web:msg:ip:{ip}", [(self.web.messages_per_minute_ip, 60)]),
                    await self._limiter.hit(f"web:msg:user:{user}", [(self.web.messages_per_minute_user, 60)]))
+
+    async def poll(self, *, ip: str) -> float:
+        """Seconds this read of the web chat's pushed messages must wait (429), or 0; its own bucket."""
+        return await self._limiter.hit(f"web:poll:ip:{ip}", [(self.web.polls_per_minute_ip, 60)])
 
     async def new_contact(self, *, ip: str) -> float:
         """Count a new web-chat contact from this address; seconds to wait when there were too many."""

@@ -4,12 +4,15 @@ Before a message reaches the dispatcher its client address (uvicorn resolves X-F
 TRUSTED_PROXIES only) and its web-chat id are counted (services/lookups.py `message`): past the
 limit the answer is 429 with Retry-After, which the page shows as "busy". A solved proof of work
 (`altcha`, services/proof.py) is checked here, and a reply that asks for one carries a fresh
-challenge, which the page solves and sends back with the same text."""
+challenge, which the page solves and sends back with the same text. `GET /api/chat/messages` is
+what the outbox sent this web user since the page's cursor (handlers/webchat.py `WebChannel`),
+polled by the page and counted per address in a bucket of its own."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
 
 from handlers import webchat
@@ -50,3 +53,14 @@ async def chat(body: webchat.ChatIn, request: Request) -> JSONResponse:
     if any(reply.proof for reply in outcome.replies):
         answer["challenge"] = rt.proof.challenge()
     return JSONResponse(answer)
+
+
+@router.get("/api/chat/messages", tags=["web chat"])
+async def pushed(request: Request,
+                 user: Annotated[str, Query(min_length=1, max_length=webchat.USER_MAX, pattern=webchat.USER_PATTERN)],
+                 after: Annotated[str | None, Query(pattern=webchat.CURSOR_PATTERN)] = None) -> JSONResponse:
+    """What was sent to this web user outside a reply, oldest first, after the cursor."""
+    rt = request.app.state.runtime
+    if wait := await rt.lookups.poll(ip=client_ip(request)):
+        return _too_many(wait)
+    return JSONResponse(await rt.web.messages(user=user, after=after), headers={"Cache-Control": "no-store"})
