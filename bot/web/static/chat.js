@@ -2,6 +2,9 @@
   'use strict';
 
   var STORAGE_KEY = 'layanan-oki-user';
+  var CURSOR_KEY = 'layanan-oki-cursor';  // "<user id> <cursor>": what the page already showed
+  var POLL_MS = 3000;
+  var POLL_MAX_MS = 60000;
   var TIMEOUT_MS = 20000;
   var ERROR_TEXT = 'Maaf, pesan belum terkirim. Periksa sinyal lalu coba lagi.';
   var BUSY_TEXT = 'Terlalu banyak pesan. Tunggu sebentar lalu coba lagi.';
@@ -35,6 +38,19 @@
     return id;
   }
   var USER = userId();
+
+  function loadCursor() {
+    var saved = null;
+    try { saved = localStorage.getItem(CURSOR_KEY); } catch (e) { /* storage blocked */ }
+    var parts = saved ? String(saved).split(' ') : [];
+    return parts.length === 2 && parts[0] === USER && /^[0-9]{1,18}$/.test(parts[1]) ? parts[1] : null;
+  }
+  var cursor = loadCursor();
+
+  function saveCursor(value) {
+    cursor = value;
+    try { localStorage.setItem(CURSOR_KEY, USER + ' ' + value); } catch (e) { /* keep in memory */ }
+  }
 
   function scrollDown() {
     messages.scrollTop = messages.scrollHeight;
@@ -162,6 +178,7 @@
     clearButtons();
     addBubble('user', text);
     post(text);
+    awake();
     return true;
   }
 
@@ -173,6 +190,93 @@
     }
   });
 
-  // Greet once per page load so the main menu appears (no user bubble shown).
-  post('halo');
+  // --- what was sent to us outside a reply (status notices, announcements): GET /api/chat/messages,
+  // every 3 s while the page is visible, backing off to a minute when nothing comes or on errors ---
+  var polling = false;
+  var pollStarted = false;
+  var pollTimer = null;
+  var pollDelay = POLL_MS;
+  var shown = {};  // message ids already on this page
+
+  function isHidden() {
+    return typeof document.hidden === 'boolean' ? document.hidden : false;
+  }
+
+  function schedule(ms) {
+    if (pollTimer) clearTimeout(pollTimer);
+    pollTimer = null;
+    if (pollStarted && !isHidden()) pollTimer = setTimeout(poll, ms);
+  }
+
+  function showPushed(data) {
+    var list = data && Array.isArray(data.messages) ? data.messages : [];
+    var count = 0;
+    list.forEach(function (m) {
+      if (!m || typeof m.id !== 'string' || shown[m.id]) return;
+      shown[m.id] = true;
+      count++;
+      if (m.text) addBubble('bot', m.text, 'pushed');
+      if (Array.isArray(m.choices) && m.choices.length) {
+        addButtons('choices', m.choices.map(String), function (label) { send(label); });
+      }
+    });
+    if (data && typeof data.cursor === 'string' && /^[0-9]{1,18}$/.test(data.cursor)) saveCursor(data.cursor);
+    return count;
+  }
+
+  function polled(got, wait) {
+    polling = false;
+    pollDelay = got ? POLL_MS : Math.min(Math.round(pollDelay * 1.5), POLL_MAX_MS);  // 4.5 s, 7 s, ... 60 s
+    schedule(Math.max(pollDelay, wait || 0));
+  }
+
+  function poll() {
+    pollTimer = null;
+    if (polling || isHidden()) return;
+    polling = true;
+    var url = '/api/chat/messages?user=' + encodeURIComponent(USER) +
+      (cursor ? '&after=' + encodeURIComponent(cursor) : '');
+    var ctrl = window.AbortController ? new AbortController() : null;
+    var timer = ctrl ? setTimeout(function () { ctrl.abort(); }, TIMEOUT_MS) : null;
+    fetch(url, { headers: { 'Accept': 'application/json' }, cache: 'no-store',
+                 signal: ctrl ? ctrl.signal : undefined })
+      .then(function (res) {
+        clearTimeout(timer);
+        if (res.status === 429) {
+          var err = new Error('busy');
+          err.wait = 1000 * (Number(res.headers.get('Retry-After')) || 0);
+          throw err;
+        }
+        if (!res.ok) throw new Error('http ' + res.status);
+        return res.json();
+      })
+      .then(function (data) { polled(showPushed(data), 0); })
+      .catch(function (err) { clearTimeout(timer); polled(0, err && err.wait); });
+  }
+
+  function pollSoon() {  // the person is here: look at once, then every 3 s again
+    pollDelay = POLL_MS;
+    if (!polling) schedule(0);
+  }
+
+  function awake() {  // the person wrote: back to every 3 s, without asking at once
+    if (!pollStarted) return;
+    pollDelay = POLL_MS;
+    if (!polling) schedule(POLL_MS);
+  }
+
+  function startPolling() {
+    if (pollStarted) return;
+    pollStarted = true;
+    pollSoon();
+  }
+
+  document.addEventListener('visibilitychange', function () {
+    if (!pollStarted) return;
+    if (isHidden()) schedule(0); else pollSoon();  // hidden: schedule() leaves no timer
+  });
+
+  // Greet once per page load so the main menu appears (no user bubble shown); then look for what
+  // was sent to this user outside a reply, so that it comes after the menu.
+  post('halo').then(startPolling, startPolling);
 })();
