@@ -250,8 +250,25 @@ class Settings(BaseSettings):
         return self.secret_key
 
 
+# Settings whose empty value means something other than their default ("empty for none" in
+# CONTRACT.md); every other empty value is ignored (env_ignore_empty), so the default applies.
+_EMPTY_MEANS_NONE = ("broadcast_quiet_hours",)
+
+
+def _set_empty(overrides: dict[str, object]) -> None:
+    from dotenv import dotenv_values
+
+    dotenv = dotenv_values(".env") if Path(".env").exists() else {}
+    for name in _EMPTY_MEANS_NONE:
+        key = name.upper()
+        value = os.environ[key] if key in os.environ else dotenv.get(key)
+        if value is not None and not value.strip():
+            overrides.setdefault(name, "")
+
+
 def load_settings(**overrides: object) -> Settings:
     """Build Settings from the environment and `.env`, turning a validation error into one line."""
+    _set_empty(overrides)
     try:
         return Settings(**overrides)
     except ValidationError as exc:

@@ -84,3 +84,16 @@ async def test_a_turn_never_logs_what_the_citizen_wrote(client, caplog):
     assert "turn contact=" in joined  # the turn was logged...
     for secret in ("1602015708850003", "081234567890", "rahasia-kata"):
         assert secret not in joined  # ...without its text
+
+
+def test_an_empty_quiet_hours_setting_means_none(monkeypatch, tmp_path):
+    """CONTRACT.md: BROADCAST_QUIET_HOURS "empty for none" (every other empty value keeps its default)."""
+    from bot.config import load_settings
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BROADCAST_QUIET_HOURS", "")
+    assert load_settings().broadcast_quiet_hours == ""
+    monkeypatch.delenv("BROADCAST_QUIET_HOURS")
+    assert load_settings().broadcast_quiet_hours == "21-06"
+    (tmp_path / ".env").write_text("BROADCAST_QUIET_HOURS=\n")
+    assert load_settings().broadcast_quiet_hours == ""
