@@ -35,6 +35,8 @@ from services.announcements import Broadcasts, Subscriptions
 from services.audit import Audit
 from services.coverage import Coverage
 from services.data_rights import DataRights
+from services.helpdesk import Helpdesk
+from services.office_hours import OfficeHours
 from services.privacy import NikHasher
 from services.registry_import import RegistryImporter
 from services.retention import Policy, Retention
@@ -47,6 +49,7 @@ from storage.contacts import Contacts
 from storage.db import make_engine, make_sessionmaker, ping
 from storage.deliveries import Deliveries
 from storage.files import AttachmentStore
+from storage.helpdesk import Tickets
 from storage.outbox import Outbox
 from storage.personal_data import PersonalData
 from storage.ratelimit import RedisRateLimiter, SqlRateLimiter
@@ -84,6 +87,7 @@ class Runtime:
     staff_links: StaffLinks | None = None
     data_rights: DataRights | None = None
     retention: Retention | None = None
+    helpdesk: Helpdesk | None = None
     telegram: TelegramChannel | None = None
     whatsapp: WhatsAppChannel | None = None
     tasks: list[asyncio.Task] = field(default_factory=list)
@@ -157,11 +161,17 @@ def build_runtime(settings: Settings) -> Runtime:
                             canary_threshold=settings.broadcast_canary_threshold_percent,
                             telegram_channel=settings.telegram_channel_id if settings.telegram_enabled else "",
                             alerts=staff_links)
+    helpdesk = Helpdesk(tickets=Tickets(sessions), reports=Reports(sessions), registry=registry,
+                        accounts=StaffAccounts(sessions), audit=audit, alerts=staff_links,
+                        hours=OfficeHours.parse(settings.helpdesk_hours, settings.helpdesk_holidays),
+                        acknowledge_every=timedelta(minutes=settings.helpdesk_acknowledge_minutes),
+                        template_sid=settings.helpdesk_template_sid, base_url=settings.public_base_url)
     people = PersonalData(sessions)
     data_rights = DataRights(people=people, store=store, audit=audit)
     services = Services(subscriptions=Subscriptions(contacts=contacts, wilayah=wilayah), wilayah=wilayah,
                         coverage=coverage, santunan=santunan, broadcasts=broadcasts,
-                        public_base_url=settings.public_base_url, staff_links=staff_links, data_rights=data_rights)
+                        public_base_url=settings.public_base_url, staff_links=staff_links, data_rights=data_rights,
+                        helpdesk=helpdesk)
     engine = build_engine(media_limit_mb=settings.attachment_max_mb)
     dispatcher = Dispatcher(store=store, contacts=contacts, engine=engine, services=services)
     attachments = AttachmentStore(settings.data_dir / "attachments")
@@ -177,7 +187,8 @@ def build_runtime(settings: Settings) -> Runtime:
     runtime = Runtime(settings=settings, db=db, store=store, dispatcher=dispatcher, audit=audit, staff=staff,
                       wilayah=wilayah, registry=registry, importer=importer, santunan=santunan,
                       attachments=attachments, outbox=Outbox(sessions), broadcasts=broadcasts,
-                      contacts=contacts, staff_links=staff_links, data_rights=data_rights, retention=retention)
+                      contacts=contacts, staff_links=staff_links, data_rights=data_rights, retention=retention,
+                      helpdesk=helpdesk)
     if settings.telegram_enabled:
         runtime.telegram = TelegramChannel(
             token=settings.telegram_bot_token, base_url=settings.telegram_api_base_url,

@@ -43,6 +43,42 @@ class MSG:
     choose_hint = "Balas dengan nomor atau nama pilihan."
     only_text = "Maaf, di langkah ini saya hanya bisa membaca tulisan. Silakan ketik jawabannya."
 
+    # --- bicara dengan petugas (helpdesk) ---
+    hd_opened = ("Baik, Anda kami sambungkan dengan petugas. Tulis pertanyaan atau masalah Anda di sini; petugas "
+                 "akan membalas di chat ini. Ketik SELESAI jika sudah selesai, atau MENU untuk kembali ke layanan "
+                 "otomatis.")
+    hd_opened_again = ("Anda sudah terhubung dengan petugas. Pesan ini sudah kami teruskan; petugas akan membalas "
+                       "di sini.")
+    hd_away = ("Saat ini di luar jam kerja petugas. Pesan Anda sudah kami catat dan akan dibaca petugas {when}. "
+               "Anda tidak perlu mengirim ulang.")
+    hd_ack = "Pesan Anda sudah kami teruskan ke petugas. Mohon tunggu balasannya di sini."
+    hd_reply = "Petugas: {text}"
+    hd_leave_ask = ("Anda sedang terhubung dengan petugas. Keluar dari percakapan dengan petugas dan kembali ke "
+                    "layanan otomatis?")
+    hd_leave_yes = "Ya, kembali ke menu"
+    hd_leave_no = "Tidak, tetap dengan petugas"
+    hd_leave_retry = "Pilih 1 untuk kembali ke menu, atau 2 untuk tetap terhubung dengan petugas."
+    hd_stay = "Baik, Anda tetap terhubung dengan petugas. Silakan tulis pesan Anda."
+    hd_closed_by_you = ("Percakapan dengan petugas sudah selesai. Terima kasih! Layanan otomatis kembali melayani "
+                        "Anda; ketik MENU untuk melihat layanan, atau PETUGAS jika perlu petugas lagi.")
+    hd_closed = ("Percakapan dengan petugas sudah selesai. Layanan otomatis kembali melayani Anda; ketik MENU untuk "
+                 "melihat layanan, atau PETUGAS jika perlu petugas lagi.")
+    hd_closed_idle = ("Percakapan dengan petugas kami tutup karena beberapa waktu tidak ada pesan baru. Ketik PETUGAS "
+                      "jika masih perlu bantuan.")
+    hd_closed_meanwhile = ("Percakapan dengan petugas sudah ditutup oleh petugas. Layanan otomatis kembali melayani "
+                           "Anda.")
+    hd_rate = "Seberapa puas Anda dengan bantuan petugas?"
+    hd_rate_good = "Puas"
+    hd_rate_ok = "Biasa saja"
+    hd_rate_bad = "Tidak puas"
+    hd_rate_thanks = "Terima kasih atas penilaian Anda. Ketik MENU untuk melihat layanan lain."
+    hd_waiting = "Petugas sudah membalas pesan Anda. Balas pesan ini untuk membacanya."
+    hd_staff_ticket = ("Ada warga yang menunggu petugas: percakapan #{ticket}, topik {topic}{place}. Buka kotak masuk: "
+                       "{url}")
+    hd_topics = {"santunan": "santunan kematian", "kepesertaan": "kepesertaan BPJS Ketenagakerjaan",
+                 "pengumuman": "pengumuman", "lainnya": "lainnya"}
+    label_petugas = "Bicara dengan petugas"
+
     # --- menu labels (also the names used in not_available) ---
     label_cek_bpjs = "Cek kepesertaan BPJS Ketenagakerjaan"
     label_lapor_kematian = "Lapor kematian (santunan)"
