@@ -165,7 +165,8 @@ def build_runtime(settings: Settings) -> Runtime:
                         accounts=StaffAccounts(sessions), audit=audit, alerts=staff_links,
                         hours=OfficeHours.parse(settings.helpdesk_hours, settings.helpdesk_holidays),
                         acknowledge_every=timedelta(minutes=settings.helpdesk_acknowledge_minutes),
-                        template_sid=settings.helpdesk_template_sid, base_url=settings.public_base_url)
+                        template_sid=settings.helpdesk_template_sid, base_url=settings.public_base_url,
+                        retention_days=settings.retention_tickets_days)
     people = PersonalData(sessions)
     data_rights = DataRights(people=people, store=store, audit=audit)
     services = Services(subscriptions=Subscriptions(contacts=contacts, wilayah=wilayah), wilayah=wilayah,
@@ -178,6 +179,7 @@ def build_runtime(settings: Settings) -> Runtime:
     retention = Retention(store=RetentionStore(sessions), people=people, attachments=attachments, audit=audit,
                           policy=Policy(conversation_days=settings.retention_conversation_days,
                                         documents_days=settings.retention_documents_days,
+                                        tickets_days=settings.retention_tickets_days,
                                         orphan_grace=timedelta(days=2) + ttl))
     staff = StaffService(sessions=sessions, wilayah=wilayah, audit=audit, secret_key=settings.ensure_secret_key(),
                          limiter=limiter, login_limits=LoginLimits(per_source=settings.login_max_failures,

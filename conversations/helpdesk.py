@@ -18,13 +18,13 @@ from datetime import datetime
 from typing import Any
 
 from conversations.context import Context
-from conversations.engine import Turn
+from conversations.engine import Flow, Retry, Step, Turn
 from conversations.messages_id import MSG
 from conversations.model import Choice, Incoming, Reply
 from conversations.parsing import normalise, parse_yes_no
 from services.office_hours import WIB
 
-__all__ = ["LEAVE_FLOW", "PersonMode", "RATINGS", "when_text"]
+__all__ = ["LEAVE_FLOW", "PersonMode", "RATINGS", "leave_flow", "when_text"]
 
 LEAVE_FLOW = "petugas_keluar"
 RATINGS = (Choice("5", MSG.hd_rate_good), Choice("3", MSG.hd_rate_ok), Choice("1", MSG.hd_rate_bad))
@@ -80,14 +80,16 @@ class PersonMode:
             return Turn(state, [Reply(MSG.hd_closed_by_you), Reply(MSG.hd_rate, RATINGS)], save=False)
         if word in _MENU_WORDS:
             asking = {"flow": LEAVE_FLOW, "step": "confirm", "back": state, "answers": {}, "flow_version": 1,
-                      "offered": [[c.id, c.label] for c in _LEAVE]}
+                      "retries": 0, "offered": [[c.id, c.label] for c in _LEAVE], "updated_at": ctx.now.isoformat()}
             return Turn(asking, [Reply(MSG.hd_leave_ask, _LEAVE)])
         media = [(m.key, m.content_type) for m in incoming.media]
         said = await helpdesk.citizen_message(contact=ctx.contact, text=text, media=media)
         if not said.open:
             return None
         replies = [Reply(MSG.hd_reply.format(text=t)) for t in said.replies]
-        if said.next_open is not None:
+        if word == "petugas":  # asking again: the same ticket, and saying so
+            replies.append(Reply(MSG.hd_opened_again))
+        elif said.next_open is not None:
             replies.append(Reply(MSG.hd_away.format(when=when_text(said.next_open, ctx.now))))
         elif said.acknowledge:
             replies.append(Reply(MSG.hd_ack))
@@ -116,6 +118,17 @@ class PersonMode:
         if opened.next_open is not None:
             replies.append(Reply(MSG.hd_away.format(when=when_text(opened.next_open, ctx.now))))
         return Turn(state, replies, save=False)
+
+
+async def _unreachable(_ctx: Context, _a: Mapping[str, Any]) -> list[Reply]:
+    return []
+
+
+# The state of "leave the person?": a flow of the engine's own shape, so a stored state always names
+# a known flow and step; PersonMode answers it (it keeps the conversation from before the question).
+leave_flow = Flow(name=LEAVE_FLOW, on_complete=_unreachable,
+                  steps=(Step("confirm", prompt=MSG.hd_leave_ask, parse=lambda *_: Retry(MSG.hd_leave_retry),
+                              choices=_LEAVE),))
 
 
 def _pick(text: str) -> str | None:

@@ -78,6 +78,8 @@ class MSG:
     hd_topics = {"santunan": "santunan kematian", "kepesertaan": "kepesertaan BPJS Ketenagakerjaan",
                  "pengumuman": "pengumuman", "lainnya": "lainnya"}
     label_petugas = "Bicara dengan petugas"
+    hd_status = {"open": "masih berjalan", "closed": "selesai"}
+    data_ticket = "#{number} ({status})"
 
     # --- menu labels (also the names used in not_available) ---
     label_cek_bpjs = "Cek kepesertaan BPJS Ketenagakerjaan"
@@ -303,7 +305,10 @@ class MSG:
                     "• Langganan pengumuman: {subscription}\n• NIK tertaut: {nik}\n"
                     "• Laporan santunan yang Anda ajukan: {reports}\n"
                     "• Pertama kali menghubungi: {first}. Terakhir menulis: {last}.\n"
-                    "Isi percakapan tidak kami simpan; jawaban yang belum selesai terhapus sendiri. "
+                    "• Percakapan dengan petugas: {tickets}\n"
+                    "Isi percakapan dengan layanan otomatis tidak kami simpan; jawaban yang belum selesai terhapus "
+                    "sendiri. Percakapan dengan petugas disimpan untuk petugas sampai {ticket_days} hari setelah "
+                    "selesai. "
                     "Ketik HAPUS DATA SAYA untuk menghapus data ini.")
     data_channel_phone = "{channel}, nomor {phone}"
     data_none = "tidak ada"

@@ -75,10 +75,11 @@ class Helpdesk:
     def __init__(self, *, tickets: Tickets, reports: Reports, registry: Registry, accounts: StaffAccounts,
                  audit: Audit, hours: OfficeHours, alerts: StaffLinks | None = None,
                  clock: Callable[[], datetime] = utcnow, acknowledge_every: timedelta = timedelta(minutes=30),
-                 template_sid: str = "", base_url: str = "") -> None:
+                 template_sid: str = "", base_url: str = "", retention_days: int = 180) -> None:
+        """`retention_days`: how long a closed conversation is kept (the purge deletes it after)."""
         self._tickets, self._reports, self._registry, self._accounts = tickets, reports, registry, accounts
-        self._base_url = base_url
-        self._audit, self.hours, self._alerts, self._clock = audit, hours, alerts, clock
+        self._base_url, self.retention_days = base_url, retention_days
+        self._audit, self.hours, self._alerts, self.clock = audit, hours, alerts, clock
         self._ack_every, self._template = acknowledge_every, template_sid
 
     # --- the citizen's side (conversations/helpdesk.py) ---
@@ -87,7 +88,7 @@ class Helpdesk:
                    bot_said: str | None = None, report_reference: str | None = None,
                    media: Sequence[tuple[str, str]] = ()) -> Opened:
         """Open a ticket for this contact, or add to its open one. Stored before the citizen is told."""
-        now = self._clock()
+        now = self.clock()
         if (existing := await self._tickets.open_for(contact.id)) is not None:
             await self.citizen_message(contact=contact, text=text, media=media)
             return Opened(existing.id, False, self._away(now))
@@ -120,7 +121,7 @@ class Helpdesk:
         ticket = await self._tickets.open_for(contact.id)
         if ticket is None:
             return Said(open=False)
-        now = self._clock()
+        now = self.clock()
         ack = ticket.acknowledged_at is None or now - ticket.acknowledged_at >= self._ack_every
         away = not self.hours.is_open(now) and ticket.away_notice_on != now.astimezone(WIB).date()
         values: dict[str, Any] = {"last_activity_at": now, "last_inbound_at": now,
@@ -141,7 +142,7 @@ class Helpdesk:
         ticket = await self._tickets.open_for(contact.id)
         if ticket is None:
             return None
-        now = self._clock()
+        now = self.clock()
         await self._tickets.close(ticket_id=ticket.id, contact_id=contact.id,
                                   values={"closed_at": now, "closed_by": f"contact:{contact.id}"},
                                   event={"kind": "closed", "actor": f"contact:{contact.id}", "at": now})
@@ -159,7 +160,7 @@ class Helpdesk:
             return False
         return await self._tickets.change(ticket_id=ticket_id, values={"satisfaction": score},
                                           event={"kind": "rated", "actor": f"contact:{contact_id}",
-                                                 "detail": str(score), "at": self._clock()})
+                                                 "detail": str(score), "at": self.clock()})
 
     # --- the staff's side (bot/api/helpdesk.py, bot/admin/helpdesk.py) ---
 
@@ -199,7 +200,7 @@ class Helpdesk:
     def window_left(self, ticket: Ticket) -> timedelta | None:
         if ticket.channel != "whatsapp" or ticket.last_inbound_at is None:
             return None
-        return max(timedelta(0), ticket.last_inbound_at + WINDOW - self._clock())
+        return max(timedelta(0), ticket.last_inbound_at + WINDOW - self.clock())
 
     async def staff_id(self, username: str) -> int | None:
         record = await self._accounts.by_username(username.strip().lower())
@@ -213,7 +214,7 @@ class Helpdesk:
         ticket = await self.visible(staff, ticket_id)
         if ticket.status != "open" or ticket.contact_id is None:
             raise ValueError("closed")
-        now, left = self._clock(), self.window_left(ticket)
+        now, left = self.clock(), self.window_left(ticket)
         delivery = "queued" if left is None or left > timedelta(0) else ("template" if self._template else "pending")
         notice = ({"notice": "helpdesk_reply", "text": text} if delivery == "queued" else
                   {"notice": "helpdesk_waiting", "template": "helpdesk"} if delivery == "template" else None)
@@ -232,7 +233,7 @@ class Helpdesk:
     async def note(self, staff: StaffInfo, ticket_id: int, text: str) -> int:
         """A private note: in the transcript for staff, never sent. Its id."""
         ticket = await self.visible(staff, ticket_id)
-        now = self._clock()
+        now = self.clock()
         return await self._tickets.add_message(ticket_id=ticket.id, message={"direction": "note", "text": text,
                                                                       "staff_id": staff.id, "at": now},
                                         event={"kind": "note", "actor": staff.actor, "at": now})
@@ -250,7 +251,7 @@ class Helpdesk:
         kind = "assigned" if ticket.assignee_id is None else "transferred"
         await self._tickets.change(ticket_id=ticket.id, values={"assignee_id": target.id},
                                    event={"kind": kind, "actor": staff.actor, "detail": target.username,
-                                          "at": self._clock()})
+                                          "at": self.clock()})
         await self._audit.record(actor=staff.actor, action=f"helpdesk.{kind}", target=f"ticket:{ticket.id}",
                                  detail={"to": target.actor})
         return target
@@ -262,7 +263,7 @@ class Helpdesk:
         ticket = await self.visible(staff, ticket_id) if staff is not None else await self._tickets.get(ticket_id)
         if ticket is None or ticket.status != "open":
             return False
-        now, actor = self._clock(), staff.actor if staff else "system"
+        now, actor = self.clock(), staff.actor if staff else "system"
         notice = {"notice": "helpdesk_closed", "ticket": ticket.id, "reason": reason}
         outbox = [await self._row(ticket, notice, now)] if ticket.contact_id else []
         done = await self._tickets.close(ticket_id=ticket.id, contact_id=ticket.contact_id,
@@ -278,13 +279,13 @@ class Helpdesk:
 
     async def close_idle(self, *, after: timedelta) -> int:
         """Close tickets nobody wrote in for `after`; the citizen is told."""
-        idle = await self._tickets.idle(before=self._clock() - after)
+        idle = await self._tickets.idle(before=self.clock() - after)
         return sum([await self.close(None, t.id, reason="idle") for t in idle])
 
     async def escalate(self, *, after: timedelta) -> int:
         """Unassigned tickets whose citizen has waited longer than `after` (in office hours): Dinas
         Sosial's linked chats are told, once per ticket."""
-        now = self._clock()
+        now = self.clock()
         if not self.hours.is_open(now):
             return 0
         count = 0

@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.models import CannedReply, Contact, OutboxMessage, Staff, Ticket, TicketEvent, TicketMessage
+from storage.models import CannedReply, Contact, OutboxMessage, RegistryEntry, Staff, Ticket, TicketEvent, TicketMessage
 
 __all__ = ["TicketFilter", "Tickets"]
 
@@ -198,6 +198,33 @@ class Tickets:
             m = await s.scalar(select(func.max(TicketMessage.id))) or 0
             e = await s.scalar(select(func.max(TicketEvent.id))) or 0
             return int(m) * 1_000_003 + int(e)
+
+    # --- read-only helpers of the inbox pages and the dashboard (bot/admin/helpdesk.py) ---
+    async def count(self, f: TicketFilter, *, waiting: bool = False) -> int:
+        """How many tickets match; `waiting`: only those whose citizen waits for an answer."""
+        where = self._where(f) + ([Ticket.waiting_since.is_not(None)] if waiting else [])
+        async with self._sessions() as s:
+            return int(await s.scalar(select(func.count()).select_from(Ticket).where(*where)) or 0)
+
+    async def figures(self, f: TicketFilter, *, since: datetime) -> list[Any]:
+        """Per ticket opened since then or still open (within `f`): what the dashboard's figures need,
+        with the assignee's username."""
+        columns = (Ticket.id, Ticket.status, Ticket.kecamatan_code, Staff.username, Ticket.opened_at,
+                   Ticket.waiting_since, Ticket.first_reply_at, Ticket.closed_at, Ticket.satisfaction)
+        async with self._sessions() as s:
+            return list(await s.execute(select(*columns).outerjoin(Staff, Staff.id == Ticket.assignee_id)
+                                        .where(*self._where(f), or_(Ticket.opened_at >= since,
+                                                                    Ticket.status == "open"))))
+
+    async def message(self, *, ticket_id: int, message_id: int) -> TicketMessage | None:
+        async with self._sessions() as s:
+            row = await s.get(TicketMessage, message_id)
+            return row if row is not None and row.ticket_id == ticket_id else None
+
+    async def coverage(self, registry_id: int) -> RegistryEntry | None:
+        """The coverage record the citizen proved (NIK and KPJ kept masked there)."""
+        async with self._sessions() as s:
+            return await s.get(RegistryEntry, registry_id)
 
     # --- canned replies ---
     async def canned(self) -> list[CannedReply]:
