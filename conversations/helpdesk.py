@@ -13,6 +13,7 @@ outside office hours says once a day when someone will read it. `berhenti` keeps
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -23,8 +24,9 @@ from conversations.messages_id import MSG
 from conversations.model import Choice, Incoming, Reply
 from conversations.parsing import normalise, parse_yes_no
 from services.office_hours import WIB
+from services.references import normalise_reference
 
-__all__ = ["LEAVE_FLOW", "PersonMode", "RATINGS", "leave_flow", "when_text"]
+__all__ = ["LEAVE_FLOW", "PersonMode", "RATINGS", "about_report", "ask_about", "leave_flow", "when_text"]
 
 LEAVE_FLOW = "petugas_keluar"
 RATINGS = (Choice("5", MSG.hd_rate_good), Choice("3", MSG.hd_rate_ok), Choice("1", MSG.hd_rate_bad))
@@ -42,6 +44,31 @@ def when_text(at: datetime, now: datetime) -> str:
     if (local.date() - today).days == 1:
         return f"besok {clock}"
     return f"hari {_DAYS[local.weekday()]}, {local.day} {MSG.months[local.month - 1]}, {clock}"
+
+
+_ABOUT = re.compile(r"(?:tanya )?petugas tentang laporan (?:ini )?([a-z0-9 -]{9,16})")
+
+
+def ask_about(reference: str) -> Choice:
+    """The choice under a report's status: a person, about this report (works as typed, too)."""
+    return Choice(f"tanya petugas tentang laporan {reference}", MSG.hd_ask_about.format(reference=reference))
+
+
+async def about_report(text: str, ctx: Context) -> list[Reply] | None:
+    """An engine command: "tanya petugas tentang laporan SK-…" opens (or adds to) a ticket linked to
+    that report, when it is this family's; None for any other message."""
+    match = _ABOUT.fullmatch(normalise(text))
+    if match is None or ctx.services.helpdesk is None:
+        return None
+    reference = normalise_reference(match[1])
+    report = await ctx.services.santunan.get(reference) if reference else None
+    family = report is not None and ctx.services.santunan.family(report, contact_id=ctx.contact.id)
+    opened = await ctx.services.helpdesk.open(contact=ctx.contact, text=text, flow="status_laporan",
+                                              report_reference=reference if family else None)
+    replies = [Reply(MSG.hd_opened if opened.created else MSG.hd_opened_again)]
+    if opened.next_open is not None:
+        replies.append(Reply(MSG.hd_away.format(when=when_text(opened.next_open, ctx.now))))
+    return replies
 
 
 def _score(answer: str, choice_id: str | None) -> int | None:

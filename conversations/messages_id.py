@@ -78,6 +78,7 @@ class MSG:
     hd_topics = {"santunan": "santunan kematian", "kepesertaan": "kepesertaan BPJS Ketenagakerjaan",
                  "pengumuman": "pengumuman", "lainnya": "lainnya"}
     label_petugas = "Bicara dengan petugas"
+    hd_ask_about = "Tanya petugas tentang laporan {reference}"
     hd_status = {"open": "masih berjalan", "closed": "selesai"}
     data_ticket = "#{number} ({status})"
 

@@ -253,3 +253,24 @@ async def test_transcripts_are_personal_data_listed_erased_purged_and_never_logg
     await chat(client, "web-pdp", MSG.erase_yes)
     async with rt.db.connect() as conn:
         assert await conn.scalar(select(func.count()).select_from(TicketMessage)) == 0
+
+
+async def test_asked_from_a_reports_status_the_ticket_is_linked_to_it(client):
+    from services.santunan import Draft
+
+    rt = client.app.state.runtime
+    await chat(client, "web-fam", "langganan semua")
+    family = await rt.contacts.touch(channel="web", channel_user_id="web-fam", at=datetime.now(UTC))
+    report = await rt.santunan.file(Draft(
+        deceased_nik="1602015708850003", deceased_name="AHMAD SANUSI", date_of_death=datetime.now(WIB).date(),
+        kecamatan_code="16.02.05", desa_code="16.02.05.1008", kk_number="1602011203150001", reporter_name="Rahmawati",
+        reporter_relationship="Anak", heir_name="Rahmawati", heir_phone="+6281234567890"),
+        filed_by=f"contact:{family.id}", contact=family)
+    await chat(client, "web-fam", "cek status laporan")
+    shown = await chat(client, "web-fam", report.reference)
+    [ask] = shown[-1]["choices"]
+    assert report.reference in ask
+    assert _texts(await chat(client, "web-fam", ask)) == MSG.hd_opened
+    [ticket] = await _tickets(client)
+    assert (ticket.report_id, ticket.topic, ticket.kecamatan_code, ticket.desa_code) == (
+        report.id, "santunan", "16.02.05", "16.02.05.1008")  # the report's area: its kades and camat see it
