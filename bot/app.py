@@ -36,7 +36,9 @@ from services.announcements import Broadcasts, Subscriptions
 from services.audit import Audit
 from services.coverage import Coverage
 from services.data_rights import DataRights
+from services.helpdesk import Helpdesk
 from services.lookups import LookupGuard, LookupLimits, WebLimits
+from services.office_hours import OfficeHours
 from services.privacy import NikHasher
 from services.proof import ProofOfWork
 from services.registry_import import RegistryImporter
@@ -50,6 +52,7 @@ from storage.contacts import Contacts
 from storage.db import make_engine, make_sessionmaker, ping
 from storage.deliveries import Deliveries
 from storage.files import AttachmentStore
+from storage.helpdesk import Tickets
 from storage.outbox import Outbox
 from storage.personal_data import PersonalData
 from storage.ratelimit import RedisRateLimiter, SqlRateLimiter
@@ -91,6 +94,7 @@ class Runtime:
     lookups: LookupGuard | None = None  # the web chat's flood limits and every sensitive lookup's
     proof: ProofOfWork | None = None  # the web chat's proof of work past its free lookups
     coverage: Coverage | None = None
+    helpdesk: Helpdesk | None = None
     telegram: TelegramChannel | None = None
     whatsapp: WhatsAppChannel | None = None
     web: WebChannel | None = None  # the web chat's inbox, which the outbox delivers to
@@ -172,12 +176,18 @@ def build_runtime(settings: Settings) -> Runtime:
                             canary_threshold=settings.broadcast_canary_threshold_percent,
                             telegram_channel=settings.telegram_channel_id if settings.telegram_enabled else "",
                             alerts=staff_links)
+    helpdesk = Helpdesk(tickets=Tickets(sessions), reports=Reports(sessions), registry=registry,
+                        accounts=StaffAccounts(sessions), audit=audit, alerts=staff_links,
+                        hours=OfficeHours.parse(settings.helpdesk_hours, settings.helpdesk_holidays),
+                        acknowledge_every=timedelta(minutes=settings.helpdesk_acknowledge_minutes),
+                        template_sid=settings.helpdesk_template_sid, base_url=settings.public_base_url,
+                        retention_days=settings.retention_tickets_days)
     people = PersonalData(sessions)
     data_rights = DataRights(people=people, store=store, audit=audit)
     services = Services(subscriptions=Subscriptions(contacts=contacts, wilayah=wilayah), wilayah=wilayah,
                         coverage=coverage, santunan=santunan, broadcasts=broadcasts,
                         public_base_url=settings.public_base_url, staff_links=staff_links, data_rights=data_rights,
-                        lookups=lookups)
+                        lookups=lookups, helpdesk=helpdesk)
     engine = build_engine(media_limit_mb=settings.attachment_max_mb)
     dispatcher = Dispatcher(store=store, contacts=contacts, engine=engine, services=services,
                             admit_new=lambda incoming: lookups.new_contact(ip=incoming.ip or "unknown"))
@@ -185,6 +195,7 @@ def build_runtime(settings: Settings) -> Runtime:
     retention = Retention(store=RetentionStore(sessions), people=people, attachments=attachments, audit=audit,
                           policy=Policy(conversation_days=settings.retention_conversation_days,
                                         documents_days=settings.retention_documents_days,
+                                        tickets_days=settings.retention_tickets_days,
                                         orphan_grace=timedelta(days=2) + ttl))
     staff = StaffService(sessions=sessions, wilayah=wilayah, audit=audit, secret_key=settings.ensure_secret_key(),
                          limiter=limiter, login_limits=LoginLimits(per_source=settings.login_max_failures,
@@ -195,7 +206,7 @@ def build_runtime(settings: Settings) -> Runtime:
                       wilayah=wilayah, registry=registry, importer=importer, santunan=santunan,
                       attachments=attachments, outbox=Outbox(sessions), broadcasts=broadcasts,
                       contacts=contacts, staff_links=staff_links, data_rights=data_rights, retention=retention,
-                      coverage=coverage, lookups=lookups,
+                      coverage=coverage, lookups=lookups, helpdesk=helpdesk,
                       proof=ProofOfWork(secret_key=settings.ensure_secret_key(), limiter=limiter,
                                         difficulty=settings.web_proof_difficulty))
     runtime.web = WebChannel(inbox=WebInbox(sessions))

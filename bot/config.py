@@ -136,6 +136,22 @@ class Settings(BaseSettings):
     broadcast_canary_wait_seconds: int = Field(300, ge=0)
     # Failed sends plus opt-outs among the canary, in percent, above which the broadcast pauses
     broadcast_canary_threshold_percent: float = Field(5, ge=0, le=100)
+    # When staff answer the helpdesk (Asia/Jakarta): days and hours, e.g. "Mon-Fri 08:00-15:00" or
+    # "Mon-Fri 08:00-15:00, Sat 08:00-12:00"; "Mon-Sun 00:00-24:00" for always
+    helpdesk_hours: str = "Mon-Fri 08:00-15:00"
+    # Dates (YYYY-MM-DD, comma-separated, Asia/Jakarta) on which nobody answers the helpdesk
+    helpdesk_holidays: str = ""
+    # Approved WhatsApp template (ContentSid HX...) "Petugas sudah membalas pesan Anda. Balas pesan ini untuk
+    # membacanya.", sent when staff answer after the 24-hour window; empty: the answer waits for the citizen
+    helpdesk_template_sid: str = ""
+    # Minutes between the "message passed on" acknowledgements a citizen talking to a person gets
+    helpdesk_acknowledge_minutes: int = Field(30, ge=1, le=24 * 60)
+    # Hours without a message after which a helpdesk conversation is closed (the citizen is told)
+    helpdesk_idle_close_hours: int = Field(72, ge=1, le=24 * 60)
+    # Minutes an unassigned helpdesk conversation may wait in office hours before Dinas Sosial is told
+    helpdesk_escalate_minutes: int = Field(60, ge=5, le=7 * 24 * 60)
+    # Days a closed helpdesk conversation (its transcript) is kept before the purge deletes it
+    retention_tickets_days: int = Field(180, ge=1, le=3650)
     # Run an outbox worker inside `serve`; default true with SQLite, false with PostgreSQL
     worker_in_process: bool | None = None
     # Log level: DEBUG, INFO, WARNING or ERROR
@@ -188,6 +204,16 @@ class Settings(BaseSettings):
         if v and not (m and int(m[1]) < 24 and int(m[2]) < 24):
             raise ValueError("must look like 21-06 (start-end hour, 0-23), or be empty")
         return v
+
+    @model_validator(mode="after")
+    def _office_hours(self) -> Settings:
+        from services.office_hours import OfficeHours
+
+        try:
+            OfficeHours.parse(self.helpdesk_hours, self.helpdesk_holidays)
+        except ValueError as exc:
+            raise ValueError(f"HELPDESK_HOURS / HELPDESK_HOLIDAYS: {exc}") from None
+        return self
 
     @field_validator("log_level")
     @classmethod

@@ -19,7 +19,7 @@ from limits import RateLimitItemPerDay, RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 
-from conversations.notices import render_notice, render_notice_reply, template_variables
+from conversations.notices import render_notice, render_notice_reply, template_name, template_variables
 from handlers.dispatch import SendFailed
 from handlers.metrics import OUTBOX
 from services.santunan import WIB
@@ -219,7 +219,8 @@ class Worker:
                     sid = await sender.send_started(
                         address=row.address, contact_id=row.contact_id, last_inbound_at=last_inbound,
                         text=render_notice(row.body), now=utcnow(),
-                        variables=template_variables(row.body, base_url=self._rt.settings.public_base_url))
+                        variables=template_variables(row.body, base_url=self._rt.settings.public_base_url),
+                        template_sid=self._template(row.body))
                     if sid is None:
                         await outbox.skipped(message_id=row.id, reason="outside window")
                         OUTBOX.labels(row.channel, row.kind, "skipped").inc()
@@ -233,6 +234,11 @@ class Worker:
                     await self._failed(row, exc)
                 return None, False
         return (ids[-1] if ids else "sent"), False
+
+    def _template(self, body: str) -> str | None:
+        """The approved WhatsApp template a notice goes as outside the window: the helpdesk's own for
+        "a staff member answered you", else the announcement one (None)."""
+        return self._rt.settings.helpdesk_template_sid if template_name(body) == "helpdesk" else None
 
     async def _failed(self, row: OutboxMessage, exc: SendFailed) -> None:
         attempts = row.attempts + 1
@@ -248,12 +254,18 @@ class Worker:
         await self._rt.outbox.retry(message_id=row.id, attempts=attempts, at=utcnow() + timedelta(seconds=delay),
                                     error=str(exc))
 
+    async def _helpdesk_rounds(self) -> None:
+        settings, helpdesk = self._rt.settings, self._rt.helpdesk
+        await helpdesk.close_idle(after=timedelta(hours=settings.helpdesk_idle_close_hours))
+        await helpdesk.escalate(after=timedelta(minutes=settings.helpdesk_escalate_minutes))
+
     async def run(self) -> None:
         """Until stopped or cancelled: start scheduled broadcasts, send what is due (straight on while
         there is more), mark finished broadcasts, and escalate overdue reports now and then."""
         last_escalation = 0.0
         loop = asyncio.get_running_loop()
         next_purge = loop.time() + 300.0  # retention (services/retention.py): 5 minutes after start, then daily
+        next_helpdesk = loop.time()  # idle helpdesk conversations closed, long waits escalated: every minute
         while not self._stop.is_set():
             busy = 0
             try:
@@ -264,6 +276,9 @@ class Worker:
                 if loop.time() - last_escalation >= self._escalate_every:
                     await self._rt.santunan.escalate_overdue()
                     last_escalation = loop.time()
+                if loop.time() >= next_helpdesk and self._rt.helpdesk is not None:
+                    next_helpdesk = loop.time() + 60.0
+                    await self._helpdesk_rounds()
                 if loop.time() >= next_purge and self._rt.retention is not None:
                     next_purge = loop.time() + 86400.0
                     await self._rt.retention.purge(actor="system")

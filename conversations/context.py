@@ -7,6 +7,7 @@ from datetime import datetime
 from services.announcements import Broadcasts, Subscriptions
 from services.coverage import Coverage
 from services.data_rights import DataRights
+from services.helpdesk import Helpdesk
 from services.lookups import LookupGuard
 from services.santunan import Santunan
 from services.staff_links import StaffLinks
@@ -28,6 +29,7 @@ class Services:
     public_base_url: str = ""
     staff_links: StaffLinks | None = None  # staff who linked their own chat (conversations/staff_chat.py)
     data_rights: DataRights | None = None  # DATA SAYA, HAPUS DATA SAYA (conversations/data_rights.py)
+    helpdesk: Helpdesk | None = None  # a person when the bot is not enough (conversations/helpdesk.py)
     lookups: LookupGuard | None = None  # per-IP, per-contact and per-NIK limits of sensitive lookups
 
 

@@ -68,9 +68,13 @@ def _summary(held: Holdings, ctx: Context) -> str:
            MSG.data_nik_unknown if held.nik_linked else MSG.data_none)
     reports = ", ".join(MSG.data_report.format(reference=r.reference, status=MSG.status_names.get(r.status, r.status))
                         for r in held.reports) or MSG.data_none
+    tickets = ", ".join(MSG.data_ticket.format(number=n, status=MSG.hd_status.get(st, st))
+                        for n, st in held.tickets) or MSG.data_none
+    helpdesk = ctx.services.helpdesk
     return MSG.data_summary.format(channel=channel, name=held.display_name or MSG.data_none,
                                    subscription=subscription, nik=nik, reports=reports, first=_day(held.created_at),
-                                   last=_day(held.last_inbound_at))
+                                   last=_day(held.last_inbound_at), tickets=tickets,
+                                   ticket_days=helpdesk.retention_days if helpdesk else 180)
 
 
 def _ask(_ctx: Context, a: Mapping[str, Any]) -> str:

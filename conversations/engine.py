@@ -15,7 +15,7 @@ from conversations.context import Context
 from conversations.messages_id import MSG
 from conversations.model import Choice, Incoming, Media, Reply
 from conversations.parsing import MAX_TEXT, clean, normalise
-from conversations.router import INTENTS, route
+from conversations.router import INTENTS, match_intent, route
 
 __all__ = ["Answer", "Begin", "Command", "Engine", "Flow", "Jump", "Ok", "Retry", "Step", "Stop", "Turn",
            "MAX_RETRIES"]
@@ -113,17 +113,18 @@ class Turn:
 
 class Engine:
     def __init__(self, *, flows: Mapping[str, Flow], shortcuts: Mapping[str, Action],
-                 media_limit_mb: float = 10, commands: Sequence[Command] = ()) -> None:
+                 media_limit_mb: float = 10, commands: Sequence[Command] = (), person: Any = None) -> None:
         """`flows` by intent name; `shortcuts` are whole-message words from other modules
-        (e.g. `berhenti`), each ending any conversation in progress; `commands` are tried first."""
-        self._flows = dict(flows)
+        (e.g. `berhenti`), each ending any conversation in progress; `commands` are tried first;
+        `person`: the helpdesk mode (conversations/helpdesk.py `PersonMode`), asked before any flow."""
+        self._flows, self._person = dict(flows), person
         self.flow_names = frozenset(self._flows)
         self._commands = tuple(commands)
         self._media_limit = f"{media_limit_mb:g}"
         self._shortcuts = {normalise(k): v for k, v in shortcuts.items()}
         self.menu_choices = tuple(
             Choice(i, getattr(MSG, f"label_{i}")) for i in INTENTS
-            if i in self._flows or i == "bantuan")
+            if i in self._flows or i == "bantuan" or (i == "petugas" and person is not None))
 
     async def step(self, state: State | None, incoming: Incoming, ctx: Context) -> Turn:
         if len(incoming.text) > MAX_TEXT:
@@ -143,6 +144,10 @@ class Engine:
             if result is not None:
                 return Turn(state, result, save=False)
         word = normalise(text)
+        if (person := await self._with_person(state, incoming, text, ctx)) is not None:
+            return person
+        if word == "petugas" and self._people(ctx):
+            return await self._person.handover(state, text, ctx, bot_said=self._prompt_text(state, ctx))
         if word in ("menu", "batal"):
             intro = MSG.cancelled if (state and word == "batal") else MSG.menu
             return Turn(None, [self._menu(intro)])
@@ -159,7 +164,7 @@ class Engine:
             return await self._answer(flow, state, Answer(text, incoming.choice_id, incoming.media), ctx)
         if not text and not incoming.media:
             return Turn(state if flow else None, [self._menu(MSG.empty)], save=False)
-        return await self._start(route(text, self.menu_choices), ctx)
+        return await self._start(route(text, self.menu_choices), ctx, text)
 
     def greet(self, incoming: Incoming) -> Turn | None:
         """The answer to someone with no conversation when it needs nothing stored and no service: a
@@ -175,18 +180,45 @@ class Engine:
         return Turn(None, [Reply(MSG.welcome), self._menu()]) if intent == "menu" else (
             Turn(None, [Reply(MSG.help, self.menu_choices)]) if intent == "bantuan" else None)
 
+    async def _with_person(self, state: State | None, incoming: Incoming, text: str, ctx: Context) -> Turn | None:
+        """The helpdesk's turn, before any flow: a satisfaction answer after a ticket closed, or any
+        message while a person handles the conversation. None: the bot's turn."""
+        if not self._people(ctx):
+            return None
+        if ctx.contact.rate_ticket_id and (rated := await self._person.rated(incoming, text, ctx)) is not None:
+            return rated
+        leaving = bool(state and state.get("flow") == self._person.leave_flow)
+        if ctx.contact.open_ticket_id or leaving:
+            return await self._person.step(state, incoming, text, ctx, self._shortcuts)
+        return None
+
+    def _people(self, ctx: Context) -> bool:
+        """Whether a person can take over here (the helpdesk is built and wired)."""
+        return self._person is not None and ctx.services.helpdesk is not None
+
+    def _prompt_text(self, state: State | None, ctx: Context) -> str | None:
+        """The question the citizen was last asked, for the ticket's transcript."""
+        flow = self._flows.get(state["flow"]) if state else None
+        index = self._index(flow, state.get("step")) if flow and state else None
+        if flow is None or index is None:
+            return None
+        step = flow.steps[index]
+        return step.prompt(ctx, state["answers"]) if callable(step.prompt) else step.prompt
+
     # --- idle: the menu and starting flows ---
 
     def _menu(self, intro: str = MSG.menu) -> Reply:
         return Reply(intro, self.menu_choices)
 
-    async def _start(self, intent: str | None, ctx: Context) -> Turn:
+    async def _start(self, intent: str | None, ctx: Context, text: str = "") -> Turn:
         if intent is None:
             return Turn(None, [self._menu(MSG.not_understood)])
         if intent == "menu":
             return Turn(None, [Reply(MSG.welcome), self._menu()])
         if intent == "bantuan":
             return Turn(None, [Reply(MSG.help, self.menu_choices)])
+        if intent == "petugas" and self._people(ctx):
+            return await self._person.handover(None, text, ctx)
         flow = self._flows.get(intent)
         if flow is None:
             label = getattr(MSG, f"label_{intent}")
@@ -218,6 +250,11 @@ class Engine:
             if target is None:
                 return Turn(None, [self._menu()])
             return self._prompt(flow, {**state, "return_to": list(result.then or (step.id,))}, target, ctx, [])
+        if isinstance(result, Retry) and (intent := match_intent(answer.text)) is not None:
+            if intent == "petugas" and self._people(ctx):  # "sy mau bicara dgn petugas" in the middle of a form
+                return await self._person.handover(state, answer.text, ctx, bot_said=self._prompt_text(state, ctx))
+            if intent == flow.name:  # asked for the form it is in ("cek bpjs" at its NIK step): ask again
+                return self._prompt(flow, {**state, "retries": state.get("retries", 0)}, index, ctx, [])
         if isinstance(result, Retry):
             retries = state.get("retries", 0) + (1 if result.counts and not result.proof else 0)
             if retries >= MAX_RETRIES:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from conversations.coverage import coverage_flow
 from conversations.data_rights import data_command, erase_flow
 from conversations.engine import Engine
+from conversations.helpdesk import PersonMode, about_report, leave_flow
 from conversations.santunan import santunan_flow
 from conversations.staff_chat import staff_command, staff_fix_flow
 from conversations.status import status_flow
@@ -15,6 +16,6 @@ __all__ = ["build_engine"]
 
 def build_engine(*, media_limit_mb: float = 10) -> Engine:
     flows = {f.name: f for f in (coverage_flow, santunan_flow, status_flow, latest_flow, subscribe_flow,
-                                 unsubscribe_flow, staff_fix_flow, erase_flow)}
+                                 unsubscribe_flow, staff_fix_flow, erase_flow, leave_flow)}
     return Engine(flows=flows, shortcuts=SHORTCUTS, media_limit_mb=media_limit_mb,
-                  commands=(staff_command, data_command))
+                  commands=(staff_command, data_command, about_report), person=PersonMode())

@@ -43,6 +43,45 @@ class MSG:
     choose_hint = "Balas dengan nomor atau nama pilihan."
     only_text = "Maaf, di langkah ini saya hanya bisa membaca tulisan. Silakan ketik jawabannya."
 
+    # --- bicara dengan petugas (helpdesk) ---
+    hd_opened = ("Baik, Anda kami sambungkan dengan petugas. Tulis pertanyaan atau masalah Anda di sini; petugas "
+                 "akan membalas di chat ini. Ketik SELESAI jika sudah selesai, atau MENU untuk kembali ke layanan "
+                 "otomatis.")
+    hd_opened_again = ("Anda sudah terhubung dengan petugas. Pesan ini sudah kami teruskan; petugas akan membalas "
+                       "di sini.")
+    hd_away = ("Saat ini di luar jam kerja petugas. Pesan Anda sudah kami catat dan akan dibaca petugas {when}. "
+               "Anda tidak perlu mengirim ulang.")
+    hd_ack = "Pesan Anda sudah kami teruskan ke petugas. Mohon tunggu balasannya di sini."
+    hd_reply = "Petugas: {text}"
+    hd_leave_ask = ("Anda sedang terhubung dengan petugas. Keluar dari percakapan dengan petugas dan kembali ke "
+                    "layanan otomatis?")
+    hd_leave_yes = "Ya, kembali ke menu"
+    hd_leave_no = "Tidak, tetap dengan petugas"
+    hd_leave_retry = "Pilih 1 untuk kembali ke menu, atau 2 untuk tetap terhubung dengan petugas."
+    hd_stay = "Baik, Anda tetap terhubung dengan petugas. Silakan tulis pesan Anda."
+    hd_closed_by_you = ("Percakapan dengan petugas sudah selesai. Terima kasih! Layanan otomatis kembali melayani "
+                        "Anda; ketik MENU untuk melihat layanan, atau PETUGAS jika perlu petugas lagi.")
+    hd_closed = ("Percakapan dengan petugas sudah selesai. Layanan otomatis kembali melayani Anda; ketik MENU untuk "
+                 "melihat layanan, atau PETUGAS jika perlu petugas lagi.")
+    hd_closed_idle = ("Percakapan dengan petugas kami tutup karena beberapa waktu tidak ada pesan baru. Ketik PETUGAS "
+                      "jika masih perlu bantuan.")
+    hd_closed_meanwhile = ("Percakapan dengan petugas sudah ditutup oleh petugas. Layanan otomatis kembali melayani "
+                           "Anda.")
+    hd_rate = "Seberapa puas Anda dengan bantuan petugas?"
+    hd_rate_good = "Puas"
+    hd_rate_ok = "Biasa saja"
+    hd_rate_bad = "Tidak puas"
+    hd_rate_thanks = "Terima kasih atas penilaian Anda. Ketik MENU untuk melihat layanan lain."
+    hd_waiting = "Petugas sudah membalas pesan Anda. Balas pesan ini untuk membacanya."
+    hd_staff_ticket = ("Ada warga yang menunggu petugas: percakapan #{ticket}, topik {topic}{place}. Buka kotak masuk: "
+                       "{url}")
+    hd_topics = {"santunan": "santunan kematian", "kepesertaan": "kepesertaan BPJS Ketenagakerjaan",
+                 "pengumuman": "pengumuman", "lainnya": "lainnya"}
+    label_petugas = "Bicara dengan petugas"
+    hd_ask_about = "Tanya petugas tentang laporan {reference}"
+    hd_status = {"open": "masih berjalan", "closed": "selesai"}
+    data_ticket = "#{number} ({status})"
+
     # --- menu labels (also the names used in not_available) ---
     label_cek_bpjs = "Cek kepesertaan BPJS Ketenagakerjaan"
     label_lapor_kematian = "Lapor kematian (santunan)"
@@ -267,7 +306,10 @@ class MSG:
                     "• Langganan pengumuman: {subscription}\n• NIK tertaut: {nik}\n"
                     "• Laporan santunan yang Anda ajukan: {reports}\n"
                     "• Pertama kali menghubungi: {first}. Terakhir menulis: {last}.\n"
-                    "Isi percakapan tidak kami simpan; jawaban yang belum selesai terhapus sendiri. "
+                    "• Percakapan dengan petugas: {tickets}\n"
+                    "Isi percakapan dengan layanan otomatis tidak kami simpan; jawaban yang belum selesai terhapus "
+                    "sendiri. Percakapan dengan petugas disimpan untuk petugas sampai {ticket_days} hari setelah "
+                    "selesai. "
                     "Ketik HAPUS DATA SAYA untuk menghapus data ini.")
     data_channel_phone = "{channel}, nomor {phone}"
     data_none = "tidak ada"
@@ -321,8 +363,8 @@ class MSG:
                       "ahli waris, atau ketik MENU.")
     st_report = "Laporan {reference} ({name}):\nStatus: {status}\nRiwayat:\n{history}"
     st_needs = "Yang perlu dilengkapi: {needs}\nKirim foto atau PDF-nya di sini, lalu ketik SELESAI."
-    st_needs_unsaid = ("Petugas meminta laporan ini dilengkapi. Kirim foto atau PDF dokumen yang belum ada di sini, lalu "
-                       "ketik SELESAI. Jika belum jelas apa yang kurang, tanyakan ke kantor desa/kelurahan Anda.")
+    st_needs_unsaid = ("Petugas meminta laporan ini dilengkapi. Kirim foto atau PDF dokumen yang belum ada di sini, "
+                       "lalu ketik SELESAI. Jika belum jelas apa yang kurang, tanyakan ke kantor desa/kelurahan Anda.")
     st_doc_received = "Diterima ({count} file). Kirim lagi jika masih ada, atau ketik SELESAI."
     st_doc_retry = "Kirim foto atau PDF kekurangannya, atau ketik SELESAI jika sudah semua."
     st_resubmitted = "Terima kasih, kekurangan sudah kami teruskan ke petugas. Kami kabari perkembangannya."

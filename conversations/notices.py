@@ -9,7 +9,7 @@ from datetime import date
 from conversations.messages_id import MSG
 from conversations.model import Choice, Reply
 
-__all__ = ["render_notice", "render_notice_reply", "template_variables"]
+__all__ = ["render_notice", "render_notice_reply", "template_name", "template_variables"]
 
 
 def _notice(body: str) -> dict | None:
@@ -71,10 +71,36 @@ def _staff_report(notice: dict) -> Reply:
                                 Choice(f"PERBAIKAN {reference}", MSG.staff_fix)))
 
 
+def _helpdesk_reply(notice: dict) -> Reply:
+    return Reply(MSG.hd_reply.format(text=notice["text"]))
+
+
+def _helpdesk_closed(notice: dict) -> Reply:
+    from conversations.helpdesk import RATINGS
+
+    text = MSG.hd_closed_idle if notice.get("reason") == "idle" else MSG.hd_closed
+    return Reply(f"{text}\n\n{MSG.hd_rate}", RATINGS)
+
+
+def _staff_ticket(notice: dict) -> Reply:
+    place = f", {notice['place']}" if notice.get("place") else ""
+    return Reply(MSG.hd_staff_ticket.format(ticket=notice["ticket"], topic=MSG.hd_topics.get(notice["topic"], "-"),
+                                            place=place, url=notice.get("url", "")))
+
+
+def template_name(body: str) -> str | None:
+    """Which approved WhatsApp template a notice needs outside the 24-hour window: "helpdesk"
+    for "a staff member answered you" (HELPDESK_TEMPLATE_SID), None for the announcement one."""
+    notice = _notice(body) or {}
+    return notice.get("template")
+
+
 def _announcement_paused(notice: dict) -> Reply:
     return Reply(MSG.staff_announcement_paused.format(title=notice["title"], reason=notice["reason"]))
 
 
 _RENDERERS: dict[str, Callable[[dict], Reply]] = {
     "announcement": _announcement, "report_status": _report_status, "staff_report": _staff_report,
-    "announcement_paused": _announcement_paused}
+    "announcement_paused": _announcement_paused, "helpdesk_reply": _helpdesk_reply,
+    "helpdesk_waiting": lambda _n: Reply(MSG.hd_waiting), "helpdesk_closed": _helpdesk_closed,
+    "staff_ticket": _staff_ticket}

@@ -28,6 +28,9 @@ ABBREVIATIONS = {
     "bpsj": "bpjs", "bpj": "bpjs", "tk": "ketenagakerjaan", "naker": "ketenagakerjaan",
     "ass": "assalamualaikum", "askum": "assalamualaikum", "assalamu'alaikum": "assalamualaikum",
     "kec": "kecamatan", "kab": "kabupaten", "info2": "info", "infonya": "info",
+    # Palembang Malay and chat slang
+    "galak": "mau", "nak": "mau", "bicaro": "bicara", "samo": "sama", "wong": "orang", "omong": "ngomong",
+    "telpon": "telepon", "tlp": "telepon", "telp": "telepon", "ptgs": "petugas", "staff": "staf",
 }
 
 _CONTROL = {"Cc", "Cf", "Co", "Cs", "Cn"}

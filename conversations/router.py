@@ -16,7 +16,7 @@ __all__ = ["INTENTS", "match_intent", "route"]
 # Every planned citizen service, in menu order. Whether it is on the menu depends on whether a flow
 # is built for it (see engine.Engine.menu); the router understands all of them either way.
 INTENTS = ("cek_bpjs", "lapor_kematian", "status_laporan", "pengumuman", "langganan",
-           "berhenti_langganan", "bantuan", "menu")
+           "berhenti_langganan", "petugas", "bantuan", "menu")
 
 # intent -> {word or space-separated phrase: weight}. Phrases need their words next to each other.
 KEYWORDS: dict[str, dict[str, float]] = {
@@ -34,8 +34,10 @@ KEYWORDS: dict[str, dict[str, float]] = {
     "langganan": {"langganan": 3, "berlangganan": 3, "subscribe": 3, "kirimi": 2, "kirimkan": 2,
                   "tiap": 1, "setiap": 1},
     "berhenti_langganan": {"berhenti": 4, "stop": 4, "unsubscribe": 4, "batal": 1, "unsub": 4},
-    "bantuan": {"bantuan": 3, "help": 3, "tolong": 1, "bingung": 2.5, "cara": 1.5, "petugas": 2.5,
-                "operator": 2, "hubungi": 2, "panduan": 2, "tanya": 1},
+    "bantuan": {"bantuan": 3, "help": 3, "tolong": 1, "bingung": 2.5, "cara": 1.5, "panduan": 2, "tanya": 1},
+    # a person, in the citizen's words ("sy mau ngomong sm petugas", Palembang "galak bicaro samo wong")
+    "petugas": {"petugas": 4, "operator": 3, "admin": 2, "cs": 3, "manusia": 3, "orang": 1.5, "bicara": 2,
+                "ngobrol": 2, "ngomong": 2, "hubungi": 2, "telepon": 1.5, "staf": 2, "pegawai": 2, "langsung": 1},
 }
 
 _TOPIC = {"info", "informasi", "pengumuman", "berita", "kabar"}

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from conversations.context import Context
 from conversations.engine import Answer, Flow, Ok, Retry, Step
+from conversations.helpdesk import ask_about
 from conversations.messages_id import MSG
 from conversations.model import Choice, Reply
 from conversations.parsing import parse_phone
@@ -131,10 +132,11 @@ def _needs_prompt(_ctx: Context, a: Mapping[str, Any]) -> str:
     return f"{seen['text']}\n\n{asked}"
 
 
-async def _done(_ctx: Context, a: Mapping[str, Any]) -> list[Reply]:
+async def _done(ctx: Context, a: Mapping[str, Any]) -> list[Reply]:
     if a.get("docs"):
         return [Reply(MSG.st_resubmitted)]
-    return [Reply(_seen(a)["text"])]
+    seen = _seen(a)  # the family: a person can be asked about this report from here
+    return [Reply(seen["text"], (ask_about(seen["reference"]),) if ctx.services.helpdesk else ())]
 
 
 status_flow = Flow(

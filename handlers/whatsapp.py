@@ -137,14 +137,16 @@ class WhatsAppChannel:
         return last_inbound_at is None or now - last_inbound_at >= WINDOW
 
     async def send_started(self, *, address: str, contact_id: int, last_inbound_at: datetime | None,
-                           text: str, variables: Mapping[str, str], now: datetime) -> str | None:
+                           text: str, variables: Mapping[str, str], now: datetime,
+                           template_sid: str | None = None) -> str | None:
         """A message we start (announcement, status notice). Inside the 24-hour window it goes as
         text; outside it only as the approved template with `variables` ({{1}} title, {{2}} link);
         without one it is held, reason recorded. Returns the message SID, or None when it was held."""
         if not self.outside_window(last_inbound_at, now):
             return await self._create(address, contact_id, body=text[:BODY_LIMIT])
-        if self._template:
-            return await self._create(address, contact_id, content_sid=self._template,
+        template = self._template if template_sid is None else template_sid  # another approved one (helpdesk)
+        if template:
+            return await self._create(address, contact_id, content_sid=template,
                                       content_variables=json.dumps(dict(variables), ensure_ascii=False))
         await self._deliveries.record(channel=CHANNEL, contact_id=contact_id, provider_id=None, status="held",
                                       reason="outside the 24-hour window and no WHATSAPP_TEMPLATE_SID configured")

@@ -40,6 +40,7 @@ class Policy:
     # unfiled attachments: kept until no conversation can still attach them (the idle timeout, and
     # the dedupe window for a redelivered message)
     orphan_grace: timedelta = timedelta(days=2)
+    tickets_days: int = 180  # closed helpdesk conversations (transcripts) after closing
 
 
 @dataclass(slots=True)
@@ -69,13 +70,15 @@ class Retention:
         c["deliveries_deleted"], c["deliveries_detached"] = await self._store.old_deliveries(before=talk,
                                                                                              dry_run=dry_run)
         c["outbox_deleted"], c["outbox_anonymised"] = await self._store.old_outbox(before=talk, dry_run=dry_run)
+        c["tickets"] = await self._store.old_tickets(before=now - timedelta(days=self.policy.tickets_days),
+                                                     dry_run=dry_run)
         c["contacts_forgotten"] = await self._forget_idle(before=talk, dry_run=dry_run)
         c["documents"], c["document_files"] = await self._documents(now, dry_run=dry_run)
         c["orphan_files"] = await self._orphans(now, dry_run=dry_run)
         if not dry_run:
             await self._audit.record(actor=actor, action="privacy.purge", detail={
                 **c, "conversation_days": self.policy.conversation_days,
-                "documents_days": self.policy.documents_days})
+                "documents_days": self.policy.documents_days, "tickets_days": self.policy.tickets_days})
         return report
 
     async def _forget_idle(self, *, before: datetime, dry_run: bool) -> int:

@@ -156,6 +156,23 @@ class StaffLinks:
                  "address": c.address, "body": body, "created_at": now, "next_attempt_at": now}
                 for c in chats if f"staff:{c.staff_id}" != skip_actor]
 
+    async def ticket_alerts(self, *, ticket_id: int, topic: str, kecamatan_code: str | None,
+                            desa_code: str | None, url: str = "") -> list[dict[str, Any]]:
+        """Outbox rows telling the linked chats of the staff who may answer a new helpdesk ticket:
+        the kades of its desa, the camat of its kecamatan, and Dinas Sosial. No personal data: the
+        ticket's number, topic and place."""
+        chats = await self._accounts.linked_chats(role="dinsos")
+        if desa_code:
+            chats += await self._accounts.linked_chats(role="kades", desa_code=desa_code)
+        if kecamatan_code:
+            chats += await self._accounts.linked_chats(role="camat", kecamatan_code=kecamatan_code)
+        place = self._name(desa_code) if desa_code else self._name(kecamatan_code) if kecamatan_code else ""
+        body = json.dumps({"notice": "staff_ticket", "ticket": ticket_id, "topic": topic, "place": place,
+                           "url": url}, ensure_ascii=False)
+        now = self._clock()
+        return [{"kind": "notification", "priority": 0, "contact_id": c.contact_id, "channel": c.channel,
+                 "address": c.address, "body": body, "created_at": now, "next_attempt_at": now} for c in chats]
+
     async def tell(self, *, staff_id: int, notice: dict[str, Any]) -> bool:
         """Queue a notice (a JSON body rendered by conversations.notices) for one account's chat,
         if it has one. True when queued."""

@@ -26,17 +26,21 @@ class ContactInfo:
     blocked: bool
     last_inbound_at: datetime | None = None
     phone: str | None = None  # E.164, when the channel gave it (WhatsApp, Telegram's shared contact)
+    open_ticket_id: int | None = None  # with a person (the helpdesk) while set
+    rate_ticket_id: int | None = None  # a ticket just closed, whose satisfaction question is still open
 
 
 _INFO = (Contact.id, Contact.channel, Contact.channel_user_id, Contact.display_name, Contact.subscribed,
-         Contact.subscription_kecamatan, Contact.blocked, Contact.last_inbound_at, Contact.phone)
+         Contact.subscription_kecamatan, Contact.blocked, Contact.last_inbound_at, Contact.phone,
+         Contact.open_ticket_id, Contact.rate_ticket_id)
 
 
 def _info(c: Contact | Row) -> ContactInfo:
     return ContactInfo(id=c.id, channel=c.channel, channel_user_id=c.channel_user_id,
                        display_name=c.display_name, subscribed=c.subscribed,
                        subscription_kecamatan=c.subscription_kecamatan, blocked=c.blocked,
-                       last_inbound_at=c.last_inbound_at, phone=c.phone)
+                       last_inbound_at=c.last_inbound_at, phone=c.phone, open_ticket_id=c.open_ticket_id,
+                       rate_ticket_id=c.rate_ticket_id)
 
 
 def _touch_statement(dialect: str):

@@ -22,10 +22,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Announcement", "AuditEntry", "Base", "Contact", "ConversationState", "OutboxMessage", "ProcessedMessage",
-           "RateCounter", "RegistryEntry", "RegistryImport", "Report", "ReportDocument", "ReportEvent", "RevokedSession",
-           "SentMessage",
-           "Staff", "UTCDateTime", "WebMessage", "utcnow"]
+__all__ = ["Announcement", "AuditEntry", "Base", "CannedReply", "Contact", "ConversationState", "OutboxMessage",
+           "ProcessedMessage", "RateCounter", "RegistryEntry", "RegistryImport", "Report", "ReportDocument",
+           "ReportEvent", "RevokedSession", "SentMessage", "Staff", "Ticket", "TicketEvent", "TicketMessage",
+           "UTCDateTime", "WebMessage", "utcnow"]
 
 _NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -89,6 +89,11 @@ class Contact(Base):
     # lets a death report end the deceased's own subscriptions
     nik_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(_TS, default=utcnow)
+    # the helpdesk ticket open for this contact, if any: read with every message (the contact's
+    # touch returns it), so the engine knows the conversation is with a person at no extra cost
+    open_ticket_id: Mapped[int | None] = mapped_column(_ID)
+    # a ticket that just closed, whose satisfaction question the contact may still answer (once)
+    rate_ticket_id: Mapped[int | None] = mapped_column(_ID)
 
 
 class ConversationState(Base):
@@ -331,20 +336,6 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(_TS)
 
 
-class WebMessage(Base):
-    """What was sent to a web-chat user outside a reply (status notices, announcements): the web
-    chat has no provider to push to, so the page reads these with GET /api/chat/messages."""
-
-    __tablename__ = "web_messages"
-    __table_args__ = (Index("ix_web_messages_contact", "contact_id", "id"),)
-
-    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
-    contact_id: Mapped[int] = mapped_column(_ID, ForeignKey("contacts.id", ondelete="CASCADE"))
-    text: Mapped[str] = mapped_column(Text)
-    choices: Mapped[str | None] = mapped_column(Text)  # JSON list of button labels
-    created_at: Mapped[datetime] = mapped_column(_TS, default=utcnow)
-
-
 class Announcement(Base):
     """A broadcast: composed by humas or admin, approved by a second person, then sent to every
     subscriber of its target (all of OKI, or some kecamatan) through the outbox."""
@@ -368,3 +359,8 @@ class Announcement(Base):
     canary_until: Mapped[datetime | None] = mapped_column(_TS)
     canary_checked: Mapped[bool] = mapped_column(Boolean, default=False)
     paused_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+# The conversation tables (the web chat's pushed messages, the helpdesk) live in models_chat.py; they
+# are imported here so that `storage.models` names every table and Base.metadata holds them all.
+from storage.models_chat import CannedReply, Ticket, TicketEvent, TicketMessage, WebMessage  # noqa: E402

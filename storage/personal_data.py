@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import String, and_, cast, delete, exists, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.models import Contact, OutboxMessage, RegistryEntry, Report, SentMessage, Staff, WebMessage
+from storage.models import Contact, OutboxMessage, RegistryEntry, Report, SentMessage, Staff, Ticket, WebMessage
 
 __all__ = ["ERASED", "Forgotten", "Holdings", "PersonalData", "ReportRef"]
 
@@ -47,6 +47,7 @@ class Holdings:
     reports: tuple[ReportRef, ...]
     pending_messages: int
     staff_chat: bool  # a staff account's own linked chat
+    tickets: tuple[tuple[int, str], ...] = ()  # conversations with a person: (number, status); transcripts held
 
     @property
     def erased(self) -> bool:
@@ -66,6 +67,7 @@ class Forgotten:
     deliveries_detached: int = 0
     staff_unlinked: int = 0
     web_messages_deleted: int = 0
+    tickets_deleted: int = 0  # conversations with a person, with their transcripts
 
     def counts(self) -> dict[str, int]:
         return asdict(self)
@@ -98,12 +100,15 @@ class PersonalData:
             pending = await s.scalar(select(func.count()).select_from(OutboxMessage).where(
                 OutboxMessage.contact_id == contact_id, OutboxMessage.status == "pending"))
             staff = await s.scalar(select(func.count()).select_from(Staff).where(Staff.contact_id == contact_id))
+            tickets = (await s.execute(select(Ticket.id, Ticket.status).where(Ticket.contact_id == contact_id)
+                                       .order_by(Ticket.id))).all()
         return Holdings(contact_id=c.id, channel=c.channel, channel_user_id=c.channel_user_id, phone=c.phone,
                         display_name=c.display_name, subscribed=c.subscribed,
                         subscription_kecamatan=c.subscription_kecamatan, nik_linked=c.nik_hash is not None,
                         nik_masked=masked, created_at=c.created_at, last_inbound_at=c.last_inbound_at,
                         reports=tuple(ReportRef(r.reference, r.status) for r in reports),
-                        pending_messages=int(pending or 0), staff_chat=bool(staff))
+                        pending_messages=int(pending or 0), staff_chat=bool(staff),
+                        tickets=tuple((t.id, t.status) for t in tickets))
 
     async def forget(self, *, contact_ids: Sequence[int]) -> Forgotten:
         """Forget these contacts in one transaction: unlink their reports and any staff account,
@@ -132,26 +137,31 @@ class PersonalData:
                 "staff_unlinked": await self._run(s, update(Staff).where(Staff.contact_id.in_(ids)).values(
                     contact_id=None, linked_at=None, link_code_hash=None, link_code_expires_at=None)),
                 "web_messages_deleted": await self._run(s, delete(WebMessage).where(WebMessage.contact_id.in_(ids))),
+                # the transcripts are theirs: what they wrote and what staff answered them
+                "tickets_deleted": await self._run(s, delete(Ticket).where(Ticket.contact_id.in_(ids))),
             }
             emptied = await self._run(s, update(Contact).where(Contact.id.in_(ids)).values(
                 channel_user_id=literal(ERASED, String) + cast(Contact.id, String), phone=None, display_name=None,
                 nik_hash=None, subscribed=False, subscription_kecamatan=None, subscribed_at=None,
-                subscribed_via=None, opted_out_at=None, opted_out_via=None, last_inbound_at=None, blocked=False))
+                subscribed_via=None, opted_out_at=None, opted_out_via=None, last_inbound_at=None, blocked=False,
+                open_ticket_id=None, rate_ticket_id=None))
         return Forgotten(contacts=emptied, subscriptions_ended=int(ended or 0), **counts)
 
     async def idle(self, *, before: datetime, limit: int | None = 5000) -> list[int]:
         """Contacts quiet since `before` that nothing needs any more: not subscribed, no report still
-        moving, no staff account linked, nothing queued for them, not already forgotten."""
+        moving, no staff account linked, nothing queued for them, no open conversation with a person,
+        not already forgotten."""
         final = ("dicairkan", "ditolak")
         open_report = exists().where(Report.reporter_contact_id == Contact.id, Report.status.not_in(final))
         staff = exists().where(Staff.contact_id == Contact.id)
         queued = exists().where(OutboxMessage.contact_id == Contact.id, OutboxMessage.status == "pending")
+        with_person = exists().where(Ticket.contact_id == Contact.id, Ticket.status == "open")
         quiet = or_(Contact.last_inbound_at < before, and_(Contact.last_inbound_at.is_(None),
                                                            Contact.created_at < before))
         async with self._sessions() as s:
             return list(await s.scalars(select(Contact.id).where(
                 quiet, Contact.subscribed.is_(False), ~Contact.channel_user_id.startswith(ERASED),
-                ~open_report, ~staff, ~queued).order_by(Contact.id).limit(limit)))
+                ~open_report, ~staff, ~queued, ~with_person).order_by(Contact.id).limit(limit)))
 
     @staticmethod
     async def _run(s: AsyncSession, stmt) -> int:

@@ -19,6 +19,8 @@ from storage.models import (
     ReportDocument,
     ReportEvent,
     SentMessage,
+    Ticket,
+    TicketMessage,
 )
 
 __all__ = ["OldDocument", "RetentionStore"]
@@ -108,6 +110,12 @@ class RetentionStore:
             return int(res.rowcount or 0)
 
     async def document_keys(self) -> set[str]:
-        """The attachment keys some report still uses."""
+        """The attachment keys some report, or some helpdesk transcript, still uses."""
         async with self._sessions() as s:
-            return set(await s.scalars(select(ReportDocument.key)))
+            keys = set(await s.scalars(select(ReportDocument.key)))
+            sent = await s.scalars(select(TicketMessage.media_key).where(TicketMessage.media_key.is_not(None)))
+            return keys | set(sent)
+
+    async def old_tickets(self, *, before: datetime, dry_run: bool) -> int:
+        """Conversations with a person closed before then, with their transcripts and events."""
+        return await self._apply([Ticket.status == "closed", Ticket.closed_at < before], Ticket, dry_run=dry_run)

@@ -61,7 +61,8 @@ TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 SID, AUTH = "AC" + "0" * 32, "twilio-test-auth-token-0123456789"
 TABLES = ("sent_messages", "contacts", "conversation_state", "processed_messages", "staff", "audit_log",
           "registry", "registry_imports", "rate_counters", "report_documents", "report_events", "reports", "outbox",
-          "announcements", "revoked_sessions", "web_messages")
+          "announcements", "revoked_sessions", "web_messages", "tickets", "ticket_messages", "ticket_events",
+          "canned_replies")
 
 
 def need(url: str, what: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bot.api import announcements, auth, contacts, registry, reports
+from bot.api import announcements, auth, contacts, helpdesk, registry, reports
 from bot.api.problems import INVALID
 
 __all__ = ["router"]
@@ -15,4 +15,5 @@ router.include_router(registry.router)
 router.include_router(reports.router)
 router.include_router(announcements.router)
 router.include_router(contacts.router)
+router.include_router(helpdesk.router)
 # Further routers go here, one line each (reports, announcements, ...)

@@ -56,7 +56,8 @@ def _holdings(held: Holdings) -> dict[str, Any]:
             "nik_linked": held.nik_linked, "nik": held.nik_masked, "created_at": _iso(held.created_at),
             "last_inbound_at": _iso(held.last_inbound_at),
             "reports": [{"reference": r.reference, "status": r.status} for r in held.reports],
-            "pending_messages": held.pending_messages, "staff_chat": held.staff_chat, "on_erasure": KEPT}
+            "pending_messages": held.pending_messages, "staff_chat": held.staff_chat,
+            "helpdesk_tickets": [{"id": i, "status": st} for i, st in held.tickets], "on_erasure": KEPT}
 
 
 def _erasure(erased: Erasure) -> dict[str, Any]:

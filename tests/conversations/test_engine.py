@@ -9,7 +9,7 @@ from conversations.subscription import SHORTCUTS
 from tests.conversations.dialogue import Dialogue, labels, texts
 
 MENU = [MSG.label_cek_bpjs, MSG.label_lapor_kematian, MSG.label_status_laporan, MSG.label_pengumuman,
-        MSG.label_langganan, MSG.label_berhenti_langganan, MSG.label_bantuan]
+        MSG.label_langganan, MSG.label_berhenti_langganan, MSG.label_petugas, MSG.label_bantuan]
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ INTENTS = (
     "langganan",
     "berhenti_langganan",
     "bantuan",
+    "petugas",
 )
 
 CASES: list[tuple[str, str | None]] = [
@@ -98,17 +99,27 @@ CASES: list[tuple[str, str | None]] = [
     ("batal berlangganan", "berhenti_langganan"),
     ("Berhenti Langganan!!", "berhenti_langganan"),
     ("gk usah kirim info lg kak", "berhenti_langganan"),
-    # --- bantuan: help / how to use / contact an officer ---
+    # --- bantuan: help / how to use ---
     ("bantuan", "bantuan"),
     ("tolong bingung cara pakainya", "bantuan"),
-    ("hubungi petugas", "bantuan"),
     ("help", "bantuan"),
     ("HELP!!", "bantuan"),
     ("bntuan", "bantuan"),
     ("bantuan dong min", "bantuan"),
     ("sy bingung gmn cara pake bot ini", "bantuan"),
-    ("mau ngomong sm petugas langsung", "bantuan"),
-    ("no hp petugas brp min?", "bantuan"),
+    # --- petugas: a person, in the citizen's own words (Indonesian, slang, Palembang Malay) ---
+    ("petugas", "petugas"),
+    ("hubungi petugas", "petugas"),
+    ("mau ngomong sm petugas langsung", "petugas"),
+    ("no hp petugas brp min?", "petugas"),
+    ("saya mau bicara dengan petugas", "petugas"),
+    ("sy pgn chat sm operator", "petugas"),
+    ("bisa bicara dengan orang aja?", "petugas"),
+    ("galak bicaro samo petugas", "petugas"),
+    ("nak ngomong samo wong kantor", "petugas"),
+    ("tolong sambungkan ke cs", "petugas"),
+    ("minta nomor telpon pegawai dinsos", "petugas"),
+    ("ptgs mana ya", "petugas"),
     # --- None: gibberish or unrelated text ---
     ("asdfgh", None),
     ("qwertyuiop", None),

@@ -129,7 +129,7 @@ async def _build(rt) -> tuple[World, dict]:
 
 EXPECTED = {"conversation_states": 1, "dedupe_marks": 1, "rate_counters": 1, "deliveries_deleted": 1,
             "deliveries_detached": 1, "outbox_deleted": 1, "outbox_anonymised": 1, "contacts_forgotten": 2,
-            "documents": 2, "document_files": 2, "orphan_files": 1}
+            "documents": 2, "document_files": 2, "orphan_files": 1, "tickets": 0}
 
 
 async def test_purge_deletes_what_is_due_and_keeps_the_rest(client):
