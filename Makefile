@@ -36,6 +36,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) -m bench.coverage
 	$(PY) -m bench.santunan
 	$(PY) -m bench.broadcast
+	$(PY) -m bench.helpdesk
 	$(PY) -m bench.load
 
 lint: $(VENV)/.installed-dev

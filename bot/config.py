@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     # Staff logins: failed logins from everywhere in 15 minutes before every login waits until the
     # 15 minutes end (a warning is logged): password spraying from many machines
     login_max_failures_global: int = Field(200, ge=1, le=1_000_000)
+    # Proxies whose X-Forwarded-For is believed (uvicorn's forwarded_allow_ips): comma-separated
+    # addresses, or * for any; the client address the limits count is taken through these only
+    trusted_proxies: str = "127.0.0.1"
     # Santunan kematian (Perbup OKI 17/2025 as published): amount in rupiah
     santunan_amount: int = Field(1_000_000, ge=0)
     # Calendar days after the death within which a report is accepted
