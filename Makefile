@@ -39,6 +39,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) -m bench.coverage
 	$(PY) -m bench.santunan
 	$(PY) -m bench.broadcast
+	$(PY) -m bench.helpdesk
 	$(PY) -m bench.load
 	$(PY) -m pytest --big
 

@@ -176,12 +176,13 @@ def build_runtime(settings: Settings) -> Runtime:
                             canary_threshold=settings.broadcast_canary_threshold_percent,
                             telegram_channel=settings.telegram_channel_id if settings.telegram_enabled else "",
                             alerts=staff_links)
+    web = WebChannel(inbox=WebInbox(sessions))  # the web chat's page: what the outbox (and the helpdesk) send it
     helpdesk = Helpdesk(tickets=Tickets(sessions), reports=Reports(sessions), registry=registry,
                         accounts=StaffAccounts(sessions), audit=audit, alerts=staff_links,
                         hours=OfficeHours.parse(settings.helpdesk_hours, settings.helpdesk_holidays),
                         acknowledge_every=timedelta(minutes=settings.helpdesk_acknowledge_minutes),
                         template_sid=settings.helpdesk_template_sid, base_url=settings.public_base_url,
-                        retention_days=settings.retention_tickets_days)
+                        retention_days=settings.retention_tickets_days, push=web.push)
     people = PersonalData(sessions)
     data_rights = DataRights(people=people, store=store, audit=audit)
     services = Services(subscriptions=Subscriptions(contacts=contacts, wilayah=wilayah), wilayah=wilayah,
@@ -209,7 +210,7 @@ def build_runtime(settings: Settings) -> Runtime:
                       coverage=coverage, lookups=lookups, helpdesk=helpdesk,
                       proof=ProofOfWork(secret_key=settings.ensure_secret_key(), limiter=limiter,
                                         difficulty=settings.web_proof_difficulty))
-    runtime.web = WebChannel(inbox=WebInbox(sessions))
+    runtime.web = web
     if settings.telegram_enabled:
         runtime.telegram = TelegramChannel(
             token=settings.telegram_bot_token, base_url=settings.telegram_api_base_url,

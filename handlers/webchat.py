@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from conversations.model import Incoming, Reply
+from conversations.notices import render_notice_reply
 from handlers.dispatch import SendFailed
 from storage.web_inbox import WebInbox, WebItem
 
@@ -65,6 +66,11 @@ class WebChannel:
             raise SendFailed("permanent: no web chat contact at this address")
         ids = await self._inbox.deliver_many(contact_id=owner, messages=[(r.text, _labels(r)) for r in replies])
         return [f"web:{i}" for i in ids]
+
+    async def push(self, contact_id: int, body: str) -> None:
+        """A notice (an outbox body) into this web contact's page at once, rendered as the outbox would."""
+        reply = render_notice_reply(body)
+        await self._inbox.deliver(contact_id=contact_id, text=reply.text, choices=_labels(reply))
 
     async def messages(self, *, user: str, after: str | None) -> dict[str, Any]:
         """The contract's answer: this user's messages after the cursor, oldest first, at most PAGE,

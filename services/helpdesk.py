@@ -13,7 +13,7 @@ citizen is told, once a day, when someone will read it."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -75,8 +75,11 @@ class Helpdesk:
     def __init__(self, *, tickets: Tickets, reports: Reports, registry: Registry, accounts: StaffAccounts,
                  audit: Audit, hours: OfficeHours, alerts: StaffLinks | None = None,
                  clock: Callable[[], datetime] = utcnow, acknowledge_every: timedelta = timedelta(minutes=30),
-                 template_sid: str = "", base_url: str = "", retention_days: int = 180) -> None:
-        """`retention_days`: how long a closed conversation is kept (the purge deletes it after)."""
+                 template_sid: str = "", base_url: str = "", retention_days: int = 180,
+                 push: Callable[[int, str], Awaitable[Any]] | None = None) -> None:
+        """`retention_days`: how long a closed conversation is kept (the purge deletes it after);
+        `push`: puts a notice (its JSON body) straight into a web-chat contact's page (bot/app.py)."""
+        self._push = push
         self._tickets, self._reports, self._registry, self._accounts = tickets, reports, registry, accounts
         self._base_url, self.retention_days = base_url, retention_days
         self._audit, self.hours, self._alerts, self.clock = audit, hours, alerts, clock
@@ -216,6 +219,8 @@ class Helpdesk:
             raise ValueError("closed")
         now, left = self.clock(), self.window_left(ticket)
         delivery = "queued" if left is None or left > timedelta(0) else ("template" if self._template else "pending")
+        if ticket.channel == "web" and self._push is not None:  # no provider between: it is there at once
+            delivery = "sent"
         notice = ({"notice": "helpdesk_reply", "text": text} if delivery == "queued" else
                   {"notice": "helpdesk_waiting", "template": "helpdesk"} if delivery == "template" else None)
         outbox = [await self._row(ticket, notice, now)] if notice else []
@@ -223,9 +228,12 @@ class Helpdesk:
                   **({"first_reply_at": now} if ticket.first_reply_at is None else {}),
                   **({"assignee_id": staff.id} if ticket.assignee_id is None else {})}
         message = {"direction": "out", "text": text, "staff_id": staff.id, "at": now,
-                   "delivery": "sent" if delivery == "queued" else "pending"}
+                   "delivery": "sent" if delivery in ("queued", "sent") else "pending"}
         message_id = await self._tickets.add_message(ticket_id=ticket.id, message=message, values=values,
                                                      outbox=outbox)
+        if delivery == "sent":  # the web chat: into the citizen's page now, not through the outbox's rounds
+            await self._push(ticket.contact_id, json.dumps({"notice": "helpdesk_reply", "text": text},
+                                                           ensure_ascii=False))
         await self._audit.record(actor=staff.actor, action="helpdesk.reply", target=f"ticket:{ticket.id}",
                                  detail={"delivery": delivery})
         return delivery, message_id

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.admin.charts import bar_chart, column_chart
 from bot.admin.csrf import CsrfRejected, PostedSession, rotate_csrf, verify_csrf
+from bot.admin.helpdesk import duration
 from bot.admin.session import (
     CurrentSession,
     LoginRequired,
@@ -18,9 +19,11 @@ from bot.admin.session import (
 from bot.admin.web import LOGIN_URL, AdminRoute, render
 from handlers.metrics import RATE_LIMITED
 from services.dashboard import Dashboard, Overview
+from services.helpdesk_figures import HelpdeskFigures
 from services.staff import LoginFailed, LoginThrottled
 from storage.dashboard import DashboardQueries
 from storage.db import make_sessionmaker
+from storage.helpdesk import Tickets
 
 __all__ = ["router"]
 
@@ -116,7 +119,13 @@ def _charts(overview: Overview) -> dict[str, object]:
 
 @router.get("")
 async def dashboard(request: Request, session: CurrentSession) -> HTMLResponse:
-    """Reports by status and kecamatan (within the staff member's area), overdue reports, coverage
-    lookups per day, subscribers by channel and the newest broadcasts."""
+    """Reports by status and kecamatan (within the staff member's area), overdue reports, the
+    helpdesk's figures (same area), coverage lookups per day, subscribers by channel and the newest
+    broadcasts."""
+    rt = request.app.state.runtime
     overview = await _dashboard(request).overview(session.staff)
-    return render(request, "dashboard.html", {"overview": overview, **_charts(overview)})
+    helpdesk = await HelpdeskFigures(tickets=Tickets(make_sessionmaker(rt.db)), wilayah=rt.wilayah,
+                                     clock=rt.santunan.now).figures(session.staff)
+    request.state.inbox_waiting = helpdesk.total.waiting  # the menu's counter
+    return render(request, "dashboard.html", {"overview": overview, "helpdesk": helpdesk, "duration": duration,
+                                              **_charts(overview)})

@@ -38,6 +38,7 @@ SECURITY_HEADERS = {
 # (path, label, roles that see it; empty: everyone signed in)
 NAV = (
     ("/admin", "Dasbor", ()),
+    ("/admin/bantuan", "Kotak Masuk", ()),
     ("/admin/laporan", "Laporan Santunan", ("admin", "dinsos", "camat", "kades")),
     ("/admin/registri", "Registri", ("admin", "dinsos", "camat", "kades")),
     ("/admin/pengumuman", "Pengumuman", ("admin", "humas")),
@@ -93,7 +94,9 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
            status_code: int = 200) -> HTMLResponse:
     """A page from bot/admin/templates, with the signed-in staff member and the navigation."""
     session = getattr(request.state, "admin_session", None)
-    full = {"session": session, "staff": session.staff if session else None, "nav": _nav(request), **(context or {})}
+    full = {"session": session, "staff": session.staff if session else None, "nav": _nav(request),
+            # the inbox's counter in the menu, when the page counted it (else inbox.js asks for it)
+            "inbox_waiting": getattr(request.state, "inbox_waiting", None), **(context or {})}
     return templates.TemplateResponse(request, name, full, status_code=status_code)
 
 

@@ -58,6 +58,8 @@ async def list_tickets(request: Request, staff: Staff,
     kec = rt.wilayah.match_kecamatan(kecamatan).place if kecamatan else None
     if kecamatan and kec is None:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail="kecamatan tidak dikenal")
+    if kec is not None and not staff.sees_all and not staff.can_see(kecamatan_code=kec.code, desa_code=None):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Data ini di luar wilayah Anda")  # as /reports
     assignee_id = (await helpdesk.staff_id(assignee) or -1) if assignee else None  # unknown: no tickets
     f = TicketFilter(status=status_, assignee_id=assignee_id, unassigned=unassigned, topic=topic,
                      kecamatan=kec.code if kec else None)

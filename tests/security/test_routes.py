@@ -51,6 +51,7 @@ ROLES_BY_PREFIX = {
     "/api/v1/reports": CASEWORK,
     "/api/v1/announcements": HUMAS,
     "/api/v1/contacts": frozenset({"admin"}),  # a citizen's data rights, on a request outside the chat
+    "/api/v1/helpdesk": EVERYONE,  # area rules inside: test_a_ticket_of_another_area_is_out_of_reach
     "/admin": EVERYONE,  # the dashboard, logging out
     "/admin/akun": EVERYONE,  # linking one's own chat
     "/admin/staf": frozenset({"admin"}),
@@ -58,6 +59,8 @@ ROLES_BY_PREFIX = {
     "/admin/registri": CASEWORK,
     "/admin/registri/impor": IMPORTERS,
     "/admin/pengumuman": HUMAS,
+    "/admin/bantuan": EVERYONE,
+    "/admin/bantuan/balasan": IMPORTERS,  # canned replies: kept by admin and dinsos
 }
 # pages that read a kecamatan filter from the query string themselves rather than declaring it
 FILTERED_PAGES = {"/admin/laporan", "/admin/laporan/ekspor.{fmt}"}
@@ -207,6 +210,42 @@ async def test_a_kecamatan_filter_outside_ones_area_is_403(world):
             if r.status_code != expected:
                 failures.append(f"{route}?kecamatan={kecamatan} as {who}: {r.status_code}, not {expected}")
     assert checked >= 3 * 5, checked  # /api/v1/registry, its stats, /api/v1/reports, and the pages
+    _report(failures, checked)
+
+
+_TICKET_BODIES = {"messages": {"text": "halo"}, "notes": {"text": "catatan"}, "assign": {"username": "admin"},
+                  "close": {}, "balas": {"teks": "halo"}, "catatan": {"teks": "catatan"}, "tugaskan": {"ambil": "1"},
+                  "tutup": {}}
+
+
+async def test_a_ticket_of_another_area_is_out_of_reach(world):
+    """A helpdesk ticket placed in Sukadana: 404 to the camat and kades of elsewhere on every route,
+    with a body that would be accepted, so it is the area refusing; 200 to those of its area."""
+    failures, checked = [], 0
+    tickets = world.app.state.runtime.helpdesk._tickets
+    ticket_id = int(world.params["ticket_id"])
+    before = len(await tickets.messages(ticket_id))
+    for route in (r for r in staff_routes(world.app) if "{ticket_id}" in r.path):
+        url, body = fill(route.path, world.params), _TICKET_BODIES.get(route.path.rsplit("/", 1)[1])
+        for who in ("camat_other", "kades_other"):
+            checked += 1
+            if route.surface == "api":
+                r = await world.client.request(route.method, url, headers=world.bearer(who),
+                                               json=body if route.method != "GET" else None)
+            else:
+                data = {"csrf_token": await world.csrf(who), **(body or {})} if route.method != "GET" else None
+                r = await (await world.signed_in(who)).request(route.method, url, data=data)
+            if r.status_code != 404 or PNG in r.content or "tolong" in r.text:
+                failures.append(f"{route} as {who} (another area): {r.status_code}")
+        for who in ("camat", "kades") if route.method == "GET" else ():
+            checked += 1
+            r = await _call(world, route, who=who)
+            if r.status_code != 200:
+                failures.append(f"{route} as {who} (its own area): {r.status_code}, not 200")
+    tickets_after = await tickets.get(ticket_id)
+    if len(await tickets.messages(ticket_id)) != before or tickets_after.status != "open" or tickets_after.assignee_id:
+        failures.append("a refused request changed the ticket")
+    assert checked >= 2 * 12, checked
     _report(failures, checked)
 
 

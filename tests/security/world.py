@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from bot.admin import session as admin_session
+from bot.admin.live import InboxLive
 from bot.admin.registry import ImportJob, ImportJobs
 from bot.admin.session import current_session
 from bot.api.deps import get_current_staff
@@ -107,8 +108,8 @@ def fill(path: str, values: dict[str, str]) -> str:
 @dataclass
 class World:
     """The app with data in it: staff of every role (plus a camat and a kades of another area),
-    one report with a document, a chat contact, one announcement, one registry import and one
-    admin import job."""
+    one report with a document, a chat contact, one announcement, one registry import, one admin
+    import job and one helpdesk ticket (with a photo) about the report."""
 
     client: httpx.AsyncClient
     staff: dict[str, StaffInfo]
@@ -182,7 +183,15 @@ async def build_world(client: httpx.AsyncClient) -> World:
                     done=imported.total, finished=True, summary=imported.as_dict(), ended=time.monotonic())
     client.app.state.registry_jobs = ImportJobs()  # type: ignore[attr-defined]
     client.app.state.registry_jobs.add(job)  # type: ignore[attr-defined]
+    # a helpdesk ticket of the same contact about the report (so placed in Sukadana), with a photo; the
+    # live inbox's streams end at once here, so that a GET of /admin/bantuan/siaran answers
+    ticket = await rt.helpdesk.open(contact=contact, text="tolong", report_reference=report.reference,
+                                    media=[(rt.attachments.save(PNG, "image/png"), "image/png")])
+    photo = next(m for m in await rt.helpdesk._tickets.messages(ticket.ticket_id) if m.media_key)
+    client.app.state.inbox_live = InboxLive(rt.helpdesk._tickets.latest_change, interval=0.05,  # type: ignore[attr-defined]
+                                            stream_seconds=0.1)
     params = {"reference": report.reference, "name": key.rsplit("/", 1)[1], "announcement_id": str(announcement.id),
+              "ticket_id": str(ticket.ticket_id), "message_id": str(photo.id),
               "import_id": str(imported.import_id), "job_id": job.id, "staff_id": str(staff["kades"].id),
               "contact_id": str(contact.id), "fmt": "csv", "action": "pause"}
     return World(client=client, staff=staff, params=params)
