@@ -1,11 +1,7 @@
 """The helpdesk inbox in a real browser: a staff member has the inbox open, a citizen on the web chat
 asks for a person, the ticket appears without a reload, the staff member answers, and the citizen's
 next message reaches the open conversation page by itself. Screenshots of the inbox at desktop and
-phone width go to docs/screenshots/inbox.png and inbox-phone.png (linked from the README).
-
-The last step of issue 15's browser test, the answer appearing in the citizen's web chat without a
-reload, needs the web chat's push (GET /api/chat/messages and chat.js polling), which is being built
-on the main branch: it is its own test below, marked xfail until that arrives here."""
+phone width go to docs/screenshots/inbox.png and inbox-phone.png (linked from the README)."""
 from __future__ import annotations
 
 import pytest
@@ -81,7 +77,6 @@ def test_a_new_ticket_appears_live_and_the_staff_member_answers(live, page, brow
     citizen.context.close()
 
 
-@pytest.mark.xfail(reason="needs web push from main (GET /api/chat/messages, chat.js polling)", strict=False)
 def test_the_citizens_web_chat_shows_the_answer_without_a_reload(live, page, browser):
     _inbox_open(live, page)
     citizen = _citizen_asks_for_a_person(browser, live)
