@@ -4,8 +4,6 @@ next message reaches the open conversation page by itself. Screenshots of the in
 phone width go to docs/screenshots/inbox.png and inbox-phone.png (linked from the README)."""
 from __future__ import annotations
 
-import pytest
-
 from tests.browser.conftest import login, shot
 
 QUESTION = "Saya mau tanya santunan kematian ayah saya"
