@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # `make test` spreads the suite over this many pytest-xdist workers (TEST_WORKERS=0: one process). The
 # tests in tests/bench, tests/browser and tests/faults form one group run by a single worker.
-TEST_WORKERS ?= 3
+TEST_WORKERS ?= 2
 
 .PHONY: run test bench lint migrate clean
 
