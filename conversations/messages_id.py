@@ -11,8 +11,6 @@ class MSG:
     menu = "Pilih layanan dengan mengetik nomornya atau menekan tombolnya:"
     not_understood = "Maaf, saya belum paham maksudnya. Pilih salah satu layanan di bawah ini:"
     cancelled = "Baik, dibatalkan. Tidak ada data yang disimpan dari percakapan itu."
-    too_many_tries = ("Sepertinya jawabannya belum cocok. Tidak apa-apa, kita mulai lagi dari menu. "
-                      "Ketik BANTUAN jika perlu petunjuk.")
     not_available = ("Layanan {service} sedang kami siapkan dan belum bisa dipakai di sini. "
                      "Mohon maaf. Untuk sementara, hubungi kantor desa atau kecamatan Anda.")
     help = ("Cara memakai Layanan OKI:\n"
@@ -81,6 +79,48 @@ class MSG:
     hd_ask_about = "Tanya petugas tentang laporan {reference}"
     hd_status = {"open": "masih berjalan", "closed": "selesai"}
     data_ticket = "#{number} ({status})"
+
+    # --- drafts: a form is never thrown away (conversations/drafts.py) ---
+    draft_saved = ("Jawaban Anda sudah kami simpan; lanjutkan kapan saja dengan memilih layanan yang sama. "
+                   "Pilih layanan:")
+    draft_offer = "Lanjutkan {form} yang belum selesai{where}?"
+    draft_where = " (langkah {n} dari {m}: {label})"
+    draft_continue = "Lanjutkan"
+    draft_fresh = "Mulai baru"
+    batal_ask = "Jawaban yang sudah Anda isi mau disimpan untuk dilanjutkan nanti, atau dihapus?"
+    batal_keep = "Simpan"
+    batal_drop = "Hapus"
+    progress = "Langkah {n} dari {m}."
+    stuck = ("Jawaban yang sudah Anda isi tetap tersimpan. Coba ketik lagi, atau pilih salah satu di bawah ini.")
+    stuck_short = "Coba ketik lagi, atau pilih salah satu di bawah ini."
+    stuck_example = "Contoh jawaban yang bisa kami baca: {example}\n"
+    stuck_later = "Lewati dulu"
+    stuck_person = "Tanya petugas"
+    stuck_menu = "Menu"
+    form_titles = {"lapor_kematian": "laporan kematian", "cek_bpjs": "cek kepesertaan BPJS Ketenagakerjaan",
+                   "status_laporan": "cek status laporan"}
+
+    # --- the fields of the forms, by name (progress, "Lanjutkan … (langkah 9 dari 19: nomor KK)", "ubah …") ---
+    field_consent = "persetujuan"
+    field_reporter = "nama pelapor"
+    field_relationship = "hubungan dengan almarhum"
+    field_nik = "NIK almarhum"
+    field_name = "nama almarhum"
+    field_date = "tanggal meninggal"
+    field_kecamatan = "kecamatan"
+    field_desa = "desa atau kelurahan"
+    field_kk = "nomor KK"
+    field_heir = "ahli waris"
+    field_phone = "nomor HP ahli waris"
+    field_bank = "bank"
+    field_account = "nomor rekening"
+    field_holder = "nama pemilik rekening"
+    field_cov_nik = "NIK"
+    field_cov_name = "nama lengkap"
+    doc_example = "foto yang jelas dari kamera HP, atau file PDF. Belum ada? Ketik NANTI."
+    help_nik = ("NIK itu Nomor Induk Kependudukan: 16 angka di KTP (di bawah nama provinsi) atau di Kartu "
+                "Keluarga, di samping nama orangnya.")
+    help_kk = "Nomor KK itu 16 angka di bagian atas Kartu Keluarga, sesudah tulisan \"No.\"."
 
     # --- menu labels (also the names used in not_available) ---
     label_cek_bpjs = "Cek kepesertaan BPJS Ketenagakerjaan"
@@ -183,6 +223,8 @@ class MSG:
     rel_sibling = "Saudara"
     rel_other = "Lainnya"
     rep_name_retry = "Ketik nama lengkap dengan huruf."
+    rep_name_later = ("Nama ini kami perlukan sekarang untuk melanjutkan. Ketik nama lengkapnya sesuai KTP; "
+                      "dokumen dan rekening boleh menyusul.")
     rep_ask_nik = "Ketik NIK almarhum/almarhumah: 16 angka di KTP atau Kartu Keluarga."
     rep_exists = ("NIK ini sudah pernah dilaporkan, jadi tidak perlu melapor lagi.\nNomor laporan: {reference}\n"
                   "Status: {status}\nKetik CEK STATUS untuk melihat perkembangannya.")

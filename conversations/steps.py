@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from conversations.context import Context
@@ -25,7 +26,11 @@ class Answer:
 
 @dataclass(frozen=True, slots=True)
 class Ok:
+    """A good answer. `also`: answers to later steps given in the same message ("BRI 1234567890"
+    answers the bank and the account): those steps are not asked."""
+
     value: Any
+    also: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +86,10 @@ class Step:
     choices: Choices = ()
     skip_if: Callable[[Context, Mapping[str, Any]], bool] | None = None
     request_phone: bool = False  # offer the channel's "share my number" button
+    label: str = ""  # the field's name for the citizen ("nomor KK"): progress, resume, "ubah <label>"
+    later: bool = False  # may be left for later ("nanti", "besok saya kirim"): the answer is then None
+    example: str = ""  # a right answer, shown after repeated failed tries
+    help: str = ""  # what the step asks, in other words, for a question asked at it ("nik itu apa?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +100,11 @@ class Flow:
     on_complete: Action
     steps: tuple[Step, ...] = ()
     version: int = 1  # bump when steps are renamed: older states then start over
+    # how long its answers are kept as a draft when the citizen leaves it (menu, failures, timeout, a
+    # person); None: no draft (a one-step flow)
+    keep: timedelta | None = None
+    progress: bool = False  # "Langkah 9 dari 19" on the prompts (the long forms)
+    title: str = ""  # its name in "Lanjutkan {title} yang belum selesai?"
     # checked before the first question; replies returned here are sent instead of starting
     guard: Callable[[Context], Awaitable[list[Reply] | None]] | None = None
 
@@ -101,5 +115,6 @@ class Turn:
     replies: list[Reply] = field(default_factory=list)
     save: bool = True  # False: nothing changes (bad input), the stored state stays as it was
     flow: str | None = None  # the flow that answered, when the state does not say (it ended in this turn)
+    keep: timedelta | None = None  # how long the store keeps `state` (its drafts' retention); None: the default
 
 
