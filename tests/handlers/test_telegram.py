@@ -28,7 +28,7 @@ async def test_a_message_is_answered_with_a_reply_keyboard(client, fake_telegram
     keyboard = calls[-1].params["reply_markup"]["keyboard"]
     assert [row[0]["text"] for row in keyboard] == [
         MSG.label_cek_bpjs, MSG.label_lapor_kematian, MSG.label_status_laporan, MSG.label_pengumuman,
-        MSG.label_langganan, MSG.label_berhenti_langganan, MSG.label_bantuan]
+        MSG.label_langganan, MSG.label_berhenti_langganan, MSG.label_petugas, MSG.label_bantuan]
     assert calls[-1].params["parse_mode"] == "HTML"
 
 
