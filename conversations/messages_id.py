@@ -349,9 +349,9 @@ class MSG:
                     "• Laporan santunan yang Anda ajukan: {reports}\n"
                     "• Pertama kali menghubungi: {first}. Terakhir menulis: {last}.\n"
                     "• Percakapan dengan petugas: {tickets}\n"
-                    "Isi percakapan dengan layanan otomatis tidak kami simpan; jawaban yang belum selesai terhapus "
-                    "sendiri. Percakapan dengan petugas disimpan untuk petugas sampai {ticket_days} hari setelah "
-                    "selesai. "
+                    "Isi percakapan dengan layanan otomatis tidak kami simpan; jawaban formulir yang belum selesai "
+                    "disimpan sebagai draf (laporan kematian 14 hari, lainnya beberapa jam) lalu terhapus sendiri. "
+                    "Percakapan dengan petugas disimpan untuk petugas sampai {ticket_days} hari setelah selesai. "
                     "Ketik HAPUS DATA SAYA untuk menghapus data ini.")
     data_channel_phone = "{channel}, nomor {phone}"
     data_none = "tidak ada"
