@@ -11,6 +11,7 @@ from conversations.dates import EARLIEST, parse_date
 from conversations.text import MAX_TEXT, ParseResult, clean, fold, normalise, words
 from conversations.text import is_number as _is_number
 from conversations.text import squeeze as _squeeze
+from services.digits import PHONE_GROUP, number_among_words
 
 __all__ = ["MAX_TEXT", "clean", "normalise", "words", "fold", "EARLIEST", "ParseResult", "parse_date", "parse_kk",
            "kk_doubts", "parse_phone", "parse_bank_account", "parse_yes_no", "is_later"]
@@ -24,8 +25,9 @@ _SEPARATORS = re.compile(r"[\s.\-]")
 
 
 def parse_kk(text: str) -> ParseResult[str]:
-    """A Kartu Keluarga number: exactly 16 digits; spaces, dots and dashes between them are fine.
-    Only the length is enforced (region and date are checked softly by `kk_doubts`). Errors:
+    """A Kartu Keluarga number: exactly 16 digits; spaces, dots and dashes between them are fine, and
+    words around it ("no kk 1602 0112 0315 0001"). Only the length is enforced (region and date are
+    checked softly by `kk_doubts`). Errors:
     "empty", "letters", "short", "long", with `digits` the number of digits typed."""
     return _digit_string(text, 16, 16, short="short", long="long")
 
@@ -43,12 +45,19 @@ def kk_doubts(kk: str, *, regency: str = "1602") -> tuple[str, ...]:
 
 def parse_bank_account(text: str) -> ParseResult[str]:
     """A bank account number: 6 to 20 digits, kept as typed (leading zeros too); spaces, dots and
-    dashes between them are fine. Errors: "empty", "letters", "length", with `digits`."""
+    dashes between them are fine, and words around it ("norek 1234567890"). Errors: "empty",
+    "letters", "length", with `digits`."""
     return _digit_string(text, 6, 20, short="length", long="length")
 
 
 def _digit_string(text: str, low: int, high: int, *, short: str, long: str) -> ParseResult[str]:
-    compact = _SEPARATORS.sub("", clean(text))
+    text = clean(text)
+    if any(c.isalpha() for c in text):  # words around the number: the one number in the text
+        found = number_among_words(text, range(low, high + 1))
+        if found.number is None:
+            return ParseResult(None, found.error, found.digits)
+        text = found.number
+    compact = _SEPARATORS.sub("", text)
     if not compact:
         return ParseResult(None, "empty")
     if not _is_number(compact):
@@ -65,8 +74,15 @@ _MOBILE = re.compile(r"8[1-35-9][0-9]{7,10}")  # libphonenumber's Indonesian mob
 def parse_phone(text: str) -> ParseResult[str]:
     """An Indonesian mobile number as E.164 "+628…", from 0812-3456-7890, +62 812 3456 7890, 62812…,
     0062812… or 812…. Errors: "empty", "letters", "not_mobile" (another country, a landline, 0809…
-    premium rate), "length" (not 9-12 digits after the 0 or 62); `digits` counts the digits typed."""
-    compact = _PHONE_SEPARATORS.sub("", clean(text))
+    premium rate), "length" (not 9-12 digits after the 0 or 62); `digits` counts the digits typed.
+    Words around the number are fine: "hp 0812-3456-7890", "no wa saya 0812 3456 7890"."""
+    text = clean(text)
+    if any(c.isalpha() for c in text.removeprefix("whatsapp:").removeprefix("tel:")):
+        found = number_among_words(text, range(9, 16), PHONE_GROUP)
+        if found.number is None:
+            return ParseResult(None, found.error, found.digits)
+        text = found.number
+    compact = _PHONE_SEPARATORS.sub("", text)
     number = compact.removeprefix("+")
     if not number:
         return ParseResult(None, "empty")
