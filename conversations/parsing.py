@@ -132,7 +132,7 @@ def parse_yes_no(text: str) -> bool | None:
     return out[0] if all(a == out[0] for a in out) else None
 
 
-_LATER = frozenset(("nanti", "lewati", "skip", "menyusul"))  # one of these, with words from _LATER_TOO only
+_LATER = frozenset(("nanti", "lewati", "skip", "menyusul", "besok"))  # one of these, with words from _LATER_TOO only
 _LATER_WORDS = {"ntar": "nanti", "entar": "nanti", "ntr": "nanti", "nti": "nanti", "lewat": "lewati",
                 "lewatin": "lewati", "lewatkan": "lewati", "lompati": "lewati", "nyusul": "menyusul",
                 "susul": "menyusul", "disusulkan": "menyusul", "blm": "belum", "blum": "belum", "pny": "punya",

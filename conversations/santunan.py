@@ -144,6 +144,7 @@ def _holder(answer: Answer, ctx: Context, a: Mapping[str, Any]) -> Ok | Retry:
     return Ok(a["heir"]) if answer.choice_id == "heir" else _name(answer)
 
 
+_AROUND_ACCOUNT = frozenset("bank no nomor nomer rek rekening norek norekening saya di ya pak bu".split())
 _ACCOUNT_IN = re.compile(r"(?<!\d)(\d[\d .\-]{4,22}\d)(?!\d)")
 
 
@@ -153,7 +154,10 @@ def _bank(answer: Answer, ctx: Context, _a: Mapping[str, Any]) -> Ok | Retry:
         return Ok(None)
     found = _ACCOUNT_IN.search(answer.text)
     account = parse_bank_account(found[1]).value if found else None
-    named = _name(Answer(_ACCOUNT_IN.sub(" ", answer.text) if account else answer.text))
+    rest = _ACCOUNT_IN.sub(" ", answer.text) if account else answer.text
+    if account:  # "bank BRI norek 1234 5678 90": the bank's name without the words around the number
+        rest = " ".join(w for w in rest.split() if w.lower().strip(".:") not in _AROUND_ACCOUNT) or rest
+    named = _name(Answer(rest))
     if isinstance(named, Retry) or not account:
         return named
     return Ok(named.value, also={"account": account})
