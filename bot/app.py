@@ -189,7 +189,9 @@ def build_runtime(settings: Settings) -> Runtime:
                         coverage=coverage, santunan=santunan, broadcasts=broadcasts,
                         public_base_url=settings.public_base_url, staff_links=staff_links, data_rights=data_rights,
                         lookups=lookups, helpdesk=helpdesk)
-    engine = build_engine(media_limit_mb=settings.attachment_max_mb)
+    engine = build_engine(media_limit_mb=settings.attachment_max_mb, timeout=ttl,
+                          keep_report=timedelta(days=settings.draft_retention_days),
+                          keep_other=timedelta(hours=settings.draft_retention_hours))
     dispatcher = Dispatcher(store=store, contacts=contacts, engine=engine, services=services,
                             admit_new=lambda incoming: lookups.new_contact(ip=incoming.ip or "unknown"))
     attachments = AttachmentStore(settings.data_dir / "attachments")

@@ -108,8 +108,12 @@ class Settings(BaseSettings):
     # Where a family claims JKM from BPJS Ketenagakerjaan
     jkm_claim_contact: str = ("kantor cabang BPJS Ketenagakerjaan terdekat, atau layanan Lapak Asik "
                               "(lapakasik.bpjsketenagakerjaan.go.id)")
-    # Idle minutes after which a conversation starts over
+    # Idle minutes after which a conversation starts over (a form's answers are kept as a draft)
     conversation_timeout_minutes: int = Field(30, ge=1, le=24 * 60)
+    # Days an unfinished death report's answers are kept as a draft, to be continued
+    draft_retention_days: int = Field(14, ge=1, le=90)
+    # Hours the other forms' unfinished answers are kept as a draft (the coverage check's NIK)
+    draft_retention_hours: int = Field(6, ge=1, le=72)
     # Days delivery records, finished outbox rows and quiet contacts (not subscribed, no report still
     # moving) are kept before `python -m bot purge` (and the worker, daily) deletes or forgets them
     retention_conversation_days: int = Field(30, ge=2, le=3650)

@@ -97,9 +97,12 @@ async def _answer(_ctx: Context, answers: Mapping[str, Any]) -> list[Reply]:
 coverage_flow = Flow(
     name="cek_bpjs",
     guard=_guard,
+    title=MSG.form_titles["cek_bpjs"],
+    keep=timedelta(hours=6),  # bot/app.py sets DRAFT_RETENTION_HOURS: the NIK typed is not kept for long
     steps=(
-        Step("nik", prompt=MSG.cov_ask_nik, parse=_parse_nik),
-        Step("nama", prompt=MSG.cov_ask_name, parse=_parse_name),
+        Step("nik", prompt=MSG.cov_ask_nik, parse=_parse_nik, label=MSG.field_cov_nik,
+             example="1602 0157 0885 0003", help=MSG.help_nik),
+        Step("nama", prompt=MSG.cov_ask_name, parse=_parse_name, label=MSG.field_cov_name, example="Siti Aminah"),
     ),
     on_complete=_answer,
 )

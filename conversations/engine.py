@@ -7,117 +7,48 @@ parser or a flow's final action. State is a small JSON-able dict:
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
+from rapidfuzz import fuzz
+
+from conversations import drafts
 from conversations.context import Context
 from conversations.messages_id import MSG
-from conversations.model import Choice, Incoming, Media, Reply
-from conversations.parsing import MAX_TEXT, clean, normalise
+from conversations.model import Choice, Incoming, Reply
+from conversations.parsing import MAX_TEXT, clean, is_later, normalise
 from conversations.router import INTENTS, match_intent, route
+from conversations.steps import (
+    MAX_RETRIES,
+    Action,
+    Answer,
+    Begin,
+    Command,
+    Flow,
+    Jump,
+    Ok,
+    Retry,
+    State,
+    Step,
+    Stop,
+    Turn,
+)
 
 __all__ = ["Answer", "Begin", "Command", "Engine", "Flow", "Jump", "Ok", "Retry", "Step", "Stop", "Turn",
            "MAX_RETRIES"]
 
-MAX_RETRIES = 3
-State = dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    text: str
-    choice_id: str | None = None
-    media: tuple[Media, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Ok:
-    value: Any
-
-
-@dataclass(frozen=True, slots=True)
-class Retry:
-    """A re-prompt that says what a good answer looks like; `choices` replace the step's own.
-    `counts=False` for a step that collects several answers (documents): not a failed answer."""
-
-    message: str
-    choices: tuple[Choice, ...] = ()
-    counts: bool = True
-    proof: bool = False  # the web chat must solve a proof of work, then the same answer comes again
-
-
-@dataclass(frozen=True, slots=True)
-class Stop:
-    """End the flow now with these replies (e.g. the NIK already has a report)."""
-
-    replies: tuple[Reply, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Jump:
-    """Go back to an earlier step to change its answer, then visit the `then` steps in order (those
-    whose skip condition holds are passed over), by default the step that jumped."""
-
-    step: str
-    then: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Begin:
-    """What a command returns to start a flow (one not on the menu) with answers already known."""
-
-    flow: str
-    answers: Mapping[str, Any] = field(default_factory=dict)
-
-
-Parsed = Ok | Retry | Stop | Jump
-Parser = Callable[[Answer, Context, Mapping[str, Any]], Parsed | Awaitable[Parsed]]
-Text = str | Callable[[Context, Mapping[str, Any]], str]
-Choices = tuple[Choice, ...] | Callable[[Context, Mapping[str, Any]], tuple[Choice, ...]]
-Action = Callable[[Context, Mapping[str, Any]], Awaitable[list[Reply]]]
-# A word with an argument that works in any state (e.g. TAUTKAN <kode>): None when the message is
-# not for it, so it goes on as usual; replies leave the conversation as it was; Begin starts a flow.
-Command = Callable[[str, Context], Awaitable[list[Reply] | Begin | None]]
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    id: str
-    prompt: Text
-    parse: Parser
-    choices: Choices = ()
-    skip_if: Callable[[Context, Mapping[str, Any]], bool] | None = None
-    request_phone: bool = False  # offer the channel's "share my number" button
-
-
-@dataclass(frozen=True, slots=True)
-class Flow:
-    """A named sequence of steps and the action run with the answers. No steps: an action only."""
-
-    name: str
-    on_complete: Action
-    steps: tuple[Step, ...] = ()
-    version: int = 1  # bump when steps are renamed: older states then start over
-    # checked before the first question; replies returned here are sent instead of starting
-    guard: Callable[[Context], Awaitable[list[Reply] | None]] | None = None
-
-
-@dataclass(slots=True)
-class Turn:
-    state: State | None
-    replies: list[Reply] = field(default_factory=list)
-    save: bool = True  # False: nothing changes (bad input), the stored state stays as it was
-    flow: str | None = None  # the flow that answered, when the state does not say (it ended in this turn)
-
-
 class Engine:
     def __init__(self, *, flows: Mapping[str, Flow], shortcuts: Mapping[str, Action],
-                 media_limit_mb: float = 10, commands: Sequence[Command] = (), person: Any = None) -> None:
+                 media_limit_mb: float = 10, commands: Sequence[Command] = (), person: Any = None,
+                 timeout: timedelta = timedelta(minutes=30)) -> None:
         """`flows` by intent name; `shortcuts` are whole-message words from other modules
-        (e.g. `berhenti`), each ending any conversation in progress; `commands` are tried first;
-        `person`: the helpdesk mode (conversations/helpdesk.py `PersonMode`), asked before any flow."""
-        self._flows, self._person = dict(flows), person
+        (e.g. `berhenti`), each leaving any conversation in progress (a form's answers kept as a
+        draft); `commands` are tried first; `person`: the helpdesk mode (conversations/helpdesk.py
+        `PersonMode`), asked before any flow; `timeout`: idle time after which a conversation is
+        over (a form's answers then wait as a draft, conversations/drafts.py)."""
+        self._flows, self._person, self._timeout = dict(flows), person, timeout
         self.flow_names = frozenset(self._flows)
         self._commands = tuple(commands)
         self._media_limit = f"{media_limit_mb:g}"
@@ -127,6 +58,14 @@ class Engine:
             if i in self._flows or i == "bantuan" or (i == "petugas" and person is not None))
 
     async def step(self, state: State | None, incoming: Incoming, ctx: Context) -> Turn:
+        turn = await self._step(state, incoming, ctx)
+        if turn.state is not None and turn.keep is None:  # a form's draft outlives the idle timeout
+            turn.keep = drafts.keep_for(turn.state, self._flows)
+        if turn.state is not None and not turn.state.get("flow") and turn.replies and turn.save:
+            turn.state = {**turn.state, "offered": [[c.id, c.label] for c in turn.replies[-1].choices]}
+        return turn
+
+    async def _step(self, state: State | None, incoming: Incoming, ctx: Context) -> Turn:
         if len(incoming.text) > MAX_TEXT:
             return Turn(state, [Reply(MSG.too_long.format(limit=MAX_TEXT))], save=False)
         if incoming.media_error:  # refused by the channel: say why, keep the question open
@@ -139,7 +78,8 @@ class Engine:
             result = await command(text, ctx)
             if isinstance(result, Begin):
                 flow = self._flows[result.flow]
-                begun: State = {"flow": flow.name, "answers": dict(result.answers), "flow_version": flow.version}
+                begun: State = {"flow": flow.name, "answers": dict(result.answers), "flow_version": flow.version,
+                                "drafts": drafts.live(state, self._flows, ctx.now)}
                 return await self._advance(flow, begun, 0, ctx, [])
             if result is not None:
                 return Turn(state, result, save=False)
@@ -148,23 +88,31 @@ class Engine:
             return person
         if word == "petugas" and self._people(ctx):
             return await self._person.handover(state, text, ctx, bot_said=self._prompt_text(state, ctx))
-        if word in ("menu", "batal"):
-            intro = MSG.cancelled if (state and word == "batal") else MSG.menu
-            return Turn(None, [self._menu(intro)])
+        state, timed_out = self._expire(state, ctx)
+        if word == "menu":
+            kept = bool(state and state.get("flow") and state.get("answers"))
+            return Turn(drafts.park(state, self._flows, ctx.now), [self._menu(MSG.draft_saved if kept else MSG.menu)])
+        if word == "batal":
+            return self._cancel(state, ctx)
         if word == "kembali":
             return self._back(state, ctx)
         if word in ("bantuan", "help"):
             return self._help(state, ctx)
         if word in self._shortcuts:
-            return Turn(None, await self._shortcuts[word](ctx, {}))
-        flow = self._flows.get(state["flow"]) if state else None
-        if state and not (flow and state.get("flow_version") == flow.version):
-            return Turn(None, [self._menu(MSG.restarted)])  # stored by an older release
-        if state and flow:
+            return Turn(drafts.park(state, self._flows, ctx.now), await self._shortcuts[word](ctx, {}))
+        flow = self._flows.get(state["flow"]) if state and state.get("flow") else None
+        if state and state.get("flow") and not (flow and state.get("flow_version") == flow.version):
+            return Turn(drafts.rest(state, self._flows, ctx.now), [self._menu(MSG.restarted)])  # an older release
+        if flow:
             return await self._answer(flow, state, Answer(text, incoming.choice_id, incoming.media), ctx)
+        if (resumed := await self._resume(state, incoming, text, ctx)) is not None:
+            return resumed
         if not text and not incoming.media:
-            return Turn(state if flow else None, [self._menu(MSG.empty)], save=False)
-        return await self._start(route(text, self.menu_choices), ctx, text)
+            return Turn(state, [self._menu(MSG.empty)], save=False)
+        intent = route(text, self.menu_choices)
+        if timed_out and intent in (None, "menu", "bantuan"):  # back after a pause: the form first
+            return self._offer(state, self._flows[timed_out], ctx)
+        return await self._start(intent, ctx, text, state)
 
     def greet(self, incoming: Incoming) -> Turn | None:
         """The answer to someone with no conversation when it needs nothing stored and no service: a
@@ -210,23 +158,89 @@ class Engine:
     def _menu(self, intro: str = MSG.menu) -> Reply:
         return Reply(intro, self.menu_choices)
 
-    async def _start(self, intent: str | None, ctx: Context, text: str = "") -> Turn:
+    async def _start(self, intent: str | None, ctx: Context, text: str = "", idle: State | None = None) -> Turn:
+        """Idle: the menu, or a flow. `idle` is the conversation's document when it only holds drafts."""
+        idle = drafts.rest(idle, self._flows, ctx.now)
         if intent is None:
-            return Turn(None, [self._menu(MSG.not_understood)])
+            return Turn(idle, [self._menu(MSG.not_understood)])
         if intent == "menu":
-            return Turn(None, [Reply(MSG.welcome), self._menu()])
+            return Turn(idle, [Reply(MSG.welcome), self._menu()])
         if intent == "bantuan":
-            return Turn(None, [Reply(MSG.help, self.menu_choices)])
+            return Turn(idle, [Reply(MSG.help, self.menu_choices)])
         if intent == "petugas" and self._people(ctx):
-            return await self._person.handover(None, text, ctx)
+            return await self._person.handover(idle, text, ctx)
         flow = self._flows.get(intent)
         if flow is None:
             label = getattr(MSG, f"label_{intent}")
-            return Turn(None, [self._menu(MSG.not_available.format(service=label))])
+            return Turn(idle, [self._menu(MSG.not_available.format(service=label))])
+        if flow.name in ((idle or {}).get("drafts") or {}):  # started before: continue, or start again?
+            return self._offer(idle, flow, ctx)
         if flow.guard and (refusal := await flow.guard(ctx)):
-            return Turn(None, refusal, flow=flow.name)
-        state: State = {"flow": flow.name, "answers": {}, "flow_version": flow.version}
+            return Turn(idle, refusal, flow=flow.name)
+        state: State = {"flow": flow.name, "answers": {}, "flow_version": flow.version,
+                        "drafts": (idle or {}).get("drafts") or {}}
         return await self._advance(flow, state, 0, ctx, [])
+
+    # --- drafts (conversations/drafts.py) ---
+
+    def _expire(self, state: State | None, ctx: Context) -> tuple[State | None, str | None]:
+        """A form idle past the timeout is over: its answers wait as a draft. Also the flow's name,
+        to offer it when the citizen comes back with anything but another request."""
+        if not (state and state.get("flow") and state.get("updated_at")):
+            return state, None
+        if ctx.now - datetime.fromisoformat(state["updated_at"]) <= self._timeout:
+            return state, None
+        parked = drafts.park(state, self._flows, ctx.now)
+        return parked, state["flow"] if state["flow"] in ((parked or {}).get("drafts") or {}) else None
+
+    def _offer(self, idle: State | None, flow: Flow, ctx: Context) -> Turn:
+        draft = (idle or {}).get("drafts", {}).get(flow.name)
+        if draft is None:
+            return Turn(idle, [self._menu()])
+        offered, reply = drafts.offer(idle, flow, draft, ctx.now)
+        return Turn(offered, [reply], flow=flow.name)
+
+    async def _resume(self, state: State | None, incoming: Incoming, text: str, ctx: Context) -> Turn | None:
+        """The answer to "Lanjutkan … yang belum selesai?"; None for any other message (the offer lapses)."""
+        pending = (state or {}).get("pending") or ""
+        flow = self._flows.get(pending.removeprefix("resume:")) if pending.startswith("resume:") else None
+        if flow is None:
+            return None
+        offered = [Choice(i, label) for i, label in state.get("offered", [])]
+        pick = incoming.choice_id or _pick(text, offered)
+        if pick == drafts.CONTINUE and flow.name in state.get("drafts", {}):
+            resumed = drafts.resume(state, flow, ctx.now)
+            return self._prompt(flow, resumed, self._index(flow, resumed["step"]) or 0, ctx, [])
+        if pick == drafts.FRESH:
+            return await self._start(flow.name, ctx, text, drafts.rest(state, self._flows, ctx.now, drop=flow.name))
+        return None
+
+    def _cancel(self, state: State | None, ctx: Context) -> Turn:
+        """BATAL: a form with answers asks first whether to keep them."""
+        flow = self._flows.get(state["flow"]) if state and state.get("flow") else None
+        if flow and flow.keep and state.get("answers"):
+            choices = (Choice("simpan", MSG.batal_keep), Choice("hapus", MSG.batal_drop))
+            asking = {**state, "pending": "batal", "offered": [[c.id, c.label] for c in choices]}
+            return Turn(_stamp(asking, ctx), [Reply(MSG.batal_ask, choices)])
+        return Turn(drafts.rest(state, self._flows, ctx.now, drop=state.get("flow") if state else None),
+                    [self._menu(MSG.cancelled if state else MSG.menu)])
+
+    def _pending(self, flow: Flow, state: State, step: Step, answer: Answer, ctx: Context) -> Turn | Ok | None:
+        """The answer to the engine's own question at a step (BATAL's keep-or-delete, or the way
+        out after repeated failed tries), a deferral at a step that allows one, "ubah <field>"."""
+        pending, pick = state.get("pending"), answer.choice_id
+        if pending == "batal" and pick in ("simpan", "hapus"):
+            kept = pick == "simpan"
+            after = (drafts.park(state, self._flows, ctx.now) if kept
+                     else drafts.rest(state, self._flows, ctx.now, drop=flow.name))
+            return Turn(after, [self._menu(MSG.draft_saved if kept else MSG.cancelled)])
+        if pending == "stuck" and pick == "menu":
+            return Turn(drafts.park(state, self._flows, ctx.now), [self._menu(MSG.draft_saved)])
+        if step.later and not answer.media and (pick == "lewati" or (pick is None and is_later(answer.text))):
+            return Ok(None)
+        if (target := _edit_target(flow, answer.text)) is not None and target != step.id:
+            return Jump(target, then=(step.id,))  # type: ignore[return-value]
+        return None
 
     # --- inside a flow ---
 
@@ -240,15 +254,22 @@ class Engine:
         offered = [Choice(i, label) for i, label in state.get("offered", [])]
         answer = Answer(answer.text, answer.choice_id or _pick(answer.text, offered), answer.media)
         answers = state["answers"]
-        result = step.parse(answer, ctx, answers)
-        if inspect.isawaitable(result):
-            result = await result
+        if state.get("pending") == "stuck" and answer.choice_id == "tanya_petugas" and self._people(ctx):
+            return await self._person.handover(state, answer.text, ctx, bot_said=self._prompt_text(state, ctx))
+        result = self._pending(flow, state, step, answer, ctx)
+        if isinstance(result, Turn):
+            return result
+        state = {k: v for k, v in state.items() if k != "pending"}
+        if result is None:
+            result = step.parse(answer, ctx, answers)
+            if inspect.isawaitable(result):
+                result = await result
         if isinstance(result, Stop):
-            return Turn(None, list(result.replies), flow=flow.name)
+            return Turn(drafts.rest(state, self._flows, ctx.now, drop=flow.name), list(result.replies), flow=flow.name)
         if isinstance(result, Jump):
             target = self._index(flow, result.step)
             if target is None:
-                return Turn(None, [self._menu()])
+                return Turn(drafts.park(state, self._flows, ctx.now), [self._menu()])
             return self._prompt(flow, {**state, "return_to": list(result.then or (step.id,))}, target, ctx, [])
         if isinstance(result, Retry) and (intent := match_intent(answer.text)) is not None:
             if intent == "petugas" and self._people(ctx):  # "sy mau bicara dgn petugas" in the middle of a form
@@ -257,31 +278,47 @@ class Engine:
                 return self._prompt(flow, {**state, "retries": state.get("retries", 0)}, index, ctx, [])
         if isinstance(result, Retry):
             retries = state.get("retries", 0) + (1 if result.counts and not result.proof else 0)
-            if retries >= MAX_RETRIES:
-                return Turn(None, [self._menu(MSG.too_many_tries)], flow=flow.name)
+            if retries >= MAX_RETRIES:  # never "start again": an example, and ways on with the answers kept
+                return self._stuck(flow, state, step, result, ctx)
             choices = result.choices or _choices(step, ctx, answers)
             new = {**state, "retries": retries, "offered": [[c.id, c.label] for c in choices]}
             return Turn(_stamp(new, ctx), [Reply(result.message, choices, proof=result.proof)])
-        new = {**state, "answers": {**answers, step.id: result.value}}
+        new = {**state, "answers": {**answers, step.id: result.value, **result.also}}
         if "return_to" in new:
-            return self._return(flow, new, ctx)
+            return self._return(flow, new, ctx, answered=set(result.also))
         return await self._advance(flow, new, index + 1, ctx, [])
 
-    def _return(self, flow: Flow, state: State, ctx: Context) -> Turn:
-        """After a Jump: the next step still to visit, skipping those whose condition holds."""
+    def _stuck(self, flow: Flow, state: State, step: Step, result: Retry, ctx: Context) -> Turn:
+        ways = [Choice("lewati", MSG.stuck_later)] if step.later else []
+        if self._people(ctx):
+            ways.append(Choice("tanya_petugas", MSG.stuck_person))
+        ways.append(Choice("menu", MSG.stuck_menu))
+        example = MSG.stuck_example.format(example=step.example) if step.example else ""
+        stuck = {**state, "retries": 0, "pending": "stuck", "offered": [[c.id, c.label] for c in ways]}
+        ways_on = MSG.stuck if flow.keep else MSG.stuck_short  # only a form with drafts keeps its answers
+        return Turn(_stamp(stuck, ctx), [Reply(f"{result.message}\n\n{example}{ways_on}", tuple(ways))],
+                    flow=flow.name)
+
+    def _return(self, flow: Flow, state: State, ctx: Context, answered: set[str] = frozenset()) -> Turn:
+        """After a Jump: the next step still to visit, skipping those whose condition holds and
+        those the same message answered too."""
         pending = list(state.pop("return_to"))
         while pending:
             index = self._index(flow, pending.pop(0))
             step = flow.steps[index] if index is not None else None
-            if step and not (step.skip_if and step.skip_if(ctx, state["answers"])):
+            if step and step.id not in answered and not (step.skip_if and step.skip_if(ctx, state["answers"])):
                 return self._prompt(flow, {**state, "return_to": pending} if pending else state, index, ctx, [])
-        return Turn(None, [self._menu()])
+        return Turn(drafts.park(state, self._flows, ctx.now), [self._menu()])
 
     def _prompt(self, flow: Flow, state: State, index: int, ctx: Context, replies: list[Reply]) -> Turn:
         step = flow.steps[index]
         choices = _choices(step, ctx, state["answers"])
         text = step.prompt(ctx, state["answers"]) if callable(step.prompt) else step.prompt
+        if flow.progress and step.label:  # "Langkah 9 dari 19": where a long form stands
+            n, m, _label = drafts.position(flow, step.id)
+            text = f"{MSG.progress.format(n=n, m=m)}\n{text}"
         new = {**state, "step": step.id, "retries": 0, "offered": [[c.id, c.label] for c in choices]}
+        new.pop("pending", None)
         return Turn(_stamp(new, ctx), [*replies, Reply(text, choices, request_phone=step.request_phone)])
 
     async def _advance(self, flow: Flow, state: State, index: int, ctx: Context, replies: list[Reply]) -> Turn:
@@ -289,16 +326,17 @@ class Engine:
         answers = state["answers"]
         for i in range(index, len(flow.steps)):
             step = flow.steps[i]
-            if step.skip_if and step.skip_if(ctx, answers):
+            if step.id in answers or (step.skip_if and step.skip_if(ctx, answers)):  # answered with an earlier one
                 continue
             return self._prompt(flow, state, i, ctx, replies)
-        return Turn(None, [*replies, *await flow.on_complete(ctx, answers)], flow=flow.name)
+        done = await flow.on_complete(ctx, answers)
+        return Turn(drafts.rest(state, self._flows, ctx.now, drop=flow.name), [*replies, *done], flow=flow.name)
 
     def _back(self, state: State | None, ctx: Context) -> Turn:
         flow = self._flows.get(state["flow"]) if state else None
         index = self._index(flow, state.get("step")) if (flow and state) else None
         if not flow or not state or not index:
-            return Turn(None, [self._menu()])
+            return Turn(drafts.park(state, self._flows, ctx.now), [self._menu()])
         answers = dict(state["answers"])
         back = {**state}
         if "return_to" in state:  # correcting an answer: the step left is still to be asked again after
@@ -308,7 +346,7 @@ class Engine:
             answers.pop(step.id, None)
             if not (step.skip_if and step.skip_if(ctx, answers)):
                 return self._prompt(flow, {**back, "answers": answers}, i, ctx, [])
-        return Turn(None, [self._menu()])
+        return Turn(drafts.park(state, self._flows, ctx.now), [self._menu()])
 
     def _help(self, state: State | None, ctx: Context) -> Turn:
         flow = self._flows.get(state["flow"]) if state else None
@@ -341,3 +379,17 @@ def _pick(text: str, offered: Sequence[Choice]) -> str | None:
 
 def _stamp(state: State, ctx: Context) -> State:
     return {**state, "updated_at": ctx.now.isoformat()}
+
+
+_EDIT = re.compile(r"(?:ubah|ganti|salah|koreksi|perbaiki)\b\s*(.+)")
+
+
+def _edit_target(flow: Flow, text: str) -> str | None:
+    """The step "ubah nomor hp" / "salah, nama almarhum" names: by its label, typos tolerated."""
+    match = _EDIT.fullmatch(normalise(text))
+    if match is None:
+        return None
+    said = match[1].removeprefix("nya ").strip()
+    scored = [(fuzz.token_set_ratio(said, normalise(s.label)), s.id) for s in flow.steps if s.label]
+    best = max(scored, default=(0, None))
+    return best[1] if best[0] >= 85 else None

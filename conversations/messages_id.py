@@ -2,17 +2,17 @@
 good answer looks like. Placeholders use str.format names."""
 from __future__ import annotations
 
+from conversations.messages_forms import FormTexts
+
 __all__ = ["MSG"]
 
 
-class MSG:
+class MSG(FormTexts):
     # --- menu and global words ---
     welcome = "Halo! Ini Layanan OKI, layanan warga Kabupaten Ogan Komering Ilir. Mau apa hari ini?"
     menu = "Pilih layanan dengan mengetik nomornya atau menekan tombolnya:"
     not_understood = "Maaf, saya belum paham maksudnya. Pilih salah satu layanan di bawah ini:"
     cancelled = "Baik, dibatalkan. Tidak ada data yang disimpan dari percakapan itu."
-    too_many_tries = ("Sepertinya jawabannya belum cocok. Tidak apa-apa, kita mulai lagi dari menu. "
-                      "Ketik BANTUAN jika perlu petunjuk.")
     not_available = ("Layanan {service} sedang kami siapkan dan belum bisa dipakai di sini. "
                      "Mohon maaf. Untuk sementara, hubungi kantor desa atau kecamatan Anda.")
     help = ("Cara memakai Layanan OKI:\n"
@@ -42,45 +42,6 @@ class MSG:
     share_phone = "Kirim nomor HP saya"
     choose_hint = "Balas dengan nomor atau nama pilihan."
     only_text = "Maaf, di langkah ini saya hanya bisa membaca tulisan. Silakan ketik jawabannya."
-
-    # --- bicara dengan petugas (helpdesk) ---
-    hd_opened = ("Baik, Anda kami sambungkan dengan petugas. Tulis pertanyaan atau masalah Anda di sini; petugas "
-                 "akan membalas di chat ini. Ketik SELESAI jika sudah selesai, atau MENU untuk kembali ke layanan "
-                 "otomatis.")
-    hd_opened_again = ("Anda sudah terhubung dengan petugas. Pesan ini sudah kami teruskan; petugas akan membalas "
-                       "di sini.")
-    hd_away = ("Saat ini di luar jam kerja petugas. Pesan Anda sudah kami catat dan akan dibaca petugas {when}. "
-               "Anda tidak perlu mengirim ulang.")
-    hd_ack = "Pesan Anda sudah kami teruskan ke petugas. Mohon tunggu balasannya di sini."
-    hd_reply = "Petugas: {text}"
-    hd_leave_ask = ("Anda sedang terhubung dengan petugas. Keluar dari percakapan dengan petugas dan kembali ke "
-                    "layanan otomatis?")
-    hd_leave_yes = "Ya, kembali ke menu"
-    hd_leave_no = "Tidak, tetap dengan petugas"
-    hd_leave_retry = "Pilih 1 untuk kembali ke menu, atau 2 untuk tetap terhubung dengan petugas."
-    hd_stay = "Baik, Anda tetap terhubung dengan petugas. Silakan tulis pesan Anda."
-    hd_closed_by_you = ("Percakapan dengan petugas sudah selesai. Terima kasih! Layanan otomatis kembali melayani "
-                        "Anda; ketik MENU untuk melihat layanan, atau PETUGAS jika perlu petugas lagi.")
-    hd_closed = ("Percakapan dengan petugas sudah selesai. Layanan otomatis kembali melayani Anda; ketik MENU untuk "
-                 "melihat layanan, atau PETUGAS jika perlu petugas lagi.")
-    hd_closed_idle = ("Percakapan dengan petugas kami tutup karena beberapa waktu tidak ada pesan baru. Ketik PETUGAS "
-                      "jika masih perlu bantuan.")
-    hd_closed_meanwhile = ("Percakapan dengan petugas sudah ditutup oleh petugas. Layanan otomatis kembali melayani "
-                           "Anda.")
-    hd_rate = "Seberapa puas Anda dengan bantuan petugas?"
-    hd_rate_good = "Puas"
-    hd_rate_ok = "Biasa saja"
-    hd_rate_bad = "Tidak puas"
-    hd_rate_thanks = "Terima kasih atas penilaian Anda. Ketik MENU untuk melihat layanan lain."
-    hd_waiting = "Petugas sudah membalas pesan Anda. Balas pesan ini untuk membacanya."
-    hd_staff_ticket = ("Ada warga yang menunggu petugas: percakapan #{ticket}, topik {topic}{place}. Buka kotak masuk: "
-                       "{url}")
-    hd_topics = {"santunan": "santunan kematian", "kepesertaan": "kepesertaan BPJS Ketenagakerjaan",
-                 "pengumuman": "pengumuman", "lainnya": "lainnya"}
-    label_petugas = "Bicara dengan petugas"
-    hd_ask_about = "Tanya petugas tentang laporan {reference}"
-    hd_status = {"open": "masih berjalan", "closed": "selesai"}
-    data_ticket = "#{number} ({status})"
 
     # --- menu labels (also the names used in not_available) ---
     label_cek_bpjs = "Cek kepesertaan BPJS Ketenagakerjaan"
@@ -183,6 +144,8 @@ class MSG:
     rel_sibling = "Saudara"
     rel_other = "Lainnya"
     rep_name_retry = "Ketik nama lengkap dengan huruf."
+    rep_name_later = ("Nama ini kami perlukan sekarang untuk melanjutkan. Ketik nama lengkapnya sesuai KTP; "
+                      "dokumen dan rekening boleh menyusul.")
     rep_ask_nik = "Ketik NIK almarhum/almarhumah: 16 angka di KTP atau Kartu Keluarga."
     rep_exists = ("NIK ini sudah pernah dilaporkan, jadi tidak perlu melapor lagi.\nNomor laporan: {reference}\n"
                   "Status: {status}\nKetik CEK STATUS untuk melihat perkembangannya.")
@@ -307,9 +270,9 @@ class MSG:
                     "• Laporan santunan yang Anda ajukan: {reports}\n"
                     "• Pertama kali menghubungi: {first}. Terakhir menulis: {last}.\n"
                     "• Percakapan dengan petugas: {tickets}\n"
-                    "Isi percakapan dengan layanan otomatis tidak kami simpan; jawaban yang belum selesai terhapus "
-                    "sendiri. Percakapan dengan petugas disimpan untuk petugas sampai {ticket_days} hari setelah "
-                    "selesai. "
+                    "Isi percakapan dengan layanan otomatis tidak kami simpan; jawaban formulir yang belum selesai "
+                    "disimpan sebagai draf (laporan kematian 14 hari, lainnya beberapa jam) lalu terhapus sendiri. "
+                    "Percakapan dengan petugas disimpan untuk petugas sampai {ticket_days} hari setelah selesai. "
                     "Ketik HAPUS DATA SAYA untuk menghapus data ini.")
     data_channel_phone = "{channel}, nomor {phone}"
     data_none = "tidak ada"

@@ -9,8 +9,9 @@
 The report is stored before the reference number is sent."""
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from conversations.context import Context
@@ -38,6 +39,8 @@ def _today(ctx: Context) -> date:
 
 def _name(answer: Answer, *_: Any) -> Ok | Retry:
     text = " ".join(answer.text.split())
+    if is_later(text):  # "nanti" is never a name: a name cannot wait
+        return Retry(MSG.rep_name_later)
     if not (2 <= len(text) <= 120) or sum(c.isalpha() for c in text) < 2:
         return Retry(MSG.rep_name_retry)
     return Ok(text)
@@ -141,10 +144,23 @@ def _holder(answer: Answer, ctx: Context, a: Mapping[str, Any]) -> Ok | Retry:
     return Ok(a["heir"]) if answer.choice_id == "heir" else _name(answer)
 
 
+_AROUND_ACCOUNT = frozenset("bank no nomor nomer rek rekening norek norekening saya di ya pak bu".split())
+_ACCOUNT_IN = re.compile(r"(?<!\d)(\d[\d .\-]{4,22}\d)(?!\d)")
+
+
 def _bank(answer: Answer, ctx: Context, _a: Mapping[str, Any]) -> Ok | Retry:
+    """The bank, and the account number when the same message carries it ("BRI 1234567890")."""
     if answer.choice_id == "nanti" or is_later(answer.text):
         return Ok(None)
-    return _name(answer)
+    found = _ACCOUNT_IN.search(answer.text)
+    account = parse_bank_account(found[1]).value if found else None
+    rest = _ACCOUNT_IN.sub(" ", answer.text) if account else answer.text
+    if account:  # "bank BRI norek 1234 5678 90": the bank's name without the words around the number
+        rest = " ".join(w for w in rest.split() if w.lower().strip(".:") not in _AROUND_ACCOUNT) or rest
+    named = _name(Answer(rest))
+    if isinstance(named, Retry) or not account:
+        return named
+    return Ok(named.value, also={"account": account})
 
 
 def _account(answer: Answer, ctx: Context, _a: Mapping[str, Any]) -> Ok | Retry:
@@ -237,7 +253,8 @@ def _doc_step(kind: str) -> Step:
         return MSG.rep_ask_document.format(document=getattr(MSG, f"doc_{kind}"),
                                            window=ctx.services.santunan.rules.window_days)
 
-    return Step(f"doc_{kind}", prompt=prompt, parse=_document(kind), choices=_LATER)
+    return Step(f"doc_{kind}", prompt=prompt, parse=_document(kind), choices=_LATER, later=True,
+                label=getattr(MSG, f"doc_{kind}").split(" dari ")[0], example=MSG.doc_example)
 
 
 def _ask_desa(ctx: Context, a: Mapping[str, Any]) -> str:
@@ -255,24 +272,36 @@ def _no_bank(_ctx: Context, a: Mapping[str, Any]) -> bool:
 santunan_flow = Flow(
     name="lapor_kematian",
     version=1,
+    title=MSG.form_titles["lapor_kematian"],
+    progress=True,
+    keep=timedelta(days=14),  # bot/app.py sets DRAFT_RETENTION_DAYS
     steps=(
-        Step("consent", prompt=_consent_prompt, parse=_consent, choices=_YES_NO),
-        Step("reporter", prompt=MSG.rep_ask_reporter, parse=_reporter,
-             choices=_profile),
-        Step("relationship", prompt=MSG.rep_ask_relationship, parse=_relationship, choices=_RELATIONS),
-        Step("nik", prompt=MSG.rep_ask_nik, parse=_nik),
-        Step("name", prompt=MSG.rep_ask_name, parse=lambda answer, *_: _name(answer)),
-        Step("date", prompt=MSG.rep_ask_date, parse=_date),
-        Step("kecamatan", prompt=MSG.rep_ask_kecamatan, parse=_kecamatan),
-        Step("desa", prompt=_ask_desa, parse=_desa),
-        Step("kk", prompt=MSG.rep_ask_kk, parse=_kk),
-        Step("heir", prompt=MSG.rep_ask_heir, parse=_heir, choices=(Choice("me", MSG.rep_heir_me),)),
-        Step("phone", prompt=MSG.rep_ask_phone, parse=_phone, request_phone=True,
+        Step("consent", prompt=_consent_prompt, parse=_consent, choices=_YES_NO, label=MSG.field_consent),
+        Step("reporter", prompt=MSG.rep_ask_reporter, parse=_reporter, choices=_profile,
+             label=MSG.field_reporter, example="Rahmawati"),
+        Step("relationship", prompt=MSG.rep_ask_relationship, parse=_relationship, choices=_RELATIONS,
+             label=MSG.field_relationship, example="anak"),
+        Step("nik", prompt=MSG.rep_ask_nik, parse=_nik, label=MSG.field_nik, example="1602 0157 0885 0003",
+             help=MSG.help_nik),
+        Step("name", prompt=MSG.rep_ask_name, parse=lambda answer, *_: _name(answer), label=MSG.field_name,
+             example="Ahmad Sanusi"),
+        Step("date", prompt=MSG.rep_ask_date, parse=_date, label=MSG.field_date, example="kemarin, atau 17-08-2025"),
+        Step("kecamatan", prompt=MSG.rep_ask_kecamatan, parse=_kecamatan, label=MSG.field_kecamatan,
+             example="Kayu Agung"),
+        Step("desa", prompt=_ask_desa, parse=_desa, label=MSG.field_desa, example="Sukadana"),
+        Step("kk", prompt=MSG.rep_ask_kk, parse=_kk, label=MSG.field_kk, example="1602 0112 0315 0001",
+             help=MSG.help_kk),
+        Step("heir", prompt=MSG.rep_ask_heir, parse=_heir, choices=(Choice("me", MSG.rep_heir_me),),
+             label=MSG.field_heir, example="Rahmawati"),
+        Step("phone", prompt=MSG.rep_ask_phone, parse=_phone, request_phone=True, label=MSG.field_phone,
+             example="0812 3456 7890",
              choices=lambda ctx, _a: (Choice("mine", MSG.rep_phone_mine),) if ctx.contact.phone else ()),
-        Step("bank", prompt=MSG.rep_ask_bank, parse=_bank, choices=_LATER),
-        Step("account", prompt=MSG.rep_ask_account, parse=_account, skip_if=_no_bank),
-        Step("holder", prompt=MSG.rep_ask_holder, parse=_holder, skip_if=_no_bank,
-             choices=lambda _ctx, a: (Choice("heir", a["heir"]),)),
+        Step("bank", prompt=MSG.rep_ask_bank, parse=_bank, choices=_LATER, label=MSG.field_bank, later=True,
+             example="BRI 1234567890"),
+        Step("account", prompt=MSG.rep_ask_account, parse=_account, skip_if=_no_bank, label=MSG.field_account,
+             example="1234567890"),
+        Step("holder", prompt=MSG.rep_ask_holder, parse=_holder, skip_if=_no_bank, label=MSG.field_holder,
+             choices=lambda _ctx, a: (Choice("heir", a["heir"]),), example="Rahmawati"),
         *(_doc_step(kind) for kind in DOCUMENTS),
         Step("confirm", prompt=_summary_text, parse=_confirm,
              choices=(Choice("kirim", MSG.rep_send), Choice("ubah", MSG.rep_change))),

@@ -130,7 +130,7 @@ class Dispatcher:
             flow = where[0] = turn.flow or (turn.state["flow"] if turn.state else "menu")
             version = state["version"] if state else 0
             if turn.save and turn.state is not None:
-                if not await self._store.save(key, turn.state, expected_version=version, seen=seen):
+                if not await self._store.save(key, turn.state, expected_version=version, seen=seen, ttl=turn.keep):
                     raise RuntimeError("state changed under the lock")  # never expected; fail loudly
             else:
                 if turn.save and state is not None:

@@ -13,7 +13,9 @@ from functools import lru_cache
 from stdnum.exceptions import ValidationError
 from stdnum.id import nik as stdnum_nik
 
-__all__ = ["NikCheck", "check_nik"]
+from services.digits import number_among_words
+
+__all__ = ["NikCheck", "check_nik", "check_nik_in_text", "find_nik"]
 
 _SEPARATORS = re.compile(r"[\s.\-]")
 
@@ -43,6 +45,22 @@ def check_nik(text: str) -> NikCheck:
     if not _known_region(compact[:4]):
         return NikCheck(None, error="region", digits=16)
     return NikCheck(compact, birth_date=born, female=int(compact[6:8]) > 40, digits=16)
+
+
+def check_nik_in_text(text: str) -> NikCheck:
+    """`check_nik` on the one 16-digit number in a message with words around it ("NIK saya
+    1602 0157 0885 0003 pak", "nik: 1602.0157.0885.0003"); without letters, just `check_nik`."""
+    if not any(c.isalpha() for c in text):
+        return check_nik(text)
+    found = number_among_words(text, range(16, 17))
+    if found.number is None:
+        return NikCheck(None, error=found.error, digits=found.digits)
+    return check_nik(found.number)
+
+
+def find_nik(text: str) -> str | None:
+    """The valid NIK in `text` when exactly one 16-digit number is there, else None."""
+    return check_nik_in_text(text).nik
 
 
 def _birth_date(nik: str) -> date | None:

@@ -47,9 +47,11 @@ class StateStore(Protocol):
     async def load(self, key: str) -> dict[str, Any] | None:
         """The stored document with its `version`, or None when absent or idle past the TTL."""
 
-    async def save(self, key: str, data: dict[str, Any], *, expected_version: int, seen: str | None = None) -> bool:
+    async def save(self, key: str, data: dict[str, Any], *, expected_version: int, seen: str | None = None,
+                   ttl: timedelta | None = None) -> bool:
         """Store `data` as version expected+1 if the stored version is still `expected_version`
         (0: nothing stored), and mark the platform message id `seen` (if given) in the same write.
+        `ttl`: how long to keep it (a form's draft), else the store's idle timeout.
         False on a conflict, and nothing is written."""
 
     async def delete(self, key: str) -> None: ...
@@ -121,10 +123,11 @@ class SqlStateStore:
             return None
         return {**json.loads(row.data), "version": row.version}
 
-    async def save(self, key: str, data: dict[str, Any], *, expected_version: int, seen: str | None = None) -> bool:
+    async def save(self, key: str, data: dict[str, Any], *, expected_version: int, seen: str | None = None,
+                   ttl: timedelta | None = None) -> bool:
         now = utcnow()
         doc = json.dumps({k: v for k, v in data.items() if k != "version"}, ensure_ascii=False)
-        values = {"data": doc, "version": expected_version + 1, "expires_at": now + self._ttl}
+        values = {"data": doc, "version": expected_version + 1, "expires_at": now + (ttl or self._ttl)}
         async with self._sessions() as s, s.begin():
             if expected_version:
                 res = await s.execute(
@@ -257,9 +260,10 @@ class RedisStateStore:
             seen, (version, doc) = await pipe.execute()
         return (True, None) if seen else (False, _document(version, doc))
 
-    async def save(self, key: str, data: dict[str, Any], *, expected_version: int, seen: str | None = None) -> bool:
+    async def save(self, key: str, data: dict[str, Any], *, expected_version: int, seen: str | None = None,
+                   ttl: timedelta | None = None) -> bool:
         doc = json.dumps({k: v for k, v in data.items() if k != "version"}, ensure_ascii=False)
-        ttl_ms = int(self._ttl.total_seconds() * 1000)
+        ttl_ms = int((ttl or self._ttl).total_seconds() * 1000)
         keys = [key] if seen is None else [key, f"seen:{seen}"]
         return bool(await self._cas(keys=keys, args=[expected_version, doc, ttl_ms, _DEDUPE_SECONDS]))
 

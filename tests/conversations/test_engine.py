@@ -64,14 +64,15 @@ async def test_unknown_kecamatan_says_what_a_good_answer_looks_like(d):
     assert d.state["step"] == "kecamatan"
 
 
-async def test_three_failed_answers_offer_the_menu(d):
+async def test_three_failed_answers_offer_ways_on_never_start_again(d):
     await d.say("langganan")
     await d.say("2")
     await d.say("xxxx")
     await d.say("yyyy")
     replies = await d.say("zzzz")
-    assert MSG.too_many_tries in texts(replies)
-    assert labels(replies) == MENU
+    assert MSG.stuck_short in texts(replies) and "mulai lagi" not in texts(replies)
+    assert labels(replies)[-1] == MSG.stuck_menu and d.state["step"] == "kecamatan"  # still at the question
+    assert "Pedamaran" in texts(await d.say("pedamaran"))  # a right answer still works
     assert d.state is None
 
 

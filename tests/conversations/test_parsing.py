@@ -128,7 +128,11 @@ def test_parse_date(typed, expected):
     ("9999999999999999", ParseResult("9999999999999999", None, 16)),  # region and date are soft checks only
     ("", ParseResult(None, "empty", 0)),
     (" - . ", ParseResult(None, "empty", 0)),
-    ("KK 1602012345670001", ParseResult(None, "letters", 16)),
+    ("KK 1602012345670001", ParseResult("1602012345670001", None, 16)),  # words around it are fine
+    ("no kk 1602 0123 4567 0001 pak", ParseResult("1602012345670001", None, 16)),
+    ("no kk 1602 0123 4567 000", ParseResult(None, "short", 15)),
+    ("kk 1602012345670001 nik 1602015708850003", ParseResult(None, "letters", 32)),  # which one?
+    ("KK1602012345670001", ParseResult(None, "letters", 16)),  # a letter touching a digit
     ("16O2012345670001", ParseResult(None, "letters", 15)),
     ("160201234567000", ParseResult(None, "short", 15)),
     ("1602", ParseResult(None, "short", 4)),
@@ -162,7 +166,10 @@ def test_kk_doubts(kk, doubts):
     ("", ParseResult(None, "empty", 0)),
     ("+", ParseResult(None, "empty", 0)),
     ("0812-345-678o", ParseResult(None, "letters", 10)),
-    ("hp saya 08123456789", ParseResult(None, "letters", 11)),
+    ("hp saya 08123456789", ParseResult("+628123456789", None, 11)),
+    ("no wa saya 0812 3456 7890 pak", ParseResult("+6281234567890", None, 12)),
+    ("hp 0812-3456-7890", ParseResult("+6281234567890", None, 12)),
+    ("wa 0812 3456 7890 atau 0813 1111 2222", ParseResult(None, "letters", 24)),  # which one?
     ("0809 1234 5678", ParseResult(None, "not_mobile", 12)),  # premium rate
     ("0841 2345 6789", ParseResult(None, "not_mobile", 12)),
     ("0711 356789", ParseResult(None, "not_mobile", 10)),  # a Palembang landline
@@ -183,7 +190,8 @@ def test_parse_phone(typed, expected):
     ("123456", ParseResult("123456", None, 6)),
     ("12345678901234567890", ParseResult("12345678901234567890", None, 20)),
     ("", ParseResult(None, "empty", 0)),
-    ("BRI 1234567890", ParseResult(None, "letters", 10)),
+    ("norek 1234567890", ParseResult("1234567890", None, 10)),  # words around it are fine
+    ("BRI1234567890", ParseResult(None, "letters", 10)),
     ("12a4567", ParseResult(None, "letters", 6)),
     ("12345", ParseResult(None, "length", 5)),
     ("123456789012345678901", ParseResult(None, "length", 21)),

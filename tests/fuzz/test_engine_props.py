@@ -187,13 +187,16 @@ _GOOD = {  # flow:step -> good answers (a str, or a photo); the conversation's d
     "status_laporan:prove": ["1602015708850004", "0812 3456 7890", "+62 812-3456-7890"],
     "langganan:scope": ["1", "2"], "langganan:kecamatan": ["kayu agng", "mesu"],
     "staf_perbaikan:note": ["SKTM belum ada"],
+    "petugas_keluar:confirm": [MSG.hd_leave_yes, MSG.hd_leave_no],
 }
 
 
 def _good_answer(state: dict | None, pick: int) -> Turn:
     """What someone following the conversation would send now: a good answer to the step asked,
     a button (by its number) when choices are offered, or the words that start a flow."""
-    if state is None:
+    if state is not None and (state.get("pending") or "").startswith("resume:"):  # "Lanjutkan …?"
+        return Turn(text=(MSG.draft_continue, MSG.draft_fresh)[pick % 2])
+    if state is None or not state.get("flow"):
         return Turn(text=_STARTS[pick % len(_STARTS)])
     if state["step"] == "desa":  # a desa of the kecamatan just chosen
         villages = [v for v in WILAYAH.villages if v.parent_code == state["answers"]["kecamatan"]]
@@ -246,6 +249,14 @@ def conversations(draw) -> Conversation:
 def _check_state(world: World, state: dict | None, ctx: Context) -> None:
     """What engine.py needs of a stored state to take the next message (see Engine.step/_answer)."""
     if state is None:
+        return
+    for name, draft in (state.get("drafts") or {}).items():  # parked forms (conversations/drafts.py)
+        flow = world.engine._flows[name]
+        assert flow.keep is not None and draft["step"] in [s.id for s in flow.steps], draft
+        assert isinstance(draft["answers"], dict) and draft["flow_version"] == flow.version
+        datetime.fromisoformat(draft["saved_at"])
+    if state.get("flow") is None:  # idle, only drafts kept
+        assert state.get("drafts"), "an idle state with nothing in it is stored"
         return
     assert {"flow", "step", "answers", "flow_version", "retries", "offered", "updated_at", "version"} <= set(state)
     flow = world.engine._flows.get(state["flow"])

@@ -48,7 +48,8 @@ async def test_a_message_is_answered_through_rest_with_a_numbered_menu(client, f
     sent = fake_twilio.sent_to("+6281200000002")
     assert [m["Body"].split("\n")[0] for m in sent] == [MSG.welcome, MSG.menu]
     assert ("1. Cek kepesertaan BPJS Ketenagakerjaan\n2. Lapor kematian (santunan)\n3. Cek status laporan\n"
-            "4. Pengumuman terbaru\n5. Langganan pengumuman\n6. Berhenti langganan\n7. Bantuan") in sent[1]["Body"]
+            "4. Pengumuman terbaru\n5. Langganan pengumuman\n6. Berhenti langganan\n7. Bicara dengan petugas\n"
+            "8. Bantuan") in sent[1]["Body"]
     assert sent[1]["Body"].endswith(MSG.choose_hint)
     assert sent[0]["From"] == "whatsapp:+14155238886"
     assert sent[0]["StatusCallback"] == f"{PUBLIC}/webhooks/whatsapp/status"
