@@ -44,7 +44,7 @@ def test_killed_before_the_turn_is_saved_the_redelivery_is_handled(private_pg, s
     server = serve(DATABASE_URL=private_pg.url)
     siti = Citizen(fake_telegram, chat_id=9401)
     answers = script("1602015708850016", ["nanti"] * 5)
-    assert siti.walk(server, answers[:NIK_STEP])[-1] == MSG.rep_ask_nik
+    assert siti.walk(server, answers[:NIK_STEP])[-1].endswith(MSG.rep_ask_nik)  # after "Langkah 4 dari 19."
     with private_pg.table_locked("reports"):
         update = _killed_in_flight(server, siti, answers[NIK_STEP], lambda: private_pg.waiting() > 0)
     server.start()
@@ -61,7 +61,7 @@ def test_killed_while_replying_the_redelivery_is_a_duplicate(db_url, serve, fake
     server = serve(DATABASE_URL=db_url)
     siti = Citizen(fake_telegram, chat_id=9402)
     answers = script("1602015708850017", ["nanti"] * 5)
-    assert siti.walk(server, answers[:NIK_STEP])[-1] == MSG.rep_ask_nik
+    assert siti.walk(server, answers[:NIK_STEP])[-1].endswith(MSG.rep_ask_nik)  # after "Langkah 4 dari 19."
     fake_telegram.delays["sendMessage"] = [5]  # takes the message, answers late: the kill lands in between
     sent = len(siti.texts())
     update = _killed_in_flight(server, siti, answers[NIK_STEP], lambda: len(siti.texts()) > sent)
@@ -70,5 +70,5 @@ def test_killed_while_replying_the_redelivery_is_a_duplicate(db_url, serve, fake
     assert siti.redeliver(server, update).status_code == 200
     assert siti.texts()[sent:] == [MSG.rep_ask_name]  # applied once: no second answer
     replies = siti.walk(server, answers[NIK_STEP + 1:])  # the name, and the rest, from where it was
-    assert replies[0] == MSG.rep_ask_date
+    assert replies[0].endswith(MSG.rep_ask_date)
     assert filed_reports(db_url) == {reference_in(replies): 0}

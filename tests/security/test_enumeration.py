@@ -121,8 +121,9 @@ async def test_api_chat_floods_from_one_address_get_429_whatever_the_id(settings
     async with _app(settings, web_messages_per_minute=20) as app, _client(app) as c, \
             _client(app, "198.51.100.20") as other:
         codes = [(await c.post("/api/chat", json={"user": f"web-flood-{i}", "text": "halo"})).status_code
-                 for i in range(21)]
-        assert codes[:20] == [200] * 20 and codes[20] == 429
+                 for i in range(45)]
+        # fixed one-minute windows: 20 a window, so at most 40 pass when the run straddles a window's end
+        assert codes[:20] == [200] * 20 and codes.count(200) <= 40 and codes[-1] == 429
         refused = await c.post("/api/chat", json={"user": "web-flood-x", "text": "halo"})
         assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
         assert (await other.post("/api/chat", json={"user": "web-else", "text": "halo"})).status_code == 200
