@@ -25,7 +25,7 @@ from services.privacy import mask_account, mask_kk, mask_nik, mask_phone
 from services.santunan import DOCUMENTS, WIB, Draft, Duplicate, LateReport
 from storage.models import Report
 
-__all__ = ["santunan_flow", "document_answer"]
+__all__ = ["santunan_flow", "document_answer", "lookup_retry"]
 
 _YES_NO = (Choice("ya", MSG.yes), Choice("tidak", MSG.no))
 _RELATIONS = tuple(Choice(k, getattr(MSG, f"rel_{k}")) for k in ("child", "spouse", "parent", "sibling", "other"))
@@ -74,14 +74,20 @@ async def _nik(answer: Answer, ctx: Context, _a: Mapping[str, Any]) -> Ok | Retr
     try:
         existing = await ctx.services.santunan.check_nik(found.nik, contact_id=ctx.contact.id, ip=ctx.ip,
                                                          proof=ctx.proof)
-    except NeedsProof:
-        return Retry(MSG.proof_needed, proof=True)
-    except LookupRefused as exc:
-        return Retry(MSG.lookups_refused.format(when=MSG.wait_minutes.format(
-            minutes=max(1, round(exc.retry_after / 60)))), counts=False)
+    except (NeedsProof, LookupRefused) as exc:
+        return lookup_retry(exc)
     if existing is not None:
         return Stop((_already_reported(ctx, existing),))
     return Ok(found.nik)
+
+
+def lookup_retry(exc: NeedsProof | LookupRefused) -> Retry:
+    """A sensitive lookup the limits held back (services/lookups.py): the web chat solves a proof of
+    work and sends the same answer again, or the citizen is told when to try; the step stays open."""
+    if isinstance(exc, NeedsProof):
+        return Retry(MSG.proof_needed, proof=True)
+    minutes = max(1, round(exc.retry_after / 60))
+    return Retry(MSG.lookups_refused.format(when=MSG.wait_minutes.format(minutes=minutes)), counts=False)
 
 
 def _already_reported(ctx: Context, report: Report) -> Reply:

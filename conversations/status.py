@@ -23,7 +23,7 @@ from conversations.helpdesk import ask_about
 from conversations.messages_id import MSG
 from conversations.model import Choice, Reply
 from conversations.parsing import parse_phone
-from conversations.santunan import document_answer
+from conversations.santunan import document_answer, lookup_retry
 from services.lookups import LookupRefused, NeedsProof
 from services.nik import check_nik
 from services.references import normalise_reference
@@ -62,12 +62,9 @@ async def _reference(answer: Answer, ctx: Context, _a: Mapping[str, Any]) -> Ok 
     reference = normalise_reference(answer.choice_id or answer.text)
     if reference is None:
         return Retry(MSG.st_bad, _MINE)
-    try:
-        report = await santunan.lookup(reference, contact_id=ctx.contact.id, ip=ctx.ip, proof=ctx.proof)
-    except NeedsProof:
-        return Retry(MSG.proof_needed, proof=True)
-    except LookupRefused as exc:
-        return Retry(MSG.lookups_refused.format(when=_wait(exc.retry_after)), counts=False)
+    report = await _looked_up(ctx, reference)
+    if isinstance(report, Retry):
+        return report
     if report is None:
         return Retry(MSG.st_unknown, _MINE)
     if santunan.family(report, contact_id=ctx.contact.id):
@@ -75,8 +72,13 @@ async def _reference(answer: Answer, ctx: Context, _a: Mapping[str, Any]) -> Ok 
     return Ok({"reference": report.reference, "family": False})
 
 
-def _wait(seconds: float) -> str:
-    return MSG.wait_minutes.format(minutes=max(1, round(seconds / 60)))
+async def _looked_up(ctx: Context, reference: str) -> Report | Retry | None:
+    """The report, counted against the lookup limits; a Retry when they held it back."""
+    try:
+        return await ctx.services.santunan.lookup(reference, contact_id=ctx.contact.id, ip=ctx.ip,
+                                                  proof=ctx.proof)
+    except (NeedsProof, LookupRefused) as exc:
+        return lookup_retry(exc)
 
 
 async def _prove(answer: Answer, ctx: Context, a: Mapping[str, Any]) -> Ok | Retry:
@@ -87,12 +89,9 @@ async def _prove(answer: Answer, ctx: Context, a: Mapping[str, Any]) -> Ok | Ret
     if evidence is None:
         return Retry(MSG.st_prove_retry)
     santunan, reference = ctx.services.santunan, a["ref"]["reference"]
-    try:
-        report = await santunan.lookup(reference, contact_id=ctx.contact.id, ip=ctx.ip, proof=ctx.proof)
-    except NeedsProof:
-        return Retry(MSG.proof_needed, proof=True)
-    except LookupRefused as exc:
-        return Retry(MSG.lookups_refused.format(when=_wait(exc.retry_after)), counts=False)
+    report = await _looked_up(ctx, reference)
+    if isinstance(report, Retry):
+        return report
     if report is None or not santunan.family(report, contact_id=ctx.contact.id, evidence=evidence):
         return Retry(MSG.st_prove_wrong)
     return Ok({**await _details(ctx, report), "evidence": evidence})
