@@ -114,7 +114,9 @@ class PersonMode:
         if not said.open:
             return None
         replies = [Reply(MSG.hd_reply.format(text=t)) for t in said.replies]
-        if word == "petugas":  # asking again: the same ticket, and saying so
+        if said.area_asked and (place := await _answer_area(text, ctx)):
+            replies.append(Reply(MSG.hd_area_thanks.format(place=place)))
+        elif word == "petugas":  # asking again: the same ticket, and saying so
             replies.append(Reply(MSG.hd_opened_again))
         elif said.next_open is not None:
             replies.append(Reply(MSG.hd_away.format(when=when_text(said.next_open, ctx.now))))
@@ -138,12 +140,17 @@ class PersonMode:
                        report: str | None = None) -> Turn:
         """Open the ticket (or add to the open one). The conversation's state is kept as it was: a
         form's answers are there when the citizen comes back to the bot."""
+        answers = (state or {}).get("answers") or {}
+        place = tuple(v if isinstance(v, str) else None for v in (answers.get("kecamatan"), answers.get("desa")))
         opened = await ctx.services.helpdesk.open(contact=ctx.contact, text=text, bot_said=bot_said,
+                                                  place=place if place[0] else (None, None),
                                                   flow=state.get("flow") if state else None,
                                                   step=state.get("step") if state else None, report_reference=report)
         replies = [Reply(MSG.hd_opened if opened.created else MSG.hd_opened_again)]
         if opened.next_open is not None:
             replies.append(Reply(MSG.hd_away.format(when=when_text(opened.next_open, ctx.now))))
+        if not opened.area_known:
+            replies.append(Reply(MSG.hd_ask_area))
         return Turn(state, replies, save=False)
 
 
@@ -156,6 +163,33 @@ async def _unreachable(_ctx: Context, _a: Mapping[str, Any]) -> list[Reply]:
 leave_flow = Flow(name=LEAVE_FLOW, on_complete=_unreachable,
                   steps=(Step("confirm", prompt=MSG.hd_leave_ask, parse=lambda *_: Retry(MSG.hd_leave_retry),
                               choices=_LEAVE),))
+
+
+_FROM = re.compile(r"^(?:saya\s+)?(?:tinggal\s+)?(?:dari|di)\s+")
+_VILLAGE = re.compile(r"\s*(?:,|/|\b(?:desa|ds|kelurahan|kel)\b\.?)\s*")
+
+
+def place_of(text: str, wilayah: Any) -> tuple[str | None, str | None]:
+    """(kecamatan code, desa code) named in "Pedamaran, desa Cinta Jaya", "kec. Kayuagung" or a desa
+    alone when only one kecamatan has it; (None, None) when the message names no place clearly."""
+    head, _, village = _VILLAGE.sub("|", _FROM.sub("", normalise(text)), count=1).partition("|")
+    found = wilayah.match_kecamatan(head).place if head else None
+    if found is None and not village:  # a desa's name alone
+        near = wilayah.match_kecamatan(head).candidates if head else ()
+        found, village = (near[0], head) if len(near) == 1 else (None, "")
+    if found is None:
+        return None, None
+    desa = wilayah.match_desa(found.code, village).place if village else None
+    return found.code, desa.code if desa else None
+
+
+async def _answer_area(text: str, ctx: Context) -> str | None:
+    """The citizen's answer to the area question, kept on the ticket; the place's name, or None."""
+    kecamatan, desa = place_of(text, ctx.services.wilayah)
+    if not await ctx.services.helpdesk.answer_area(contact=ctx.contact, kecamatan=kecamatan, desa=desa):
+        return None
+    named = ctx.services.wilayah.get(desa or kecamatan)
+    return f"{'desa' if desa else 'Kecamatan'} {named.name}" if named else None
 
 
 def _pick(text: str) -> str | None:

@@ -16,6 +16,9 @@ class FormTexts:
     hd_away = ("Saat ini di luar jam kerja petugas. Pesan Anda sudah kami catat dan akan dibaca petugas {when}. "
                "Anda tidak perlu mengirim ulang.")
     hd_ack = "Pesan Anda sudah kami teruskan ke petugas. Mohon tunggu balasannya di sini."
+    hd_ask_area = ("Agar sampai ke petugas wilayah Anda: Anda tinggal di kecamatan dan desa mana? Contoh: "
+                   "Pedamaran, desa Cinta Jaya. Boleh juga langsung tulis pertanyaan Anda.")
+    hd_area_thanks = "Terima kasih. Pesan Anda kami teruskan juga ke petugas {place}. Mohon tunggu balasannya di sini."
     hd_reply = "Petugas: {text}"
     hd_leave_ask = ("Anda sedang terhubung dengan petugas. Keluar dari percakapan dengan petugas dan kembali ke "
                     "layanan otomatis?")

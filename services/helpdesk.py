@@ -42,6 +42,7 @@ class Opened:
     ticket_id: int
     created: bool  # False: the contact's open ticket got the message
     next_open: datetime | None  # outside office hours: when someone will read it (told once a day)
+    area_known: bool = True  # False: a new ticket of unknown area, whose citizen is asked it once
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,7 @@ class Said:
     acknowledge: bool = False  # "pesan Anda sudah kami teruskan": at most once in a while
     next_open: datetime | None = None  # outside office hours, once a day
     replies: tuple[str, ...] = ()  # staff replies that waited for the citizen to write (the 24-hour window)
+    area_asked: bool = False  # this message answers "dari kecamatan mana?" (see `answer_area`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,14 +91,18 @@ class Helpdesk:
 
     async def open(self, *, contact: ContactInfo, text: str, flow: str | None = None, step: str | None = None,
                    bot_said: str | None = None, report_reference: str | None = None,
-                   media: Sequence[tuple[str, str]] = ()) -> Opened:
-        """Open a ticket for this contact, or add to its open one. Stored before the citizen is told."""
+                   media: Sequence[tuple[str, str]] = (),
+                   place: tuple[str | None, str | None] = (None, None)) -> Opened:
+        """Open a ticket for this contact, or add to its open one. Stored before the citizen is told.
+        `place`: the (kecamatan, desa) the citizen gave in the form they were filling in, if any."""
         now = self.clock()
         if (existing := await self._tickets.open_for(contact.id)) is not None:
             await self.citizen_message(contact=contact, text=text, media=media)
             return Opened(existing.id, False, self._away(now))
         report = await self._reports.by_reference(report_reference) if report_reference else None
         kecamatan, desa, registry_id = await self._area(contact, report)
+        if kecamatan is None:
+            kecamatan, desa = place
         topic = "santunan" if report else topic_of(flow)
         values = {"contact_id": contact.id, "status": "open", "channel": contact.channel, "topic": topic,
                   "report_id": report.id if report else None, "registry_id": registry_id,
@@ -109,14 +115,28 @@ class Helpdesk:
         ticket = await self._tickets.create(values=values, messages=lines)
         if ticket is None:  # another message of the same contact opened it a moment ago
             return await self.open(contact=contact, text=text, flow=flow, step=step, media=media)
-        if self._alerts is not None and self.hours.is_open(now):  # the staff's linked chats, in office hours
-            alerts = await self._alerts.ticket_alerts(ticket_id=ticket.id, topic=topic, kecamatan_code=kecamatan,
-                                                      desa_code=desa, url=self._inbox_url(ticket.id))
-            if alerts:
-                await self._tickets.change(ticket_id=ticket.id, values={}, outbox=alerts)
+        await self._alert(ticket, kecamatan, desa, now)
+        if kecamatan is None:  # the citizen is asked once; their next message may answer it
+            await self._tickets.record(ticket_id=ticket.id, event={"kind": "area_asked", "actor": "system", "at": now})
         await self._audit.record(actor=f"contact:{contact.id}", action="helpdesk.open", target=f"ticket:{ticket.id}",
                                  detail={"topic": topic})
-        return Opened(ticket.id, True, self._away(now))
+        return Opened(ticket.id, True, self._away(now), area_known=kecamatan is not None)
+
+    async def answer_area(self, *, contact: ContactInfo, kecamatan: str | None, desa: str | None) -> bool:
+        """The citizen's answer to "dari kecamatan mana?": the open ticket gets the area (its staff
+        are told, in office hours), or, when the answer named no place, is left for Dinas Sosial.
+        Either way the question is not asked again."""
+        ticket = await self._tickets.open_for(contact.id)
+        if ticket is None or ticket.kecamatan_code is not None:
+            return False
+        now, actor = self.clock(), f"contact:{contact.id}"
+        if kecamatan is None:
+            await self._tickets.record(ticket_id=ticket.id, event={"kind": "area_unknown", "actor": actor, "at": now})
+            return False
+        await self._tickets.change(ticket_id=ticket.id, values={"kecamatan_code": kecamatan, "desa_code": desa},
+                                   event={"kind": "area", "actor": actor, "detail": desa or kecamatan, "at": now})
+        await self._alert(ticket, kecamatan, desa, now, dinsos=False)
+        return True
 
     async def citizen_message(self, *, contact: ContactInfo, text: str,
                               media: Sequence[tuple[str, str]] = ()) -> Said:
@@ -137,8 +157,10 @@ class Helpdesk:
                                         message={"direction": "in", "text": text, "at": now, **self._media(media)})
         waiting = await self._tickets.pending(ticket.id)
         await self._tickets.mark_delivered([m.id for m in waiting])
-        return Said(open=True, acknowledge=ack and not away, next_open=self.hours.next_open(now) if away else None,
-                    replies=tuple(m.text for m in waiting))
+        asked = ticket.kecamatan_code is None and await self._area_asked(ticket.id)
+        return Said(open=True, acknowledge=ack and not away and not asked,
+                    next_open=self.hours.next_open(now) if away else None,
+                    replies=tuple(m.text for m in waiting), area_asked=asked)
 
     async def close_by_citizen(self, *, contact: ContactInfo) -> int | None:
         """SELESAI from the citizen: the ticket's id, or None when none was open."""
@@ -319,6 +341,21 @@ class Helpdesk:
 
     def _inbox_url(self, ticket_id: int) -> str:
         return f"{self._base_url}/admin/bantuan/{ticket_id}"
+
+    async def _alert(self, ticket: Ticket, kecamatan: str | None, desa: str | None, now: datetime, *,
+                     dinsos: bool = True) -> None:
+        """The linked chats of the staff who may answer the ticket are told, in office hours."""
+        if self._alerts is None or not self.hours.is_open(now):
+            return
+        alerts = await self._alerts.ticket_alerts(ticket_id=ticket.id, topic=ticket.topic, kecamatan_code=kecamatan,
+                                                  desa_code=desa, url=self._inbox_url(ticket.id), dinsos=dinsos)
+        if alerts:
+            await self._tickets.change(ticket_id=ticket.id, values={}, outbox=alerts)
+
+    async def _area_asked(self, ticket_id: int) -> bool:
+        """The citizen was asked the area and has not answered yet (the ticket's last area event)."""
+        kinds = [e.kind for e in await self._tickets.events(ticket_id) if e.kind.startswith("area")]
+        return bool(kinds) and kinds[-1] == "area_asked"
 
     def _away(self, now: datetime) -> datetime | None:
         return None if self.hours.is_open(now) else self.hours.next_open(now)

@@ -157,11 +157,12 @@ class StaffLinks:
                 for c in chats if f"staff:{c.staff_id}" != skip_actor]
 
     async def ticket_alerts(self, *, ticket_id: int, topic: str, kecamatan_code: str | None,
-                            desa_code: str | None, url: str = "") -> list[dict[str, Any]]:
+                            desa_code: str | None, url: str = "", dinsos: bool = True) -> list[dict[str, Any]]:
         """Outbox rows telling the linked chats of the staff who may answer a new helpdesk ticket:
         the kades of its desa, the camat of its kecamatan, and Dinas Sosial. No personal data: the
-        ticket's number, topic and place."""
-        chats = await self._accounts.linked_chats(role="dinsos")
+        ticket's number, topic and place. `dinsos=False`: the area's staff only (the area became known
+        after Dinas Sosial was told)."""
+        chats = await self._accounts.linked_chats(role="dinsos") if dinsos else []
         if desa_code:
             chats += await self._accounts.linked_chats(role="kades", desa_code=desa_code)
         if kecamatan_code:

@@ -56,7 +56,8 @@ _DONE = {"terkirim": "Balasan dikirim ke warga.",
          "ditutup": "Percakapan ditutup. Warga diberi tahu dan ditanya seberapa puas."}
 EVENT_NAMES = {"opened": "Dibuka", "assigned": "Ditugaskan", "transferred": "Dialihkan", "note": "Catatan internal",
                "reopened": "Dibuka lagi", "closed": "Ditutup", "escalated": "Diteruskan ke Dinas Sosial",
-               "rated": "Dinilai warga", "read": "Dibaca"}
+               "rated": "Dinilai warga", "read": "Dibaca", "area_asked": "Wilayah ditanyakan ke warga",
+               "area": "Wilayah disebut warga", "area_unknown": "Warga tidak menyebut wilayah"}
 _DELIVERY = {"queued": "terkirim", "template": "templat", "pending": "tertunda"}
 
 

@@ -59,7 +59,7 @@ async def _staff(client, role: str = "dinsos", **area):
 
 async def test_web_a_person_takes_over_and_hands_back(client):
     first = _texts(await chat(client, "web-hd", "saya mau bicara dengan petugas"))
-    assert first == MSG.hd_opened
+    assert first == f"{MSG.hd_opened}\n{MSG.hd_ask_area}"  # no area known yet: asked once
     [ticket] = await _tickets(client)
     assert ticket.status == "open" and ticket.channel == "web"
     # while it is open the bot starts nothing, and does not answer every message
@@ -86,7 +86,7 @@ async def test_web_a_person_takes_over_and_hands_back(client):
 
 async def test_a_request_inside_a_form_keeps_the_form_and_names_the_step(client):
     await chat(client, "web-form", COVERAGE)
-    assert _texts(await chat(client, "web-form", "gimana caranya ngomong sm petugas")) == MSG.hd_opened
+    assert _texts(await chat(client, "web-form", "gimana caranya ngomong sm petugas")).startswith(MSG.hd_opened)
     [ticket] = await _tickets(client)
     assert (ticket.topic, ticket.step) == ("kepesertaan", "cek_bpjs:nik")
     lines = await _lines(client, ticket.id)
@@ -274,3 +274,42 @@ async def test_asked_from_a_reports_status_the_ticket_is_linked_to_it(client):
     [ticket] = await _tickets(client)
     assert (ticket.report_id, ticket.topic, ticket.kecamatan_code, ticket.desa_code) == (
         report.id, "santunan", "16.02.05", "16.02.05.1008")  # the report's area: its kades and camat see it
+
+
+async def test_an_unknown_area_is_asked_once_and_routes_the_ticket(client):
+    rt = client.app.state.runtime
+    assert _texts(await chat(client, "web-where", "petugas")).endswith(MSG.hd_ask_area)
+    [ticket] = await _tickets(client)
+    assert ticket.kecamatan_code is None  # for Dinas Sosial only, until the citizen says
+    _, camat = await _staff(client, "camat", kecamatan="16.02.05")
+    assert (await client.get(f"/api/v1/helpdesk/tickets/{ticket.id}", headers=camat)).status_code == 404
+    said = _texts(await chat(client, "web-where", "saya dari Kayu Agung, desa Sukadana"))
+    assert said == MSG.hd_area_thanks.format(place="desa Sukadana")
+    [ticket] = await _tickets(client)
+    assert ticket.kecamatan_code == "16.02.05" and ticket.desa_code.startswith("16.02.05.")
+    assert (await client.get(f"/api/v1/helpdesk/tickets/{ticket.id}", headers=camat)).status_code == 200
+    # asked once: a later message naming another place changes nothing, and goes to the transcript
+    assert await chat(client, "web-where", "Pedamaran") == []
+    assert (await _tickets(client))[0].kecamatan_code == "16.02.05"
+    assert [t for _, t in await _lines(client, ticket.id)][-1] == "Pedamaran"
+    kinds = [e.kind for e in await rt.helpdesk._tickets.events(ticket.id)]
+    assert kinds.count("area_asked") == 1 and kinds.count("area") == 1
+
+
+async def test_an_answer_naming_no_place_is_not_asked_again(client):
+    await chat(client, "web-noplace", "petugas")
+    assert await chat(client, "web-noplace", "laporan saya belum ada kabar") == []
+    assert await chat(client, "web-noplace", "Pedamaran") == []  # not taken as the area any more
+    [ticket] = await _tickets(client)
+    assert ticket.kecamatan_code is None
+
+
+async def test_a_form_s_kecamatan_gives_the_ticket_its_area_without_asking(client):
+    for text in ("lapor kematian", "ya", "Rahmawati", "anak", "1602015708850003", "Ahmad Sanusi", "kemarin",
+                 "kayu agung", "sukadana"):
+        await chat(client, "web-formarea", text)
+    said = _texts(await chat(client, "web-formarea", "saya mau bicara dengan petugas"))
+    assert said.startswith(MSG.hd_opened) and MSG.hd_ask_area not in said
+    [ticket] = await _tickets(client)
+    assert (ticket.kecamatan_code, ticket.topic, ticket.step) == ("16.02.05", "santunan", "lapor_kematian:kk")
+    assert ticket.desa_code is not None and ticket.desa_code.startswith("16.02.05.")
