@@ -16,7 +16,7 @@ flow's `{flow, step, answers, …}`:
   flow: None                                                      idle, with drafts kept"""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -56,6 +56,13 @@ def rest(state: State | None, flows: Mapping[str, Flow], now: datetime, *, drop:
     """Idle with the other drafts kept: after a form ended (filed, stopped) or was discarded."""
     drafts = {k: v for k, v in live(state, flows, now).items() if k != drop}
     return _idle(drafts, now)
+
+
+def holding(state: State | None, choices: Sequence[Choice], now: datetime) -> State:
+    """Idle, remembering the choices just offered outside a form, so "1" answers them."""
+    idle = state or {"flow": None, "step": None, "answers": {}, "drafts": {}, "retries": 0,
+                     "updated_at": now.isoformat()}
+    return {**idle, "offered": [[c.id, c.label] for c in choices]}
 
 
 def _idle(drafts: dict[str, Any], now: datetime) -> State | None:

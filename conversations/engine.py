@@ -61,8 +61,10 @@ class Engine:
         turn = await self._step(state, incoming, ctx)
         if turn.state is not None and turn.keep is None:  # a form's draft outlives the idle timeout
             turn.keep = drafts.keep_for(turn.state, self._flows)
-        if turn.state is not None and not turn.state.get("flow") and turn.replies and turn.save:
-            turn.state = {**turn.state, "offered": [[c.id, c.label] for c in turn.replies[-1].choices]}
+        offered = turn.replies[-1].choices if turn.replies and turn.save else ()
+        if (turn.state is not None and not turn.state.get("flow") and turn.save) or \
+                (turn.state is None and offered and tuple(offered) != self.menu_choices):
+            turn.state = drafts.holding(turn.state, offered, ctx.now)
         return turn
 
     async def _step(self, state: State | None, incoming: Incoming, ctx: Context) -> Turn:
@@ -73,7 +75,7 @@ class Engine:
                        "not_saved": MSG.media_not_saved}.get(incoming.media_error, MSG.media_bad_type)
             offered = tuple(Choice(i, label) for i, label in (state or {}).get("offered", []))
             return Turn(state, [Reply(message, offered)], save=False)
-        text = clean(incoming.text)
+        text = _chosen(state, clean(incoming.text))
         for command in self._commands if text else ():
             result = await command(text, ctx)
             if isinstance(result, Begin):
@@ -367,6 +369,15 @@ class Engine:
 
 def _choices(step: Step, ctx: Context, answers: Mapping[str, Any]) -> tuple[Choice, ...]:
     return step.choices(ctx, answers) if callable(step.choices) else step.choices
+
+
+def _chosen(state: State | None, text: str) -> str:
+    """Outside a form, a number or label answering the choices the bot offered last ("1" under a
+    report's status is its "Tanya petugas", not the menu's first service): the choice's id, as a
+    Telegram button sends it. Any other text as it is."""
+    if not state or state.get("flow") or state.get("pending"):
+        return text
+    return _pick(text, [Choice(i, label) for i, label in state.get("offered", [])]) or text
 
 
 def _pick(text: str, offered: Sequence[Choice]) -> str | None:

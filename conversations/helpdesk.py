@@ -75,7 +75,9 @@ def _score(answer: str, choice_id: str | None) -> int | None:
     text = normalise(answer)
     if choice_id in {c.id for c in RATINGS}:
         return int(choice_id)
-    if text.isdigit() and 1 <= int(text) <= 5:
+    if text.isdigit() and 1 <= int(text) <= len(RATINGS):  # its number in the list WhatsApp shows
+        return int(RATINGS[int(text) - 1].id)
+    if text.isdigit() and int(text) <= 5:  # a score of four or five, typed as such
         return int(text)
     return next((int(c.id) for c in RATINGS if normalise(c.label) == text), None)
 

@@ -116,10 +116,10 @@ async def test_the_staff_reply_reaches_telegram_and_closing_hands_back(client, f
     await Worker(rt).send_due()
     assert MSG.hd_closed in fake_telegram.texts_to(910)[-1]
     assert not any("internal-77" in t for t in fake_telegram.texts_to(910))
-    await post_tg(client, tg_update(7003, 910, text="1"))  # the satisfaction answer
+    await post_tg(client, tg_update(7003, 910, text="1"))  # the satisfaction answer: the first choice, Puas
     await post_tg(client, tg_update(7004, 910, text=COVERAGE))
     assert "NIK" in fake_telegram.texts_to(910)[-1]
-    assert (await _tickets(client))[0].satisfaction == 1
+    assert (await _tickets(client))[0].satisfaction == 5
 
 
 async def test_whatsapp_past_the_window_gets_the_template_and_the_reply_waits(client, fake_twilio):
@@ -255,7 +255,8 @@ async def test_transcripts_are_personal_data_listed_erased_purged_and_never_logg
         assert await conn.scalar(select(func.count()).select_from(TicketMessage)) == 0
 
 
-async def test_asked_from_a_reports_status_the_ticket_is_linked_to_it(client):
+@pytest.mark.parametrize("answer", ["label", "1"])  # "1": the numbered list WhatsApp shows
+async def test_asked_from_a_reports_status_the_ticket_is_linked_to_it(client, answer):
     from services.santunan import Draft
 
     rt = client.app.state.runtime
@@ -270,7 +271,7 @@ async def test_asked_from_a_reports_status_the_ticket_is_linked_to_it(client):
     shown = await chat(client, "web-fam", report.reference)
     [ask] = shown[-1]["choices"]
     assert report.reference in ask
-    assert _texts(await chat(client, "web-fam", ask)) == MSG.hd_opened
+    assert _texts(await chat(client, "web-fam", ask if answer == "label" else "1")) == MSG.hd_opened
     [ticket] = await _tickets(client)
     assert (ticket.report_id, ticket.topic, ticket.kecamatan_code, ticket.desa_code) == (
         report.id, "santunan", "16.02.05", "16.02.05.1008")  # the report's area: its kades and camat see it
