@@ -5,12 +5,14 @@ and pointed at the fake Bot API and fake Twilio REST API from tests/fakes (real 
 loopback, in this process). N users then talk, each waiting for the webhook's answer before the
 next message, cycling through the same five messages as bench/chat_turns.py, on each channel in
 turn. A webhook request returns only after our replies were sent to the provider's API, so its
-latency includes the outbound call(s) the real providers would also get.
+latency includes the outbound call(s) the real providers would also get; with TELEGRAM_WEBHOOK_REPLY
+(the default) a Telegram turn whose answer is one plain message returns it in the webhook's response
+instead, which Telegram performs, and the load generator counts those answers too.
 
 Telegram requests carry the secret header and a fresh update_id; WhatsApp requests are signed
 with X-Twilio-Signature over the public URL and carry a fresh MessageSid (the server checks both).
 
-    python -m bench.webhook_turns [--users 20] [--seconds 10] [--redis URL] [--no-write]
+    python -m bench.webhook_turns [--users 20] [--seconds 10] [--redis URL] [--no-webhook-reply] [--no-write]
 """
 from __future__ import annotations
 
@@ -65,6 +67,8 @@ async def run_load(base_url: str, users: int, seconds: float) -> list[Result]:
                 "from": {"id": chat, "is_bot": False, "first_name": "Bench"}}}
             headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
             r = await client.post("/webhooks/telegram", json=update, headers=headers)
+            if r.headers.get("content-type", "").startswith("application/json"):
+                ANSWERED_IN_RESPONSE[0] += 1  # Telegram sends it: no call of ours
             return r.status_code == 200
 
         async def whatsapp(i: int, n: int) -> bool:
@@ -79,6 +83,9 @@ async def run_load(base_url: str, users: int, seconds: float) -> list[Result]:
         return [await drive("web chat: POST /api/chat", users, seconds, web),
                 await drive("Telegram: signed POST /webhooks/telegram", users, seconds, telegram),
                 await drive("WhatsApp: signed POST /webhooks/whatsapp", users, seconds, whatsapp)]
+
+
+ANSWERED_IN_RESPONSE = [0]  # Telegram turns whose one message came back in the webhook's response
 
 
 def section(args: argparse.Namespace, results: list[Result], sent: dict[str, int]) -> str:
@@ -96,7 +103,8 @@ def section(args: argparse.Namespace, results: list[Result], sent: dict[str, int
   fake Twilio from tests/fakes, running in the load generator's process on the same two cores), so
   its latency includes those outbound HTTP calls; the web chat returns its replies in the response.
 - Outbound calls the fakes received: Telegram sendMessage {sent["telegram"]}, Twilio Messages.json
-  {sent["twilio"]}.
+  {sent["twilio"]}; Telegram turns answered in the webhook's response (TELEGRAM_WEBHOOK_REPLY
+  {"on" if args.webhook_reply else "off"}): {sent["in_response"]}.
 
 {table(results)}
 """
@@ -108,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--redis", metavar="URL")
     parser.add_argument("--write", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--webhook-reply", action=argparse.BooleanOptionalAction, default=True,
+                        help="TELEGRAM_WEBHOOK_REPLY for the server (on by default, as in production)")
     args = parser.parse_args(argv)
     tg, tw = FakeTelegram(TOKEN), FakeTwilio(SID, AUTH)
     with tempfile.TemporaryDirectory(prefix="bench-webhooks-") as tmp:
@@ -116,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
                "SECRET_KEY": "bench-secret-key-" + "x" * 32, "DATA_DIR": tmp, "LOG_LEVEL": "WARNING",
                "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": SECRET, "TELEGRAM_API_BASE_URL": tg.base_url,
                "TWILIO_ACCOUNT_SID": SID, "TWILIO_AUTH_TOKEN": AUTH, "TWILIO_WHATSAPP_FROM": FROM,
-               "TWILIO_API_BASE_URL": tw.url}
+               "TWILIO_API_BASE_URL": tw.url, "TELEGRAM_WEBHOOK_REPLY": str(args.webhook_reply).lower()}
         env.pop("REDIS_URL", None)
         if args.redis:
             env["REDIS_URL"] = args.redis
@@ -129,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             tg.close()
             tw.close()
-    sent = {"telegram": len(tg.named("sendMessage")), "twilio": len(tw.named("Messages.json"))}
+    sent = {"telegram": len(tg.named("sendMessage")), "twilio": len(tw.named("Messages.json")),
+            "in_response": ANSWERED_IN_RESPONSE[0]}
     print(table(results))
     print(f"outbound: {sent}")
     failed = [r for r in results if r.error_rate > 0.01]

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     # How Telegram updates arrive: webhook or polling
     telegram_mode: str = "webhook"
+    # A turn's one plain message goes back in the webhook's response (Telegram sends it), saving a call
+    telegram_webhook_reply: bool = True
     # Public channel (@name or id) where the bot also posts each announcement
     telegram_channel_id: str = ""
     # Twilio account SID; with the token and sender, enables WhatsApp

@@ -38,7 +38,7 @@ from handlers.telegram_http import AiohttpRequest
 from handlers.text import split_text
 from storage.files import AttachmentStore
 
-__all__ = ["TelegramChannel"]
+__all__ = ["TelegramChannel", "WebhookAnswer"]
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -195,6 +195,9 @@ class TelegramChannel:
                 raise SendFailed(type(exc).__name__) from exc
         raise SendFailed("flood control did not clear")
 
+    def webhook_answer(self) -> WebhookAnswer:
+        return WebhookAnswer(self)
+
     # --- polling (TELEGRAM_MODE=polling, for local use without a public URL) ---
 
     async def poll(self, handle) -> None:
@@ -229,3 +232,25 @@ async def _quietly(awaitable) -> None:
         await awaitable
     except TelegramError:
         pass
+
+
+class WebhookAnswer:
+    """The sender of one webhook request (TELEGRAM_WEBHOOK_REPLY): when the turn's answer is one plain
+    message it goes back in the webhook's response body as a Bot API method, which Telegram then
+    performs (core.telegram.org/bots/api#making-requests-when-getting-updates), saving an outbound
+    call. Several messages, buttons under a message (their message is found again later by its
+    id, which a webhook reply never tells), or a second send in the same turn go out as usual."""
+
+    def __init__(self, channel: TelegramChannel) -> None:
+        self._channel, self.body = channel, None
+
+    async def send(self, address: str, replies: Sequence[Reply], *, contact_id: int | None = None) -> list[str]:
+        messages = self._channel.render(replies)
+        if self.body is None and len(messages) == 1 and address.isdigit() and not any(r.actions for r in replies):
+            params = messages[0]
+            markup = params.get("reply_markup")
+            self.body = {"method": "sendMessage", "chat_id": int(address), "text": params["text"],
+                         "parse_mode": str(params["parse_mode"]),
+                         **({"reply_markup": markup.to_dict()} if markup is not None else {})}
+            return []
+        return await self._channel.send(address, replies, contact_id=contact_id)

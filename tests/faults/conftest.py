@@ -137,9 +137,14 @@ class Citizen:
                           headers={"X-Twilio-Signature": sign("/webhooks/whatsapp", form, server.base)})
 
     def redeliver(self, server: Server, update: dict) -> httpx.Response:
-        """Post a Telegram update again, as Telegram does when it got no answer."""
-        return httpx.post(f"{server.base}/webhooks/telegram", json=update, timeout=60,
-                          headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+        """Post a Telegram update (again, as Telegram does when it got no answer), and perform the Bot
+        API method the webhook answers with, as Telegram does."""
+        response = httpx.post(f"{server.base}/webhooks/telegram", json=update, timeout=60,
+                              headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+        if response.status_code == 200 and "json" in response.headers.get("content-type", ""):
+            params = dict(response.json())
+            httpx.post(f"{self.telegram.base_url}{TOKEN}/{params.pop('method')}", json=params, timeout=10)
+        return response
 
     def texts(self) -> list[str]:
         """What the bot sent this person through the provider's API, oldest first."""

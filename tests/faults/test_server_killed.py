@@ -59,7 +59,8 @@ def test_killed_before_the_turn_is_saved_the_redelivery_is_handled(private_pg, s
 
 
 def test_killed_while_replying_the_redelivery_is_a_duplicate(db_url, serve, fake_telegram):
-    server = serve(DATABASE_URL=db_url)
+    # the reply as its own Bot API call, so that it can be caught on its way
+    server = serve(DATABASE_URL=db_url, TELEGRAM_WEBHOOK_REPLY="false")
     siti = Citizen(fake_telegram, chat_id=9402)
     answers = script("1602015708850017", ["nanti"] * 5)
     assert siti.walk(server, answers[:NIK_STEP])[-1].endswith(MSG.rep_ask_nik)  # after "Langkah 4 dari 19."

@@ -5,6 +5,7 @@ import json
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from twilio.request_validator import RequestValidator
 
@@ -35,8 +36,31 @@ def tg_update(update_id: int, chat_id: int, text: str | None = None, **message) 
 
 
 async def post_tg(client, update: dict, secret: str | None = SECRET):
+    """Deliver an update as Telegram does, performing the Bot API method the webhook answers with."""
     headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
-    return await client.post("/webhooks/telegram", json=update, headers=headers)
+    response = await client.post("/webhooks/telegram", json=update, headers=headers)
+    await perform_webhook_reply(client, response)
+    return response
+
+
+@pytest.fixture
+def direct_send(client):
+    """Replies always through the outbound Bot API call (TELEGRAM_WEBHOOK_REPLY=false): for the tests of
+    that path (flood control, provider errors)."""
+    rt = client.app.state.runtime
+    rt.settings = rt.settings.model_copy(update={"telegram_webhook_reply": False})
+    return client
+
+
+async def perform_webhook_reply(client, response) -> None:
+    """What Telegram does with a webhook's response body that names a method: it calls it."""
+    if response.status_code != 200 or "json" not in response.headers.get("content-type", ""):
+        return
+    params = dict(response.json())
+    settings = client.app.state.runtime.settings
+    url = f"{settings.telegram_api_base_url}{settings.telegram_bot_token}/{params.pop('method')}"
+    async with httpx.AsyncClient() as telegram:
+        assert (await telegram.post(url, json=params)).status_code == 200
 
 
 def wa_form(sid: str, number: str, body: str = "", **extra: str) -> dict[str, str]:

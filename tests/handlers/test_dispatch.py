@@ -33,7 +33,8 @@ async def test_an_error_inside_a_flow_apologises_with_the_menu_and_keeps_the_sta
     assert fake_telegram.texts_to(601)[-1] == MSG.sub_done_kec.format(kecamatan="Kayu Agung")
 
 
-async def test_database_down_still_answers_and_picks_the_status_code(client, fake_telegram, fake_twilio, monkeypatch):
+async def test_database_down_still_answers_and_picks_the_status_code(direct_send, client, fake_telegram, fake_twilio,
+                                                                    monkeypatch):
     rt = client.app.state.runtime
     await rt.db.dispose()
 

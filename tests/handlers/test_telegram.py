@@ -83,7 +83,7 @@ async def test_a_photo_is_stored_and_too_large_or_wrong_type_get_kind_answers(cl
     assert fake_telegram.texts_to(505)[-1] == MSG.media_bad_type
 
 
-async def test_retry_after_is_honoured(client, fake_telegram):
+async def test_retry_after_is_honoured(direct_send, client, fake_telegram):
     fake_telegram.fail_next("sendMessage", 429, payload("error_retry_after_ptb_test.json") | {
         "error_code": 429, "parameters": {"retry_after": 1}})
     assert (await post_tg(client, tg_update(50, 506, "bantuan"))).status_code == 200
@@ -133,7 +133,7 @@ def test_render_splits_long_texts_and_offers_the_phone_button(client):
     assert choice["reply_markup"].keyboard[0][0].text == "Satu"
 
 
-async def test_the_bot_token_never_reaches_the_log(client, fake_telegram):
+async def test_the_bot_token_never_reaches_the_log(direct_send, client, fake_telegram):
     from bot.logs import setup_logging
 
     stream = io.StringIO()
@@ -160,3 +160,22 @@ async def test_polling_mode_answers_without_a_webhook(settings, fake_telegram):
             await asyncio.sleep(0.05)
     assert fake_telegram.texts_to(511) == [MSG.help]  # answered once, although getUpdates ran on
     assert fake_telegram.named("deleteWebhook") and len(fake_telegram.named("getUpdates")) >= 2
+
+
+async def test_one_plain_reply_goes_back_in_the_webhook_response(client, fake_telegram):
+    update = tg_update(90, 520, "bantuan")
+    r = await client.post("/webhooks/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+    body = r.json()
+    assert r.status_code == 200 and not fake_telegram.named("sendMessage")  # no call of our own
+    assert (body["method"], body["chat_id"], body["parse_mode"]) == ("sendMessage", 520, "HTML")
+    assert body["text"] == MSG.help and body["reply_markup"]["keyboard"][0] == [{"text": MSG.label_cek_bpjs}]
+    # Telegram redelivers the same update: nothing is answered twice
+    again = await client.post("/webhooks/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+    assert again.status_code == 200 and again.content == b""
+
+
+async def test_several_messages_are_sent_through_the_bot_api_as_before(client, fake_telegram):
+    r = await client.post("/webhooks/telegram", json=tg_update(91, 521, "halo"),
+                          headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+    assert r.status_code == 200 and r.content == b""
+    assert len(fake_telegram.texts_to(521)) == 2  # the welcome and the menu, in order, by the server itself

@@ -25,7 +25,7 @@ from bot.logs import QUIET, setup_logging
 from bot.worker import Worker
 from services.privacy import mask_account, mask_kk, mask_nik, mask_phone
 from services.staff import StaffInfo
-from tests.handlers.conftest import SECRET, post_wa, sign, tg_update, wa_form
+from tests.handlers.conftest import SECRET, perform_webhook_reply, post_wa, sign, tg_update, wa_form
 from tests.handlers.test_santunan_channels import JPEG
 from tests.services.test_coverage import _load
 
@@ -149,6 +149,7 @@ class Day:
             r = await self.client.post("/webhooks/telegram", json=update,
                                        headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
             assert r.status_code == 200, r.text
+            await perform_webhook_reply(self.client, r)  # what Telegram sends of the webhook's answer
 
     async def whatsapp(self, number: str, *texts: str, **extra: str) -> None:
         for text in texts or ("",):
