@@ -126,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
                "SECRET_KEY": "bench-secret-key-" + "x" * 32, "DATA_DIR": tmp, "LOG_LEVEL": "WARNING",
                "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": SECRET, "TELEGRAM_API_BASE_URL": tg.base_url,
                "TWILIO_ACCOUNT_SID": SID, "TWILIO_AUTH_TOKEN": AUTH, "TWILIO_WHATSAPP_FROM": FROM,
-               "TWILIO_API_BASE_URL": tw.url, "TELEGRAM_WEBHOOK_REPLY": str(args.webhook_reply).lower()}
+               "TWILIO_API_BASE_URL": tw.url, "TELEGRAM_WEBHOOK_REPLY": str(args.webhook_reply).lower(),
+               "WEB_MESSAGES_PER_MINUTE": "100000"}  # every simulated citizen comes from 127.0.0.1
         env.pop("REDIS_URL", None)
         if args.redis:
             env["REDIS_URL"] = args.redis
