@@ -44,6 +44,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from bench.broadcast import FakeProcess, fan_out, prepare
 from bench.chat_turns import ROOT, free_port, stop, wait_healthy, write_doc
 from bench.coverage import SECRET, drop_postgres, postgres_database, write_rows
+from bench.load import profile as profiler
 from bench.load.traffic import MIX, Channels, Traffic, write_connections
 from services.demo import registry_rows
 
@@ -129,13 +130,22 @@ def cpu_used(before: dict[int, tuple[str, int]], after: dict[int, tuple[str, int
     return used
 
 
-def run_wrk(url: str, folder: Path, rate: float, seconds: float, connections: int) -> dict:
+PROFILE_START, PROFILE_END = "<!-- bench:profile:start -->", "<!-- bench:profile:end -->"
+
+
+def run_wrk(url: str, folder: Path, rate: float, seconds: float, connections: int,
+            profile: tuple[Path, int] | None = None) -> dict:
+    """One rate through wrk; with `profile` (a folder and the server's pid), py-spy samples that
+    server's processes meanwhile (bench/load/profile.py)."""
     interval_ms = connections / rate * 1000
+    spies = profiler.record(profiler.family(profile[1]), seconds, profile[0]) if profile else []
     cmd = ["wrk", "-t", str(connections), "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "10s",
            "-s", str(LUA), url, "--", str(folder), f"{interval_ms:.3f}", str(connections)]
     before, children = cpu_ticks(), resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     after, done = cpu_ticks(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    for spy in spies:
+        spy.wait(timeout=60)
     line = next(x for x in out.splitlines() if x.startswith("LOADRESULT "))
     result = json.loads(line.removeprefix("LOADRESULT "))
     wrk_s = done.ru_utime + done.ru_stime - children.ru_utime - children.ru_stime
@@ -288,7 +298,7 @@ def ours(args, tmp: Path, db_url: str, bot_api: FakeProcess, procs: Processes) -
         conns = write_connections(folder, traffic.citizens(), args.connections,
                                   math.ceil(rate * args.seconds / args.connections * 1.3) + 5)
         scraped = scrape(base_url)
-        result = run_wrk(base_url, folder, rate, args.seconds, args.connections)
+        result = run_wrk(base_url, folder, rate, args.seconds, args.connections, _spied(args, "ours", rate, server))
         level = level_from("ours", rate, result)
         finished = [(nik, address) for conn, answered in zip(conns, result["answered"], strict=True)
                     for end, nik, address in conn.santunan_ends if end < answered]
@@ -321,6 +331,16 @@ def ours(args, tmp: Path, db_url: str, bot_api: FakeProcess, procs: Processes) -
     return levels
 
 
+def _spied(args, system: str, rate: float, server: subprocess.Popen) -> tuple[Path, int] | None:
+    """Where to keep this rate's py-spy samples, and of which server, when it is the one to profile."""
+    if args.profile != rate:
+        return None
+    args.profile_dir = args.profile_dir or Path(tempfile.mkdtemp(prefix="bench-profile-"))  # outlives `tmp`
+    folder = args.profile_dir / system
+    args.profiled[system] = folder
+    return folder, server.pid
+
+
 def _wait_url(url: str, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while True:
@@ -348,7 +368,8 @@ def baseline(args, tmp: Path, bot_api: FakeProcess, procs: Processes) -> list[Le
         folder = tmp / f"baseline-{rate}"
         write_connections(folder, traffic.baseline_citizens(), args.connections,
                           math.ceil(rate * args.seconds / args.connections * 1.3) + 5)
-        level = level_from("baseline", rate, run_wrk(url, folder, rate, args.seconds, args.connections))
+        level = level_from("baseline", rate, run_wrk(url, folder, rate, args.seconds, args.connections,
+                                                     _spied(args, "baseline", rate, proc)))
         shutil.rmtree(folder)
         level.cpu = {k: v for k, v in level.cpu.items() if k not in ("postgresql", "redis")}  # not the baseline's
         print(describe(level), flush=True)
@@ -477,7 +498,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log-level", default="WARNING", help="the servers' LOG_LEVEL (INFO logs every turn)")
     parser.add_argument("--telegram-only", action="store_true", help="every citizen on Telegram")
     parser.add_argument("--write", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--profile", type=float, metavar="RATE",
+                        help="sample the web processes with py-spy at this rate; writes the profile tables instead")
+    parser.add_argument("--profile-dir", type=Path, help="keep the collapsed stacks here (for a flame graph)")
     args = parser.parse_args(argv)
+    args.profiled = {}
     if args.short:
         args.rates, args.seconds, args.connections = args.rates or SHORT_RATES, 8.0, 24
         args.subscribers, args.write = min(args.subscribers, 2000), False
@@ -520,10 +545,36 @@ def main(argv: list[str] | None = None) -> int:
                                         indent=1))
     for problem in found:
         print(f"FAIL: {problem}", file=sys.stderr)
+    if args.profile:
+        return profiled(args, ours_levels + base_levels)
     if args.write and not found:
         write_doc(section(args, ours_levels, base_levels), START, END)
         print("updated docs/benchmarks.md")
     return 1 if found else 0
+
+
+def profiled(args, levels: list[Level]) -> int:
+    """Print (and with --write keep in docs/benchmarks.md) where the web processes' CPU went."""
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    shown = {lv.system: lv for lv in levels if lv.offered == args.profile}
+    parts = [f"## Where the CPU of a turn goes: py-spy at {args.profile:g} turns/s\n\n"
+             f"- Command: `python -m bench.load --profile {args.profile:g} --rates {args.profile:g} "
+             f"--seconds {args.seconds:g}{' --telegram-only' if args.telegram_only else ''}`\n- Date: {now}\n"
+             f"- py-spy samples every web process at {profiler.RATE_HZ} Hz while wrk offers the rate (the sampling "
+             "itself costs CPU, so this run's latencies are not the load run's figures).\n"]
+    for system, folder in args.profiled.items():
+        level = shown.get(system)
+        profile = profiler.summarise(folder)
+        got = (f", {level.achieved:.0f} turns/s, p99 {level.p99:.0f} ms, "
+               f"{profile.samples / profiler.RATE_HZ / max(level.answered, 1) * 1000:.1f} ms of CPU sampled per turn"
+               if level else "")
+        parts.append(profiler.table(f"{system}{got}", profile))
+    text = "\n".join(parts)
+    print(text)
+    print(f"collapsed stacks (for flamegraph.pl) in {args.profile_dir}")
+    if args.write:
+        write_doc(text, PROFILE_START, PROFILE_END)
+    return 0
 
 
 if __name__ == "__main__":
