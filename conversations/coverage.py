@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from conversations.context import Context
 from conversations.engine import Answer, Flow, Ok, Retry, Step, Stop
+from conversations.fields import parse_name
 from conversations.messages_id import MSG
 from conversations.model import Reply
 from services.coverage import CoverageInfo, RateLimited
@@ -42,8 +43,8 @@ def _parse_nik(answer: Answer, _ctx: Context, _answers: Mapping[str, Any]) -> Ok
 
 async def _parse_name(answer: Answer, ctx: Context, answers: Mapping[str, Any]) -> Ok | Retry | Stop:
     """The name, and with it the lookup: its answer is this step's value (the flow's last)."""
-    name = " ".join(answer.text.split())
-    if not (2 <= len(name) <= 120) or sum(c.isalpha() for c in name) < 2:
+    name = parse_name(answer.text).value  # "nama saya Siti Aminah"; "nanti" is no name
+    if name is None:
         return Retry(MSG.cov_name_retry)
     try:
         result = await ctx.services.coverage.lookup(nik=answers["nik"], name=name, contact_id=ctx.contact.id,
