@@ -79,7 +79,7 @@ class Engine:
             if isinstance(result, Begin):
                 flow = self._flows[result.flow]
                 begun: State = {"flow": flow.name, "answers": dict(result.answers), "flow_version": flow.version,
-                                "drafts": drafts.live(state, self._flows, ctx.now)}
+                                "drafts": (drafts.park(state, self._flows, ctx.now) or {}).get("drafts") or {}}
                 return await self._advance(flow, begun, 0, ctx, [])
             if result is not None:
                 return Turn(state, result, save=False)
@@ -352,7 +352,7 @@ class Engine:
         flow = self._flows.get(state["flow"]) if state else None
         index = self._index(flow, state.get("step")) if (flow and state) else None
         if flow is None or index is None:
-            return Turn(None, [Reply(MSG.help, self.menu_choices)])
+            return Turn(drafts.rest(state, self._flows, ctx.now), [Reply(MSG.help, self.menu_choices)])  # drafts kept
         step = flow.steps[index]
         text = step.prompt(ctx, state["answers"]) if callable(step.prompt) else step.prompt
         offered = tuple(Choice(i, label) for i, label in state.get("offered", []))
