@@ -24,7 +24,7 @@ from conversations.messages_id import MSG
 from conversations.model import Reply
 from services.coverage import CoverageInfo, RateLimited
 from services.lookups import NeedsProof
-from services.nik import check_nik
+from services.nik import check_nik_in_text
 from services.privacy import mask_nik
 
 __all__ = ["coverage_flow"]
@@ -35,7 +35,7 @@ NIK_RETRY = {"empty": MSG.cov_nik_empty, "letters": MSG.cov_nik_letters, "short"
 
 
 def _parse_nik(answer: Answer, _ctx: Context, _answers: Mapping[str, Any]) -> Ok | Retry:
-    found = check_nik(answer.text)
+    found = check_nik_in_text(answer.text)  # "nik saya 1602 0157 0885 0003"
     if found.nik is None:
         return Retry(NIK_RETRY[found.error or "empty"].format(digits=found.digits))
     return Ok(found.nik)

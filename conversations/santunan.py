@@ -20,7 +20,7 @@ from conversations.messages_id import MSG
 from conversations.model import Choice, Reply
 from conversations.parsing import is_later, parse_bank_account, parse_date, parse_kk, parse_phone, parse_yes_no
 from services.lookups import LookupRefused, NeedsProof
-from services.nik import check_nik
+from services.nik import check_nik_in_text
 from services.privacy import mask_account, mask_kk, mask_nik, mask_phone
 from services.santunan import DOCUMENTS, WIB, Draft, Duplicate, LateReport
 from storage.models import Report
@@ -75,7 +75,7 @@ def _relationship(answer: Answer, ctx: Context, _a: Mapping[str, Any]) -> Ok | R
 async def _nik(answer: Answer, ctx: Context, _a: Mapping[str, Any]) -> Ok | Retry | Stop:
     from conversations.coverage import NIK_RETRY
 
-    found = check_nik(answer.text)
+    found = check_nik_in_text(answer.text)  # "NIK almarhum 1602 0157 0885 0003"
     if found.nik is None:
         return Retry(NIK_RETRY[found.error or "empty"].format(digits=found.digits))
     try:
