@@ -1,12 +1,13 @@
 """The death report through the web chat and the real app, step by step (issue 17's "Done when"), on
 both state stores (the SQL store, and Redis: skipped locally without TEST_REDIS_URL, required in CI):
 
-- resume from every step (after the first: before it nothing is typed): at each step the citizen leaves (MENU, or the idle timeout) and comes
-  back; the offer names that step ("langkah n dari 19: <field>"), Lanjutkan asks it again, and every
-  earlier answer is in the summary at the end;
+- resume from every step (after the first: before it nothing is typed): at each step the citizen
+  leaves (MENU, or the idle timeout) and comes back; the offer names that step ("langkah n dari
+  19: <field>"), Lanjutkan asks it again, and every earlier answer is in the summary at the end;
 - correction of every field at the summary: Ubah data lists them all, each choice asks only that
   step (and what depends on it: the desa, the account and holder) and returns to the summary with
   the new value, which is what is filed;
+- the coverage check keeps its draft through MENU, three failed tries and BATAL;
 - the answers are typed the way people type them (conversations/fields.py)."""
 from __future__ import annotations
 
@@ -144,3 +145,23 @@ async def test_every_field_can_be_corrected_at_the_summary_and_is_filed_so(web):
         ("160201******0007", "1602011203150002", "Dewi Lestari", "+6281311112222")
     assert (report.bank_name, report.bank_account, report.bank_holder) == ("BNI", "0123456789", "Dewi Lestari")
     assert rt.wilayah.get(report.desa_code).name == "Cinta Jaya"
+
+
+async def test_the_coverage_check_keeps_its_draft_through_menu_failures_and_batal(web):
+    user = "web-coverage-draft"
+    await chat(web, user, "cek kepesertaan bpjs ketenagakerjaan")
+    assert MSG.cov_ask_name in _texts(await chat(web, user, "nik saya 1602 0157 0885 0003"))
+    assert MSG.draft_saved in _texts(await chat(web, user, "menu"))
+    offer = await chat(web, user, "cek bpjs")
+    assert "langkah 2 dari 2: nama lengkap" in _texts(offer)
+    assert MSG.cov_ask_name in _texts(await chat(web, user, MSG.draft_continue))
+    for _ in range(2):
+        assert MSG.cov_name_retry in _texts(await chat(web, user, "nanti"))  # a deferral is no name
+    stuck = await chat(web, user, "nanti")
+    assert MSG.stuck in _texts(stuck) and _choices(stuck)[-1] == MSG.stuck_menu
+    assert MSG.draft_saved in _texts(await chat(web, user, MSG.stuck_menu))
+    await chat(web, user, "cek bpjs")
+    await chat(web, user, MSG.draft_continue)
+    assert _texts(await chat(web, user, "batal")) == MSG.batal_ask
+    assert MSG.draft_saved in _texts(await chat(web, user, MSG.batal_keep))
+    assert "langkah 2 dari 2" in _texts(await chat(web, user, "cek bpjs"))  # still there
