@@ -18,8 +18,9 @@ from rapidfuzz import fuzz, process
 from conversations.parsing import is_later, normalise
 from conversations.text import ParseResult, clean
 from services.digits import number_among_words
+from services.wilayah import Place, Wilayah
 
-__all__ = ["Bank", "RELATIONS", "parse_name", "parse_relationship", "parse_bank", "is_self"]
+__all__ = ["Bank", "RELATIONS", "parse_name", "parse_relationship", "parse_bank", "is_self", "place_pair"]
 
 # --- names ---------------------------------------------------------------------------------------
 
@@ -229,4 +230,23 @@ def _bank_name(said: str) -> str | None:
         rest = [t for t in tokens[tokens.index("bank") + 1:] if t not in _AROUND]
         if rest and all(t.isalpha() for t in rest[:2]):
             return "Bank " + " ".join(w.upper() if len(w) <= 3 else w.title() for w in rest[:2])
+    return None
+
+
+# --- a kecamatan and its desa in one message ------------------------------------------------------
+
+_PLACE_SPLIT = re.compile(r"\s*[,/;]\s*|\s+(?=(?:kecamatan|kec|desa|ds|kelurahan|kel)\b\.?)", re.IGNORECASE)
+
+
+def place_pair(text: str, wilayah: Wilayah) -> tuple[Place, Place] | None:
+    """(kecamatan, desa) when one message names both, in either order: "Sukadana, Kayu Agung",
+    "desa sukadana kec kayu agung", "kec. pedamaran ds cinta jaya". None unless both are sure."""
+    parts = [p for p in _PLACE_SPLIT.split(clean(text)) if p and p.strip()]
+    if len(parts) != 2:
+        return None
+    for kec_text, desa_text in (parts, parts[::-1]):
+        kecamatan = wilayah.match_kecamatan(kec_text).place
+        desa = wilayah.match_desa(kecamatan.code, desa_text).place if kecamatan else None
+        if desa is not None:
+            return kecamatan, desa
     return None

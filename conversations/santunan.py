@@ -15,7 +15,7 @@ from typing import Any
 
 from conversations.context import Context
 from conversations.engine import Answer, Flow, Jump, Ok, Retry, Step, Stop
-from conversations.fields import is_self, parse_bank, parse_name, parse_relationship
+from conversations.fields import is_self, parse_bank, parse_name, parse_relationship, place_pair
 from conversations.messages_id import MSG
 from conversations.model import Choice, Reply
 from conversations.parsing import is_later, parse_bank_account, parse_date, parse_kk, parse_phone, parse_yes_no
@@ -119,6 +119,8 @@ def _date(answer: Answer, ctx: Context, _a: Mapping[str, Any]) -> Ok | Retry | S
 def _kecamatan(answer: Answer, ctx: Context, _a: Mapping[str, Any]) -> Ok | Retry:
     from conversations.subscription import parse_kecamatan
 
+    if not answer.choice_id and (pair := place_pair(answer.text, ctx.services.wilayah)):  # "Sukadana, Kayu Agung"
+        return Ok(pair[0].code, also={"desa": pair[1].code})
     return parse_kecamatan(answer, ctx, _a)
 
 

@@ -48,3 +48,16 @@ def test_the_relationship_is_what_the_reporter_is_to_the_deceased():
 def test_an_e_wallet_is_refused_as_a_bank_with_its_own_reason():
     assert parse_bank("DANA 081234567890").error == "ewallet"
     assert parse_bank("BRI 123").error == "account"
+
+
+def test_a_kecamatan_and_its_desa_in_one_message():
+    from conversations.fields import place_pair
+    from services.wilayah import load_wilayah
+
+    wilayah = load_wilayah()
+    for text in ("Sukadana, Kayu Agung", "desa sukadana kec kayu agung", "Kayu Agung / sukadna"):
+        kecamatan, desa = place_pair(text, wilayah)
+        assert (kecamatan.name, desa.name) == ("Kayu Agung", "Sukadana"), text
+    assert place_pair("kec. pedamaran ds cinta jaya", wilayah)[1].name == "Cinta Jaya"
+    for text in ("kayu agung", "kec kayu agung", "Kayu Agung, Jakarta", "Sukadana, Pedamaran"):
+        assert place_pair(text, wilayah) is None, text

@@ -165,3 +165,14 @@ async def test_the_coverage_check_keeps_its_draft_through_menu_failures_and_bata
     assert _texts(await chat(web, user, "batal")) == MSG.batal_ask
     assert MSG.draft_saved in _texts(await chat(web, user, MSG.batal_keep))
     assert "langkah 2 dari 2" in _texts(await chat(web, user, "cek bpjs"))  # still there
+
+
+async def test_one_message_answers_the_kecamatan_and_the_desa(web):
+    user = "web-place-pair"
+    for _step, typed in [(None, "lapor kematian"), *ANSWERS[:6]]:
+        await chat(web, user, typed)
+    asked = _texts(await chat(web, user, "desa sukadana kec kayu agung"))
+    assert "Kartu Keluarga" in asked and "desa/kelurahan mana" not in asked  # the desa was in it too
+    for _step, typed in ANSWERS[8:]:
+        summary = await chat(web, user, typed)
+    assert "Sukadana, Kec. Kayu Agung" in _texts(summary)
