@@ -38,7 +38,8 @@ def _doc(scores, micro: dict[str, float], repeat: int) -> str:
         "",
         f"- Command: `python -m bench.parsers --repeat {repeat}`",
         f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
-        f"- Machine: {os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}",
+        f"- Machine: {os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}; load average "
+        f"{os.getloadavg()[0]:.1f} when run (a shared machine: the times are a rough guide, the shares are exact)",
         "- Table: tests/data/parser_eval.py (answers as typed in WhatsApp, Telegram and the web chat, each with",
         "  the value it must give or \"refused\"); tests/conversations/test_parser_eval.py requires 97% each and",
         "  that no deferral is ever a name, relationship, bank, phone or date.",
