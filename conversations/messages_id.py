@@ -196,7 +196,8 @@ class MSG(FormTexts, ParserTexts):
     rep_which = "Data mana yang ingin diubah?"
     rep_edit_labels = {"reporter": "Nama pelapor", "relationship": "Hubungan", "nik": "NIK almarhum",
                        "name": "Nama almarhum", "date": "Tanggal meninggal", "kecamatan": "Kecamatan dan desa",
-                       "kk": "Nomor KK", "heir": "Ahli waris", "phone": "Nomor HP", "bank": "Rekening",
+                       "kk": "Nomor KK", "heir": "Ahli waris", "phone": "Nomor HP", "bank": "Bank",
+                       "account": "Nomor rekening",
                        "doc_sktm": "SKTM", "doc_akta_kematian": "Akta/surat kematian", "doc_kk": "Foto KK",
                        "doc_ktp_almarhum": "KTP almarhum", "doc_ktp_ahli_waris": "KTP ahli waris"}
     rep_later_text = "menyusul"

@@ -224,8 +224,11 @@ _FOLLOW = {"kecamatan": ("desa",), "bank": ("account", "holder")}  # answers tha
 
 
 def _which(answer: Answer, ctx: Context, _a: Mapping[str, Any]) -> Jump | Retry:
-    if answer.choice_id in dict(_EDITABLE):
-        return Jump(answer.choice_id, then=(*_FOLLOW.get(answer.choice_id, ()), "confirm"))
+    field = answer.choice_id
+    if field == "account" and not _a.get("bank"):  # no bank yet: the bank first, then its account
+        field = "bank"
+    if field in dict(_EDITABLE):
+        return Jump(field, then=(*_FOLLOW.get(field, ()), "confirm"))
     return Retry(MSG.rep_which)
 
 

@@ -113,6 +113,7 @@ CHANGES = [
     ("heir", ["Dewi Lestari"], "Ahli waris: Dewi Lestari"),
     ("phone", ["0813-1111-2222"], "0813*****222"),
     ("bank", ["BNI 0123456789", "Dewi Lestari"], "BNI ******6789 a.n. Dewi Lestari"),
+    ("account", ["no rek 0123 4567 8901"], "BNI ********8901 a.n. Dewi Lestari"),
     *((f"doc_{d}", ["nanti"], "Periksa data laporan") for d in
       ("sktm", "akta_kematian", "kk", "ktp_almarhum", "ktp_ahli_waris")),
 ]
@@ -143,7 +144,7 @@ async def test_every_field_can_be_corrected_at_the_summary_and_is_filed_so(web):
         ("Budi Santoso", "Menantu", "Ahmad Sanusi")
     assert (report.deceased_nik_masked, report.kk_number, report.heir_name, report.heir_phone) == \
         ("160201******0007", "1602011203150002", "Dewi Lestari", "+6281311112222")
-    assert (report.bank_name, report.bank_account, report.bank_holder) == ("BNI", "0123456789", "Dewi Lestari")
+    assert (report.bank_name, report.bank_account, report.bank_holder) == ("BNI", "012345678901", "Dewi Lestari")
     assert rt.wilayah.get(report.desa_code).name == "Cinta Jaya"
 
 
@@ -176,3 +177,16 @@ async def test_one_message_answers_the_kecamatan_and_the_desa(web):
     for _step, typed in ANSWERS[8:]:
         summary = await chat(web, user, typed)
     assert "Sukadana, Kec. Kayu Agung" in _texts(summary)
+
+
+async def test_changing_the_account_number_without_a_bank_asks_the_bank_first(web):
+    user = "web-account-first"
+    answers = [typed for step, typed in ANSWERS if step not in ("account", "holder")]
+    answers[answers.index("bank BRI")] = "belum punya rekening"
+    for typed in ["lapor kematian", *answers]:
+        summary = await chat(web, user, typed)
+    assert MSG.rep_later_text in _texts(summary)
+    await chat(web, user, MSG.rep_change)
+    assert MSG.rep_ask_bank in _texts(await chat(web, user, MSG.rep_edit_labels["account"]))
+    assert "atas nama" in _texts(await chat(web, user, "BSI 7123456789")).lower()
+    assert "BSI ******6789 a.n. Rahmawati" in _texts(await chat(web, user, "Rahmawati"))
