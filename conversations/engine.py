@@ -330,7 +330,8 @@ class Engine:
                 continue
             return self._prompt(flow, state, i, ctx, replies)
         done = await flow.on_complete(ctx, answers)
-        return Turn(drafts.rest(state, self._flows, ctx.now, drop=flow.name), [*replies, *done], flow=flow.name)
+        after = None if flow.forgets else drafts.rest(state, self._flows, ctx.now, drop=flow.name)
+        return Turn(after, [*replies, *done], flow=flow.name)
 
     def _back(self, state: State | None, ctx: Context) -> Turn:
         flow = self._flows.get(state["flow"]) if state else None

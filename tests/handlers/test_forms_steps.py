@@ -190,3 +190,17 @@ async def test_changing_the_account_number_without_a_bank_asks_the_bank_first(we
     assert MSG.rep_ask_bank in _texts(await chat(web, user, MSG.rep_edit_labels["account"]))
     assert "atas nama" in _texts(await chat(web, user, "BSI 7123456789")).lower()
     assert "BSI ******6789 a.n. Rahmawati" in _texts(await chat(web, user, "Rahmawati"))
+
+
+async def test_hapus_data_saya_inside_a_form_keeps_it_on_no_and_erases_it_on_yes(web):
+    user = "web-erase-inside"
+    for typed in ["lapor kematian", *(t for _s, t in ANSWERS[:8])]:
+        await chat(web, user, typed)
+    assert MSG.erase_yes in _choices(await chat(web, user, "hapus data saya"))
+    await chat(web, user, MSG.erase_no)
+    assert "langkah 9 dari 19" in _texts(await chat(web, user, "lapor kematian"))  # kept
+    await chat(web, user, MSG.draft_continue)
+    await chat(web, user, "hapus data saya")
+    await chat(web, user, MSG.erase_yes)
+    fresh = await chat(web, user, "lapor kematian")
+    assert MSG.draft_continue not in _choices(fresh) and "Langkah 1 dari 19" in _texts(fresh)  # erased too
