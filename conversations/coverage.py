@@ -19,11 +19,12 @@ from zoneinfo import ZoneInfo
 
 from conversations.context import Context
 from conversations.engine import Answer, Flow, Ok, Retry, Step, Stop
+from conversations.fields import parse_name
 from conversations.messages_id import MSG
 from conversations.model import Reply
 from services.coverage import CoverageInfo, RateLimited
 from services.lookups import NeedsProof
-from services.nik import check_nik
+from services.nik import check_nik_in_text
 from services.privacy import mask_nik
 
 __all__ = ["coverage_flow"]
@@ -34,7 +35,7 @@ NIK_RETRY = {"empty": MSG.cov_nik_empty, "letters": MSG.cov_nik_letters, "short"
 
 
 def _parse_nik(answer: Answer, _ctx: Context, _answers: Mapping[str, Any]) -> Ok | Retry:
-    found = check_nik(answer.text)
+    found = check_nik_in_text(answer.text)  # "nik saya 1602 0157 0885 0003"
     if found.nik is None:
         return Retry(NIK_RETRY[found.error or "empty"].format(digits=found.digits))
     return Ok(found.nik)
@@ -42,8 +43,8 @@ def _parse_nik(answer: Answer, _ctx: Context, _answers: Mapping[str, Any]) -> Ok
 
 async def _parse_name(answer: Answer, ctx: Context, answers: Mapping[str, Any]) -> Ok | Retry | Stop:
     """The name, and with it the lookup: its answer is this step's value (the flow's last)."""
-    name = " ".join(answer.text.split())
-    if not (2 <= len(name) <= 120) or sum(c.isalpha() for c in name) < 2:
+    name = parse_name(answer.text).value  # "nama saya Siti Aminah"; "nanti" is no name
+    if name is None:
         return Retry(MSG.cov_name_retry)
     try:
         result = await ctx.services.coverage.lookup(nik=answers["nik"], name=name, contact_id=ctx.contact.id,

@@ -103,6 +103,7 @@ async def _erase(ctx: Context, a: Mapping[str, Any]) -> list[Reply]:
 
 erase_flow = Flow(
     name=FLOW,
+    forgets=True,  # the drafts of other forms go too: they are the citizen's data
     steps=(Step("confirm", prompt=_ask, parse=_confirm, choices=_CHOICES),),
     on_complete=_erase,
 )

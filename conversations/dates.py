@@ -1,4 +1,5 @@
-"""Dates of death as people type them: 17-08-2025, 17 Agustus, kemarin sore, tadi pagi, jumat lalu, tgl 3.
+"""Dates of death as people type them: 17-08-2025, 17 Agustus, kemarin sore, tadi pagi, semalam, jumat
+lalu, hari senin kemarin, tgl 3 (the latest 3rd).
 No I/O; `today` is given."""
 from __future__ import annotations
 
@@ -47,7 +48,9 @@ def parse_date(text: str, *, today: date) -> ParseResult[date]:
         return ParseResult(None, "empty")
     phrase = " ".join(w for w in (_DATE_WORDS.get(t, t) for t in tokens) if w not in _DATE_FILLER or w == "hari")
     phrase = " ".join(_fix_word(t, ("kemarin", "sekarang")) for t in phrase.split())
-    ago = _DAYS_AGO.get(phrase)
+    ago = _spoken_day(tokens, phrase, today)
+    if ago is None:
+        ago = _DAYS_AGO.get(phrase)
     if ago is None and (m := _N_DAYS_AGO.fullmatch(phrase)):
         ago = int(m.group(1))
     if ago is not None:
@@ -55,10 +58,37 @@ def parse_date(text: str, *, today: date) -> ParseResult[date]:
             return ParseResult(None, "future")
         return ParseResult(today - timedelta(days=ago)) if today - EARLIEST >= timedelta(days=ago) else \
             ParseResult(None, "impossible")
-    parts = _date_parts([t for t in tokens if t not in _DATE_FILLER])
+    kept = [t for t in tokens if t not in _DATE_FILLER and t not in _RELATIVE]
+    if len(kept) == 1 and _is_number(kept[0]) and len(kept[0]) <= 2 and len(kept) < len(tokens):
+        kept.append(_LATEST_MONTH)  # "tgl 3", "tanggal 3 kemarin": the latest 3rd
+    parts = _date_parts(kept)
     if parts is None:
         return ParseResult(None, "unreadable")
     return _build_date(*parts, today=today)
+
+
+_WEEKDAYS = {"senin": 0, "selasa": 1, "rabu": 2, "kamis": 3, "jumat": 4, "jum": 4, "jumaat": 4, "sabtu": 5,
+             "minggu": 6, "ahad": 6}
+_RELATIVE = frozenset("lalu kemarin kemaren kmrn yang yg ini baru kemarinnya tadi".split())
+_LAST_NIGHT = frozenset(("semalam", "semalem", "tadimalam"))
+_LATEST_MONTH = "\x00"  # stands for "the latest month with that day" in `_date_parts`
+
+
+def _spoken_day(tokens: list[str], phrase: str, today: date) -> int | None:
+    """Days ago for "tadi pagi" (today), "tadi malam"/"semalam" (last night: yesterday's date), a
+    weekday ("jumat" the latest Friday, today included; "jumat lalu"/"jumat kemarin" before today)."""
+    words = set(tokens)
+    if words & _LAST_NIGHT or ({"tadi", "malam"} <= words and phrase in ("tadi", "hari tadi")):
+        return 1
+    if phrase in ("tadi", "hari tadi", "barusan", "baru tadi", "hari ini tadi"):
+        return 0
+    days = [_WEEKDAYS[t] for t in tokens if t in _WEEKDAYS]
+    rest = [t for t in tokens if t not in _WEEKDAYS and t not in _RELATIVE and t not in ("hari", "pagi", "siang",
+                                                                                        "sore", "malam", "subuh")]
+    if len(days) != 1 or rest or ("minggu" in tokens and "lalu" in tokens and "hari" not in tokens):
+        return None  # "minggu lalu" is last week, not a Sunday
+    back = (today.weekday() - days[0]) % 7
+    return back or (7 if words & {"lalu", "kemarin", "kemaren", "kmrn"} else 0)
 
 
 def _fix_word(token: str, choices: tuple[str, ...]) -> str:
@@ -90,6 +120,8 @@ def _date_parts(tokens: list[str]) -> tuple[str, int, str | None] | None:
     named = [t for t in tokens if not _is_number(t)]
     if len(named) > 1:
         return None
+    if named == [_LATEST_MONTH]:
+        return (nums[0], 0, None) if len(nums) == 1 else None
     if named:
         month, at = _month(named[0]), tokens.index(named[0])
         if month is None or at > 1 or not 1 <= len(nums) <= 2:
@@ -109,6 +141,13 @@ def _date_parts(tokens: list[str]) -> tuple[str, int, str | None] | None:
 
 def _build_date(day_text: str, month: int, year_text: str | None, *, today: date) -> ParseResult[date]:
     day = int(day_text)
+    if month == 0:  # the latest month, up to this one, that has that day
+        for back in range(12):
+            m, y = (today.month - back - 1) % 12 + 1, today.year - (1 if today.month - back < 1 else 0)
+            with suppress(ValueError):
+                if (found := date(y, m, day)) <= today:
+                    return ParseResult(found)
+        return ParseResult(None, "impossible")
     try:
         date(2000, month, day)  # a leap year: is there ever such a day?
     except ValueError:

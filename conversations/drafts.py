@@ -23,8 +23,9 @@ from typing import Any
 from conversations.messages_id import MSG
 from conversations.model import Choice, Reply
 from conversations.steps import Flow, State
+from conversations.text import normalise
 
-__all__ = ["CONTINUE", "FRESH", "keep_for", "live", "offer", "park", "position", "rest", "resume"]
+__all__ = ["CONTINUE", "FRESH", "chosen", "holding", "keep_for", "live", "offer", "park", "pick", "position", "rest", "resume"]
 
 CONTINUE, FRESH = "lanjut", "baru"
 
@@ -107,3 +108,20 @@ def keep_for(state: State | None, flows: Mapping[str, Flow]) -> timedelta | None
     names = set(state.get("drafts") or {}) | {state.get("flow")}
     keeps = [flows[n].keep for n in names if n in flows and flows[n].keep is not None]
     return max(keeps) if keeps else None
+
+
+def chosen(state: State | None, text: str) -> str:
+    """Outside a form, a number or label answering the choices the bot offered last ("1" under a
+    report's status is its "Tanya petugas", not the menu's first service): the choice's id, as a
+    Telegram button sends it. Any other text as it is."""
+    if not state or state.get("flow") or state.get("pending"):
+        return text
+    return pick(text, [Choice(i, label) for i, label in state.get("offered", [])]) or text
+
+
+def pick(text: str, offered: Sequence[Choice]) -> str | None:
+    """The offered choice a text names, by its number or its label."""
+    norm = normalise(text)
+    if norm.isdigit() and 1 <= int(norm) <= len(offered):
+        return offered[int(norm) - 1].id
+    return next((c.id for c in offered if normalise(c.label) == norm), None)

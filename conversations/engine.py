@@ -75,13 +75,13 @@ class Engine:
                        "not_saved": MSG.media_not_saved}.get(incoming.media_error, MSG.media_bad_type)
             offered = tuple(Choice(i, label) for i, label in (state or {}).get("offered", []))
             return Turn(state, [Reply(message, offered)], save=False)
-        text = _chosen(state, clean(incoming.text))
+        text = drafts.chosen(state, clean(incoming.text))
         for command in self._commands if text else ():
             result = await command(text, ctx)
             if isinstance(result, Begin):
                 flow = self._flows[result.flow]
                 begun: State = {"flow": flow.name, "answers": dict(result.answers), "flow_version": flow.version,
-                                "drafts": drafts.live(state, self._flows, ctx.now)}
+                                "drafts": (drafts.park(state, self._flows, ctx.now) or {}).get("drafts") or {}}
                 return await self._advance(flow, begun, 0, ctx, [])
             if result is not None:
                 return Turn(state, result, save=False)
@@ -209,7 +209,7 @@ class Engine:
         if flow is None:
             return None
         offered = [Choice(i, label) for i, label in state.get("offered", [])]
-        pick = incoming.choice_id or _pick(text, offered)
+        pick = incoming.choice_id or drafts.pick(text, offered)
         if pick == drafts.CONTINUE and flow.name in state.get("drafts", {}):
             resumed = drafts.resume(state, flow, ctx.now)
             return self._prompt(flow, resumed, self._index(flow, resumed["step"]) or 0, ctx, [])
@@ -254,7 +254,7 @@ class Engine:
         if not answer.text and not answer.media and answer.choice_id is None:
             return Turn(state, [Reply(MSG.empty)], save=False)
         offered = [Choice(i, label) for i, label in state.get("offered", [])]
-        answer = Answer(answer.text, answer.choice_id or _pick(answer.text, offered), answer.media)
+        answer = Answer(answer.text, answer.choice_id or drafts.pick(answer.text, offered), answer.media)
         answers = state["answers"]
         if state.get("pending") == "stuck" and answer.choice_id == "tanya_petugas" and self._people(ctx):
             return await self._person.handover(state, answer.text, ctx, bot_said=self._prompt_text(state, ctx))
@@ -332,7 +332,8 @@ class Engine:
                 continue
             return self._prompt(flow, state, i, ctx, replies)
         done = await flow.on_complete(ctx, answers)
-        return Turn(drafts.rest(state, self._flows, ctx.now, drop=flow.name), [*replies, *done], flow=flow.name)
+        after = None if flow.forgets else drafts.rest(state, self._flows, ctx.now, drop=flow.name)
+        return Turn(after, [*replies, *done], flow=flow.name)
 
     def _back(self, state: State | None, ctx: Context) -> Turn:
         flow = self._flows.get(state["flow"]) if state else None
@@ -354,7 +355,7 @@ class Engine:
         flow = self._flows.get(state["flow"]) if state else None
         index = self._index(flow, state.get("step")) if (flow and state) else None
         if flow is None or index is None:
-            return Turn(None, [Reply(MSG.help, self.menu_choices)])
+            return Turn(drafts.rest(state, self._flows, ctx.now), [Reply(MSG.help, self.menu_choices)])  # drafts kept
         step = flow.steps[index]
         text = step.prompt(ctx, state["answers"]) if callable(step.prompt) else step.prompt
         offered = tuple(Choice(i, label) for i, label in state.get("offered", []))
@@ -369,23 +370,6 @@ class Engine:
 
 def _choices(step: Step, ctx: Context, answers: Mapping[str, Any]) -> tuple[Choice, ...]:
     return step.choices(ctx, answers) if callable(step.choices) else step.choices
-
-
-def _chosen(state: State | None, text: str) -> str:
-    """Outside a form, a number or label answering the choices the bot offered last ("1" under a
-    report's status is its "Tanya petugas", not the menu's first service): the choice's id, as a
-    Telegram button sends it. Any other text as it is."""
-    if not state or state.get("flow") or state.get("pending"):
-        return text
-    return _pick(text, [Choice(i, label) for i, label in state.get("offered", [])]) or text
-
-
-def _pick(text: str, offered: Sequence[Choice]) -> str | None:
-    """The offered choice a text names, by its number or its label."""
-    norm = normalise(text)
-    if norm.isdigit() and 1 <= int(norm) <= len(offered):
-        return offered[int(norm) - 1].id
-    return next((c.id for c in offered if normalise(c.label) == norm), None)
 
 
 def _stamp(state: State, ctx: Context) -> State:

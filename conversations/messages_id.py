@@ -3,11 +3,12 @@ good answer looks like. Placeholders use str.format names."""
 from __future__ import annotations
 
 from conversations.messages_forms import FormTexts
+from conversations.messages_parsers import ParserTexts
 
 __all__ = ["MSG"]
 
 
-class MSG(FormTexts):
+class MSG(FormTexts, ParserTexts):
     # --- menu and global words ---
     welcome = "Halo! Ini Layanan OKI, layanan warga Kabupaten Ogan Komering Ilir. Mau apa hari ini?"
     menu = "Pilih layanan dengan mengetik nomornya atau menekan tombolnya:"
@@ -195,7 +196,8 @@ class MSG(FormTexts):
     rep_which = "Data mana yang ingin diubah?"
     rep_edit_labels = {"reporter": "Nama pelapor", "relationship": "Hubungan", "nik": "NIK almarhum",
                        "name": "Nama almarhum", "date": "Tanggal meninggal", "kecamatan": "Kecamatan dan desa",
-                       "kk": "Nomor KK", "heir": "Ahli waris", "phone": "Nomor HP", "bank": "Rekening",
+                       "kk": "Nomor KK", "heir": "Ahli waris", "phone": "Nomor HP", "bank": "Bank",
+                       "account": "Nomor rekening",
                        "doc_sktm": "SKTM", "doc_akta_kematian": "Akta/surat kematian", "doc_kk": "Foto KK",
                        "doc_ktp_almarhum": "KTP almarhum", "doc_ktp_ahli_waris": "KTP ahli waris"}
     rep_later_text = "menyusul"

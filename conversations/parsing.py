@@ -132,20 +132,34 @@ def parse_yes_no(text: str) -> bool | None:
     return out[0] if all(a == out[0] for a in out) else None
 
 
-_LATER = frozenset(("nanti", "lewati", "skip", "menyusul", "besok"))  # one of these, with words from _LATER_TOO only
+# one of these, with words from _LATER_TOO only; "belum"/"kalau" with one of _NOT_YET, "masih" with _IN_WORK
+# (all compared squeezed: "tunggu" is "tungu")
+_LATER = frozenset(_squeeze(w) for w in "nanti lewati skip menyusul besok lusa setelah sesudah belakangan tunggu "
+                   "menunggu diproses proses diurus depan".split())
+_NOT_YET = frozenset(_squeeze(w) for w in "ada punya jadi selesai keluar siap sempat bisa lengkap dapat".split())
+_IN_WORK = frozenset(_squeeze(w) for w in "dibuat dicetak diurus diproses proses buat bikin dibikin".split())
 _LATER_WORDS = {"ntar": "nanti", "entar": "nanti", "ntr": "nanti", "nti": "nanti", "lewat": "lewati",
                 "lewatin": "lewati", "lewatkan": "lewati", "lompati": "lewati", "nyusul": "menyusul",
                 "susul": "menyusul", "disusulkan": "menyusul", "blm": "belum", "blum": "belum", "pny": "punya",
-                "pnya": "punya", "aja": "saja", "aj": "saja", "sj": "saja", "sy": "saya", "dl": "dulu", "dlu": "dulu"}
+                "pnya": "punya", "aja": "saja", "aj": "saja", "sj": "saja", "sy": "saya", "dl": "dulu", "dlu": "dulu",
+                "bsk": "besok", "besuk": "besok", "stlh": "setelah", "sdh": "sudah", "udh": "sudah", "udah": "sudah",
+                "nunggu": "tunggu", "tunggu2": "tunggu", "ngurus": "diurus", "urus": "diurus", "lg": "lagi",
+                "klo": "kalau", "kalo": "kalau", "kl": "kalau", "jd": "jadi", "kapan2": "belakangan", "kpn": "kapan",
+                "sempet": "sempat", "dapet": "dapat", "capil": "dukcapil", "disdukcapil": "dukcapil"}
+_LATER_WORDS = {_squeeze(k): _squeeze(v) for k, v in _LATER_WORDS.items()}
 _LATER_TOO = frozenset(_squeeze(w) for w in "saja dulu deh dong ya pak bu kak min mas mbak saya akan mau kirim dikirim "
                        "kirimkan upload foto dokumen berkas surat file kk ktp akta buku rekening nya belum ada punya "
-                       "lagi".split())
+                       "lagi kalau jadi sudah selesai keluar siap hari minggu pagi nanti kapan kapan2 masih sedang "
+                       "lagi dari ke di kantor desa kelurahan dukcapil kades lurah kepala ambil diambil dicetak "
+                       "dibuat bikin buat sempat bisa lengkap dapat waktu ini itu yang aku kami tabungan sktm "
+                       "kematian surat2 datanya nomor norek bank ahli waris kartu keluarga oleh".split())
 _LATER_FUZZY = tuple(w for w in _LATER | _LATER_TOO if len(w) >= 5)
 
 
 def is_later(text: str) -> bool:
     """Whether the whole message says "I will send it later": nanti (saja/aja), lewati, skip,
-    menyusul, belum ada, belum punya, with typos ("nnti", "menyusl") and polite words around them."""
+    menyusul, besok saya kirim, setelah jadi, masih diurus di desa, belum ada/punya/jadi, with typos
+    ("nnti", "menyusl") and polite words around them."""
     found = set()
     for word in normalise(text).split():
         word = _squeeze(word[:-3] if len(word) > 6 and word.endswith("nya") else word)
@@ -157,4 +171,5 @@ def is_later(text: str) -> bool:
                 return False
             word = match[0]
         found.add(word)
-    return bool(found & _LATER) or ("belum" in found and bool(found & {"ada", "punya"}))
+    return bool(found & _LATER) or (bool(found & {"belum", "kalau"}) and bool(found & _NOT_YET)) or \
+        ("masih" in found and bool(found & _IN_WORK))

@@ -9,18 +9,18 @@
 The report is stored before the reference number is sent."""
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
 from conversations.context import Context
 from conversations.engine import Answer, Flow, Jump, Ok, Retry, Step, Stop
+from conversations.fields import is_self, parse_bank, parse_name, parse_relationship, place_pair
 from conversations.messages_id import MSG
 from conversations.model import Choice, Reply
 from conversations.parsing import is_later, parse_bank_account, parse_date, parse_kk, parse_phone, parse_yes_no
 from services.lookups import LookupRefused, NeedsProof
-from services.nik import check_nik
+from services.nik import check_nik_in_text
 from services.privacy import mask_account, mask_kk, mask_nik, mask_phone
 from services.santunan import DOCUMENTS, WIB, Draft, Duplicate, LateReport
 from storage.models import Report
@@ -37,13 +37,16 @@ def _today(ctx: Context) -> date:
     return ctx.now.astimezone(WIB).date()
 
 
-def _name(answer: Answer, *_: Any) -> Ok | Retry:
-    text = " ".join(answer.text.split())
-    if is_later(text):  # "nanti" is never a name: a name cannot wait
-        return Retry(MSG.rep_name_later)
-    if not (2 <= len(text) <= 120) or sum(c.isalpha() for c in text) < 2:
-        return Retry(MSG.rep_name_retry)
-    return Ok(text)
+_NAME_RETRY = {"later": MSG.rep_name_later, "digits": MSG.rep_name_digits, "short": MSG.rep_name_short,
+               "not_name": MSG.rep_name_not_name, "long": MSG.rep_name_long}
+
+
+def _name(answer: Answer, *_: Any, later: str = MSG.rep_name_later) -> Ok | Retry:
+    """A name (conversations/fields.py parse_name): "nanti" is never a name, a name cannot wait."""
+    parsed = parse_name(answer.text)
+    if parsed.value is None:
+        return Retry(later if parsed.error == "later" else _NAME_RETRY.get(parsed.error or "", MSG.rep_name_retry))
+    return Ok(parsed.value)
 
 
 def _consent(answer: Answer, ctx: Context, _a: Mapping[str, Any]) -> Ok | Retry | Stop:
@@ -60,15 +63,19 @@ def _reporter(answer: Answer, ctx: Context, a: Mapping[str, Any]) -> Ok | Retry:
 
 
 def _relationship(answer: Answer, ctx: Context, _a: Mapping[str, Any]) -> Ok | Retry:
+    """What the reporter is to the deceased, stored by its label ("ibu saya" -> "Anak")."""
     if answer.choice_id:
         return Ok(next(c.label for c in _RELATIONS if c.id == answer.choice_id))
-    return _name(answer)
+    parsed = parse_relationship(answer.text)
+    if parsed.value is None:
+        return Retry(MSG.rep_relationship_later if parsed.error == "later" else MSG.rep_relationship_unknown)
+    return Ok(getattr(MSG, f"rel_{parsed.value}"))
 
 
 async def _nik(answer: Answer, ctx: Context, _a: Mapping[str, Any]) -> Ok | Retry | Stop:
     from conversations.coverage import NIK_RETRY
 
-    found = check_nik(answer.text)
+    found = check_nik_in_text(answer.text)  # "NIK almarhum 1602 0157 0885 0003"
     if found.nik is None:
         return Retry(NIK_RETRY[found.error or "empty"].format(digits=found.digits))
     try:
@@ -112,6 +119,8 @@ def _date(answer: Answer, ctx: Context, _a: Mapping[str, Any]) -> Ok | Retry | S
 def _kecamatan(answer: Answer, ctx: Context, _a: Mapping[str, Any]) -> Ok | Retry:
     from conversations.subscription import parse_kecamatan
 
+    if not answer.choice_id and (pair := place_pair(answer.text, ctx.services.wilayah)):  # "Sukadana, Kayu Agung"
+        return Ok(pair[0].code, also={"desa": pair[1].code})
     return parse_kecamatan(answer, ctx, _a)
 
 
@@ -137,7 +146,7 @@ def _kk(answer: Answer, ctx: Context, _a: Mapping[str, Any]) -> Ok | Retry:
 
 
 def _heir(answer: Answer, ctx: Context, a: Mapping[str, Any]) -> Ok | Retry:
-    return Ok(a["reporter"]) if answer.choice_id == "me" else _name(answer)
+    return Ok(a["reporter"]) if answer.choice_id == "me" or is_self(answer.text) else _name(answer)
 
 
 def _phone(answer: Answer, ctx: Context, _a: Mapping[str, Any]) -> Ok | Retry:
@@ -147,26 +156,23 @@ def _phone(answer: Answer, ctx: Context, _a: Mapping[str, Any]) -> Ok | Retry:
 
 
 def _holder(answer: Answer, ctx: Context, a: Mapping[str, Any]) -> Ok | Retry:
-    return Ok(a["heir"]) if answer.choice_id == "heir" else _name(answer)
+    if answer.choice_id == "heir":
+        return Ok(a["heir"])
+    return _name(answer, later=MSG.rep_holder_later)
 
 
-_AROUND_ACCOUNT = frozenset("bank no nomor nomer rek rekening norek norekening saya di ya pak bu".split())
-_ACCOUNT_IN = re.compile(r"(?<!\d)(\d[\d .\-]{4,22}\d)(?!\d)")
+_BANK_RETRY = {"ewallet": MSG.rep_bank_ewallet, "unknown": MSG.rep_bank_unknown, "account": MSG.rep_bank_account}
 
 
 def _bank(answer: Answer, ctx: Context, _a: Mapping[str, Any]) -> Ok | Retry:
     """The bank, and the account number when the same message carries it ("BRI 1234567890")."""
     if answer.choice_id == "nanti" or is_later(answer.text):
         return Ok(None)
-    found = _ACCOUNT_IN.search(answer.text)
-    account = parse_bank_account(found[1]).value if found else None
-    rest = _ACCOUNT_IN.sub(" ", answer.text) if account else answer.text
-    if account:  # "bank BRI norek 1234 5678 90": the bank's name without the words around the number
-        rest = " ".join(w for w in rest.split() if w.lower().strip(".:") not in _AROUND_ACCOUNT) or rest
-    named = _name(Answer(rest))
-    if isinstance(named, Retry) or not account:
-        return named
-    return Ok(named.value, also={"account": account})
+    parsed = parse_bank(answer.text)
+    if parsed.value is None:
+        return Retry(_BANK_RETRY.get(parsed.error or "", MSG.rep_bank_unknown).format(digits=parsed.digits))
+    account = {"account": parsed.value.account} if parsed.value.account else {}
+    return Ok(parsed.value.name, also=account)
 
 
 def _account(answer: Answer, ctx: Context, _a: Mapping[str, Any]) -> Ok | Retry:
@@ -218,8 +224,11 @@ _FOLLOW = {"kecamatan": ("desa",), "bank": ("account", "holder")}  # answers tha
 
 
 def _which(answer: Answer, ctx: Context, _a: Mapping[str, Any]) -> Jump | Retry:
-    if answer.choice_id in dict(_EDITABLE):
-        return Jump(answer.choice_id, then=(*_FOLLOW.get(answer.choice_id, ()), "confirm"))
+    field = answer.choice_id
+    if field == "account" and not _a.get("bank"):  # no bank yet: the bank first, then its account
+        field = "bank"
+    if field in dict(_EDITABLE):
+        return Jump(field, then=(*_FOLLOW.get(field, ()), "confirm"))
     return Retry(MSG.rep_which)
 
 

@@ -25,7 +25,7 @@ from conversations.model import Choice, Reply
 from conversations.parsing import parse_phone
 from conversations.santunan import document_answer, lookup_retry
 from services.lookups import LookupRefused, NeedsProof
-from services.nik import check_nik
+from services.nik import check_nik_in_text
 from services.references import normalise_reference
 from storage.models import Report
 
@@ -84,7 +84,7 @@ async def _looked_up(ctx: Context, reference: str) -> Report | Retry | None:
 async def _prove(answer: Answer, ctx: Context, a: Mapping[str, Any]) -> Ok | Retry:
     """Someone who did not file the report proves they are the family: the deceased's NIK or the
     heir's phone number. Each try counts against the lookup limits."""
-    nik, phone = check_nik(answer.text), parse_phone(answer.text)
+    nik, phone = check_nik_in_text(answer.text), parse_phone(answer.text)  # "nik almarhum 1602…", "hp 0812…"
     evidence = nik.nik or phone.value
     if evidence is None:
         return Retry(MSG.st_prove_retry)

@@ -107,6 +107,7 @@ class Flow:
     title: str = ""  # its name in "Lanjutkan {title} yang belum selesai?"
     # checked before the first question; replies returned here are sent instead of starting
     guard: Callable[[Context], Awaitable[list[Reply] | None]] | None = None
+    forgets: bool = False  # once done, nothing of the conversation is kept, drafts neither (HAPUS DATA SAYA)
 
 
 @dataclass(slots=True)

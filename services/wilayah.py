@@ -13,7 +13,14 @@ from rapidfuzz import fuzz, process
 __all__ = ["Place", "PlaceMatch", "Wilayah", "load_wilayah"]
 
 _DATA = Path(__file__).parent / "data" / "oki_wilayah.csv"
-_PREFIX = re.compile(r"^(kecamatan|kec|kelurahan|kel|desa|ds)\b\.?\s*")
+_PREFIX = re.compile(r"^(?:(?:di|dari|dr)\s+)?(kecamatan|kec|kelurahan|kel|desa|ds)\b\.?\s*")
+_REGENCY = re.compile(r"[\s,]+(?:kab(?:upaten)?\.?\s*)?(?:oki|ogan komering ilir)\s*$")
+_AT = re.compile(r"^(?:di|dari|dr)\s+")
+# Short forms of the words in OKI's place names, as people write them
+_WORD_ABBREVIATIONS = {"tj": "tanjung", "tg": "tanjung", "sp": "sirah pulau", "tl": "tulung", "sei": "sungai",
+                       "sg": "sungai", "sng": "sungai", "pkl": "pangkalan", "pdmrn": "pedamaran", "ds": "desa",
+                       "bru": "baru", "tmr": "timur"}
+_ARABIC = {"1": "i", "2": "ii", "3": "iii", "4": "iv", "5": "v", "6": "vi", "7": "vii", "8": "viii", "9": "ix"}
 _CODE = re.compile(r"^16\.?02\.?(\d{2})(?:\.?(\d{4}))?$")
 _SURE, _CLOSE, _GAP = 88.0, 70.0, 6.0
 _ALIASES = {"spp": "16.02.08", "oki": None}  # initials people use; "oki" is the whole kabupaten
@@ -42,8 +49,12 @@ def _key(text: str) -> str:
     """Lower case, no 'kecamatan'/'desa' prefix, letters and digits only: 'Kayu Agung' == 'kayuagung'.
     A roman numeral at the end stays apart ('Muara Burnai II' -> 'muaraburnai#ii'), or a letter
     dropped before it would turn one village into its neighbour ('Muara Burna II' == 'Muara Burnai I')."""
-    text = _PREFIX.sub("", text.strip().lower())
-    text = _NUMERAL.sub(r"#\1", text)
+    text = _REGENCY.sub("", _AT.sub("", text.strip().lower()))
+    text = _PREFIX.sub("", text)
+    words = [_WORD_ABBREVIATIONS.get(w, w) for w in re.split(r"[\s.]+", text) if w]
+    if len(words) > 1 and words[-1] in _ARABIC:  # "Pedamaran 1" is Pedamaran I
+        words[-1] = _ARABIC[words[-1]]
+    text = _NUMERAL.sub(r"#\1", " ".join(words))
     return re.sub(r"[^a-z0-9#]", "", text)
 
 
