@@ -25,7 +25,8 @@ from conversations.model import Choice, Reply
 from conversations.steps import Flow, State
 from conversations.text import normalise
 
-__all__ = ["CONTINUE", "FRESH", "chosen", "holding", "keep_for", "live", "offer", "park", "pick", "position", "rest", "resume"]
+__all__ = ["CONTINUE", "FRESH", "chosen", "holding", "keep_for", "live", "offer", "park", "pick", "position", "rest",
+           "resume"]
 
 CONTINUE, FRESH = "lanjut", "baru"
 
