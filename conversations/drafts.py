@@ -24,7 +24,7 @@ from conversations.messages_id import MSG
 from conversations.model import Choice, Reply
 from conversations.steps import Flow, State
 
-__all__ = ["CONTINUE", "FRESH", "keep_for", "live", "offer", "park", "position", "rest", "resume"]
+__all__ = ["CONTINUE", "FRESH", "keep_for", "live", "offer", "park", "position", "rest", "rest_open", "resume"]
 
 CONTINUE, FRESH = "lanjut", "baru"
 
@@ -56,6 +56,12 @@ def rest(state: State | None, flows: Mapping[str, Flow], now: datetime, *, drop:
     """Idle with the other drafts kept: after a form ended (filed, stopped) or was discarded."""
     drafts = {k: v for k, v in live(state, flows, now).items() if k != drop}
     return _idle(drafts, now)
+
+
+def rest_open(state: State | None, flows: Mapping[str, Flow], now: datetime) -> State:
+    """As `rest`, but always a document: an answer's choices are kept in it to be picked next."""
+    return rest(state, flows, now) or {"flow": None, "step": None, "answers": {}, "drafts": {}, "offered": [],
+                                       "retries": 0, "updated_at": now.isoformat()}
 
 
 def _idle(drafts: dict[str, Any], now: datetime) -> State | None:

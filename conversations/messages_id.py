@@ -2,12 +2,13 @@
 good answer looks like. Placeholders use str.format names."""
 from __future__ import annotations
 
+from conversations.messages_answers import AnswerTexts
 from conversations.messages_forms import FormTexts
 
 __all__ = ["MSG"]
 
 
-class MSG(FormTexts):
+class MSG(FormTexts, AnswerTexts):
     # --- menu and global words ---
     welcome = "Halo! Ini Layanan OKI, layanan warga Kabupaten Ogan Komering Ilir. Mau apa hari ini?"
     menu = "Pilih layanan dengan mengetik nomornya atau menekan tombolnya:"
