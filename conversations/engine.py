@@ -272,13 +272,13 @@ class Engine:
             if target is None:
                 return Turn(drafts.park(state, self._flows, ctx.now), [self._menu()])
             return self._prompt(flow, {**state, "return_to": list(result.then or (step.id,))}, target, ctx, [])
-        if isinstance(result, Retry) and (intent := match_intent(answer.text)) is not None:
-            if intent == "petugas" and self._people(ctx):  # "sy mau bicara dgn petugas" in the middle of a form
-                return await self._person.handover(state, answer.text, ctx, bot_said=self._prompt_text(state, ctx))
-            if intent == flow.name:  # asked for the form it is in ("cek bpjs" at its NIK step): ask again
-                return self._prompt(flow, {**state, "retries": state.get("retries", 0)}, index, ctx, [])
+        intent = match_intent(answer.text) if isinstance(result, Retry) else None
+        if intent == "petugas" and self._people(ctx):  # "sy mau bicara dgn petugas" in the middle of a form
+            return await self._person.handover(state, answer.text, ctx, bot_said=self._prompt_text(state, ctx))
         if isinstance(result, Retry) and (said := await questions.in_step(step, answer.text, ctx)) is not None:
             return Turn(state, [said, *self._prompt(flow, state, index, ctx, []).replies], save=False)
+        if intent is not None and intent == flow.name:  # asked for the form it is in ("cek bpjs" at its NIK step)
+            return self._prompt(flow, {**state, "retries": state.get("retries", 0)}, index, ctx, [])
         if isinstance(result, Retry):
             retries = state.get("retries", 0) + (1 if result.counts and not result.proof else 0)
             if retries >= MAX_RETRIES:  # never "start again": an example, and ways on with the answers kept

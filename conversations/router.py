@@ -43,6 +43,7 @@ KEYWORDS: dict[str, dict[str, float]] = {
 _TOPIC = {"info", "informasi", "pengumuman", "berita", "kabar"}
 _SEND = {"kirim", "kirimi", "kirimkan", "terima", "dikirimi"}
 _NEGATION = {"tidak", "jangan", "bukan"}
+_PAID = {"masuk", "cair", "dicairkan", "ditransfer", "transfer", "diproses", "dibayar", "diterima", "turun"}
 _REFERENCE = re.compile(r"\b[a-z]{2,4}-?\d{2,4}-?[a-z0-9]{3,8}\b")
 _THRESHOLD = 1.0
 
@@ -86,6 +87,9 @@ def _scores(tokens: list[str], text: str) -> dict[str, float]:
         scores["berhenti_langganan"] += 4
     if _REFERENCE.search(text.lower()) and {"laporan", "nomor", "status"} & tokset:
         scores["status_laporan"] += 4
+    # "uang santunan ibu sudah masuk belum?": one's own report, not a new one
+    if tokset & {"sudah", "belum"} and tokset & _PAID and not negated:
+        scores["status_laporan"] += 5
     return scores
 
 

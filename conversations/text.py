@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from services.slang import ABBREVIATIONS, JOINED
+from services.slang import ABBREVIATIONS, standard_words
 
 __all__ = ["MAX_TEXT", "ABBREVIATIONS", "clean", "normalise", "words", "fold", "ParseResult", "squeeze", "is_number"]
 
@@ -34,15 +34,9 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Lower-case words with chat abbreviations expanded and a trailing -nya dropped."""
-    out = []
-    for typed in _WORD.findall(fold(text)):
-        for w in JOINED.get(typed, typed).split():
-            w = ABBREVIATIONS.get(w, w)
-            if len(w) > 6 and w.endswith("nya"):
-                w = w[:-3]
-            out.extend(w.split())
-    return out
+    """Lower-case words with chat abbreviations and slang expanded (services/slang.py, the table
+    the knowledge base's retrieval reads too) and a trailing -nya dropped."""
+    return standard_words(_WORD.findall(fold(text)))
 
 
 def normalise(text: str) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
+from rapidfuzz import fuzz, process
 
 from services.audit import Audit
 from services.retrieval import Bm25Scorer, Hit, Index, Scorer, tokens
@@ -31,6 +32,7 @@ ACTIONS = ("cek_bpjs", "lapor_kematian", "status_laporan", "pengumuman", "langga
            "petugas")
 _NUMBER = re.compile(r"(?:\+?\d[\d .\-]{4,}\d)")
 _EMAIL = re.compile(r"\S+@\S+")
+_SIMILAR = 90  # rapidfuzz token-set ratio at which two unanswered questions are counted as one
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,10 +177,13 @@ class KnowledgeBase:
 
     async def unanswered(self, text: str, *, now: datetime | None = None) -> None:
         """Keep a question the bot could not answer for staff: masked, grouped by its words."""
-        words = sorted(set(tokens(mask(text))) - {"angka", "email"})
+        words = sorted(set(tokens(mask(text))) - {"angka", "email", "nik", "ponsel", "nomor", "kk"})
         if not words:
             return
-        await self._repo.unanswered(key=" ".join(words)[:200], text=mask(text), at=now or utcnow())
+        key = " ".join(words)[:200]
+        known = [r["key"] for r in await self._repo.unanswered_keys()]
+        similar = process.extractOne(key, known, scorer=fuzz.token_set_ratio, score_cutoff=_SIMILAR) if known else None
+        await self._repo.unanswered(key=similar[0] if similar else key, text=mask(text), at=now or utcnow())
 
     # --- staff ---
 

@@ -24,7 +24,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
-from services.slang import ABBREVIATIONS, JOINED
+from services.slang import standard_words
 
 __all__ = ["Bm25Scorer", "Hit", "Index", "SYNONYMS", "Scorer", "STOPWORDS", "tokens"]
 
@@ -60,16 +60,9 @@ def _stem(word: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    """Lower case, accents off, joined abbreviations split, slang expanded, -nya dropped."""
+    """Lower case, accents off, then the shared slang table (services/slang.py)."""
     folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
-    out: list[str] = []
-    for typed in _WORD.findall(folded):
-        for w in JOINED.get(typed, typed).split():
-            w = ABBREVIATIONS.get(w, w)
-            if len(w) > 6 and w.endswith("nya"):
-                w = w[:-3]
-            out.extend(w.split())
-    return out
+    return standard_words(_WORD.findall(folded))
 
 
 def tokens(text: str) -> list[str]:

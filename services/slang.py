@@ -4,7 +4,7 @@ mapped to standard Indonesian. One table, read by the intent matcher (conversati
 "brp", "gmn", "apo" and "dak" the same way."""
 from __future__ import annotations
 
-__all__ = ["ABBREVIATIONS", "JOINED"]
+__all__ = ["ABBREVIATIONS", "JOINED", "PHRASES", "standard_words"]
 
 # one word -> its standard form (possibly two words: "knp" -> "kenapa")
 ABBREVIATIONS = {
@@ -52,3 +52,27 @@ JOINED = {
     "cekbpjs": "cek bpjs", "laporkematian": "lapor kematian", "gimanacaranya": "bagaimana cara",
     "gmncaranya": "bagaimana cara", "brpsantunan": "berapa santunan", "cakmano": "bagaimana",
 }
+
+# two words that stand for one: Palembang "cak mano" (how)
+PHRASES = {("cak", "mano"): "bagaimana", ("cak", "mana"): "bagaimana", ("macam", "mana"): "bagaimana"}
+
+
+def standard_words(words: list[str]) -> list[str]:
+    """Lower-case words (already folded) in their standard form: joined abbreviations split, slang
+    and abbreviations expanded, two-word phrases joined, a trailing -nya dropped from long words."""
+    out: list[str] = []
+    for typed in words:
+        for w in JOINED.get(typed, typed).split():
+            w = ABBREVIATIONS.get(w, w)
+            if len(w) > 6 and w.endswith("nya"):
+                w = w[:-3]
+            out.extend(w.split())
+    i, joined = 0, []
+    while i < len(out):
+        if (pair := tuple(out[i:i + 2])) in PHRASES:
+            joined.append(PHRASES[pair])
+            i += 2
+        else:
+            joined.append(out[i])
+            i += 1
+    return joined

@@ -96,6 +96,12 @@ class Knowledge:
             return list(await s.scalars(select(FaqUnanswered).order_by(FaqUnanswered.count.desc(),
                                                                        FaqUnanswered.last_at.desc()).limit(limit)))
 
+    async def unanswered_keys(self, *, limit: int = 1000) -> list[dict[str, Any]]:
+        """The grouping keys of the most recent unanswered questions."""
+        async with self._sessions() as s:
+            rows = await s.execute(select(FaqUnanswered.key).order_by(FaqUnanswered.last_at.desc()).limit(limit))
+            return [{"key": k} for (k,) in rows]
+
     async def unanswered_done(self, item_id: int) -> bool:
         async with self._sessions() as s, s.begin():
             return bool((await s.execute(delete(FaqUnanswered).where(FaqUnanswered.id == item_id))).rowcount)
