@@ -31,7 +31,7 @@ SEED = Path(__file__).parent / "data" / "faq_seed.yaml"
 ACTIONS = ("cek_bpjs", "lapor_kematian", "status_laporan", "pengumuman", "langganan", "berhenti_langganan",
            "petugas")
 _NUMBER = re.compile(r"(?:\+?\d[\d .\-]{4,}\d)")
-_EMAIL = re.compile(r"\S+@\S+")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SIMILAR = 90  # rapidfuzz token-set ratio at which two unanswered questions are counted as one
 
 
@@ -193,6 +193,7 @@ class KnowledgeBase:
 
     async def create(self, *, actor: str, values: Mapping[str, Any]) -> Entry:
         row = clean_values(values)
+        await self._current()  # an empty knowledge base is seeded before its first change
         [entry_id] = await self._repo.add([{**row, "updated_by": actor}])
         await self._audit.record(actor=actor, action="faq.create", target=f"faq:{entry_id}",
                                  detail={"topic": row["topic"]})
