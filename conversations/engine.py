@@ -109,7 +109,8 @@ class Engine:
             return Turn(state, [self._menu(MSG.empty)], save=False)
         asked = await questions.idle(state, text, incoming.choice_id, ctx)
         if asked.replies is not None:
-            return Turn(drafts.rest_open(state, self._flows, ctx.now), asked.replies)
+            keep = drafts.rest_open if asked.replies[-1].choices else drafts.rest  # choices to pick from next
+            return Turn(keep(state, self._flows, ctx.now), asked.replies)
         intent = asked.intent or route(text, self.menu_choices)
         if timed_out and intent in (None, "menu", "bantuan"):  # back after a pause: the form first
             return self._offer(state, self._flows[timed_out], ctx)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, HTTPException, Request, Response, UploadFile, status
 from pydantic import BaseModel, Field
+from starlette.convertors import Convertor, register_url_convertor
 
 from bot.api.deps import NO_NUL, RowId, SignedInFirst, require_roles
 from bot.api.problems import NOT_FOUND, SIGNED_IN
@@ -17,6 +18,22 @@ from services.staff import ROLES, StaffInfo
 __all__ = ["EDITORS", "router"]
 
 EDITORS = ("admin", "dinsos", "humas")
+
+
+class _EntryId(Convertor):
+    """An entry's id in a path: anything but the fixed paths beside it, so that PUT /faq/export.csv is
+    a 405 (no such operation) while PUT /faq/abc is a 401 without a token and a 422 with one."""
+
+    regex = r"(?!(?:unanswered|export\.csv|export\.yaml|import)$)[^/]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return str(value)
+
+
+register_url_convertor("faq_entry", _EntryId())
 router = APIRouter(prefix="/faq", tags=["faq"], responses=SIGNED_IN, route_class=SignedInFirst)
 Staff = Annotated[StaffInfo, Depends(require_roles(*ROLES))]
 Editor = Annotated[StaffInfo, Depends(require_roles(*EDITORS))]
@@ -67,15 +84,16 @@ async def unanswered_done(request: Request, staff: Editor, item_id: RowId) -> Re
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/export.csv")
+@router.get("/export.csv", responses={200: {"content": {"text/csv": {}}, "description": "every entry"}})
 async def export_csv(request: Request, staff: Staff) -> Response:
-    return Response(write_csv(await _kb(request).entries()), media_type="text/csv; charset=utf-8",
+    return Response(write_csv(await _kb(request).entries()), media_type="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="tanya-jawab.csv"'})
 
 
-@router.get("/export.yaml")
+@router.get("/export.yaml", responses={200: {"content": {"application/yaml": {}},
+                                                "description": "every entry"}})
 async def export_yaml(request: Request, staff: Staff) -> Response:
-    return Response(write_yaml(await _kb(request).entries()), media_type="application/yaml; charset=utf-8",
+    return Response(write_yaml(await _kb(request).entries()), media_type="application/yaml",
                     headers={"Content-Disposition": 'attachment; filename="tanya-jawab.yaml"'})
 
 
@@ -92,7 +110,7 @@ async def import_file(request: Request, staff: Editor, file: Annotated[UploadFil
         raise _bad(ValueError(str(exc))) from None
 
 
-@router.get("/{entry_id}", responses=NOT_FOUND)
+@router.get("/{entry_id:faq_entry}", responses=NOT_FOUND)
 async def get_entry(request: Request, staff: Staff, entry_id: RowId) -> dict[str, Any]:
     found = next((e for e in await _kb(request).entries() if e.id == entry_id), None)
     if found is None:
@@ -100,7 +118,7 @@ async def get_entry(request: Request, staff: Staff, entry_id: RowId) -> dict[str
     return found.public()
 
 
-@router.put("/{entry_id}", responses=NOT_FOUND)
+@router.put("/{entry_id:faq_entry}", responses=NOT_FOUND)
 async def update_entry(request: Request, staff: Editor, entry_id: RowId, body: EntryIn) -> dict[str, Any]:
     try:
         entry = await _kb(request).update(actor=staff.actor, entry_id=entry_id, values=body.model_dump())
@@ -111,7 +129,7 @@ async def update_entry(request: Request, staff: Editor, entry_id: RowId, body: E
     return entry.public()
 
 
-@router.delete("/{entry_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+@router.delete("/{entry_id:faq_entry}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
 async def delete_entry(request: Request, staff: Editor, entry_id: RowId) -> Response:
     if not await _kb(request).delete(actor=staff.actor, entry_id=entry_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="entri tidak ditemukan")

@@ -73,7 +73,9 @@ def _route(method: str, path: str, surface: str, route: APIRoute) -> Route:
         signed_in |= dependant.call in (get_current_staff, current_session)
         roles &= set(getattr(dependant.call, "roles", ROLES))
         query |= {p.name for p in dependant.query_params}
-    return Route(method, path, surface, signed_in, frozenset(roles), frozenset(query))
+    # "/faq/{entry_id:int}" is "/faq/{entry_id}" in the API description and to `fill`
+    return Route(method, re.sub(r"{(\w+):\w+}", r"{\1}", path), surface, signed_in, frozenset(roles),
+                 frozenset(query))
 
 
 def staff_routes(app: FastAPI) -> list[Route]:

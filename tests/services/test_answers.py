@@ -110,3 +110,12 @@ async def test_an_edit_is_answered_by_a_second_process_without_a_restart(sqlite_
         second.wait(timeout=30)
     actions = [(a.action, a.target) for a in await Audit(sessions).recent(limit=5)]
     assert ("faq.update", f"faq:{entry.id}") in actions and ("faq.delete", f"faq:{entry.id}") in actions
+
+
+async def test_the_csv_export_holds_no_formula_and_imports_back_as_typed(client):
+    kb: KnowledgeBase = client.app.state.runtime.answers
+    await kb.create(actor="staff:1", values={"question": "=HYPERLINK(\"http://x\")", "answer": "+62 itu kode"})
+    exported = write_csv(await kb.entries())
+    assert "'=HYPERLINK" in exported and "'+62 itu kode" in exported
+    [row] = [r for r in read_csv(exported.encode()) if "HYPERLINK" in r["question"]]
+    assert row["question"] == "=HYPERLINK(\"http://x\")" and row["answer"] == "+62 itu kode"
