@@ -40,6 +40,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) -m bench.santunan
 	$(PY) -m bench.broadcast
 	$(PY) -m bench.helpdesk
+	$(PY) -m bench.answers
 	$(PY) -m bench.load
 	$(PY) -m pytest --big
 

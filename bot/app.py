@@ -33,6 +33,7 @@ from handlers.telegram import TelegramChannel
 from handlers.webchat import WebChannel
 from handlers.whatsapp import WhatsAppChannel
 from services.announcements import Broadcasts, Subscriptions
+from services.answers import KnowledgeBase, Tuning
 from services.audit import Audit
 from services.coverage import Coverage
 from services.data_rights import DataRights
@@ -53,6 +54,7 @@ from storage.db import make_engine, make_sessionmaker, ping
 from storage.deliveries import Deliveries
 from storage.files import AttachmentStore
 from storage.helpdesk import Tickets
+from storage.knowledge import Knowledge
 from storage.outbox import Outbox
 from storage.personal_data import PersonalData
 from storage.ratelimit import RedisRateLimiter, SqlRateLimiter
@@ -95,6 +97,7 @@ class Runtime:
     proof: ProofOfWork | None = None  # the web chat's proof of work past its free lookups
     coverage: Coverage | None = None
     helpdesk: Helpdesk | None = None
+    answers: KnowledgeBase | None = None  # the knowledge base (services/answers.py)
     telegram: TelegramChannel | None = None
     whatsapp: WhatsAppChannel | None = None
     web: WebChannel | None = None  # the web chat's inbox, which the outbox delivers to
@@ -183,12 +186,15 @@ def build_runtime(settings: Settings) -> Runtime:
                         acknowledge_every=timedelta(minutes=settings.helpdesk_acknowledge_minutes),
                         template_sid=settings.helpdesk_template_sid, base_url=settings.public_base_url,
                         retention_days=settings.retention_tickets_days, push=web.push)
+    answers = KnowledgeBase(repo=Knowledge(sessions), audit=audit, tuning=Tuning(
+        threshold=settings.faq_threshold, certainty=settings.faq_certainty, margin=settings.faq_margin,
+        feedback_every=settings.faq_feedback_every))
     people = PersonalData(sessions)
     data_rights = DataRights(people=people, store=store, audit=audit)
     services = Services(subscriptions=Subscriptions(contacts=contacts, wilayah=wilayah), wilayah=wilayah,
                         coverage=coverage, santunan=santunan, broadcasts=broadcasts,
                         public_base_url=settings.public_base_url, staff_links=staff_links, data_rights=data_rights,
-                        lookups=lookups, helpdesk=helpdesk)
+                        lookups=lookups, helpdesk=helpdesk, answers=answers)
     engine = build_engine(media_limit_mb=settings.attachment_max_mb, timeout=ttl,
                           keep_report=timedelta(days=settings.draft_retention_days),
                           keep_other=timedelta(hours=settings.draft_retention_hours))
@@ -209,7 +215,7 @@ def build_runtime(settings: Settings) -> Runtime:
                       wilayah=wilayah, registry=registry, importer=importer, santunan=santunan,
                       attachments=attachments, outbox=Outbox(sessions), broadcasts=broadcasts,
                       contacts=contacts, staff_links=staff_links, data_rights=data_rights, retention=retention,
-                      coverage=coverage, lookups=lookups, helpdesk=helpdesk,
+                      coverage=coverage, lookups=lookups, helpdesk=helpdesk, answers=answers,
                       proof=ProofOfWork(secret_key=settings.ensure_secret_key(), limiter=limiter,
                                         difficulty=settings.web_proof_difficulty))
     runtime.web = web

@@ -158,6 +158,15 @@ class Settings(BaseSettings):
     helpdesk_escalate_minutes: int = Field(60, ge=5, le=7 * 24 * 60)
     # Days a closed helpdesk conversation (its transcript) is kept before the purge deletes it
     retention_tickets_days: int = Field(180, ge=1, le=3650)
+    # Knowledge base: a question scoring below this confidence (0..1) gets no answer (a person is offered)
+    faq_threshold: float = Field(0.4, ge=0, le=1)
+    # At or above this confidence, and FAQ_MARGIN ahead of the next entry, a question is answered at once;
+    # between FAQ_THRESHOLD and this, the two best questions are offered ("Maksud Anda: ...?")
+    faq_certainty: float = Field(0.5, ge=0, le=1)
+    # How far ahead of the second entry the best must score (a share of its score) to be answered without asking
+    faq_margin: float = Field(0.2, ge=0, le=1)
+    # "Apakah membantu? Ya / Tidak" under every n-th answer of a process; 0: never, 1: after each
+    faq_feedback_every: int = Field(3, ge=0, le=1000)
     # Run an outbox worker inside `serve`; default true with SQLite, false with PostgreSQL
     worker_in_process: bool | None = None
     # Log level: DEBUG, INFO, WARNING or ERROR

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.announcements import Broadcasts, Subscriptions
+from services.answers import KnowledgeBase
 from services.coverage import Coverage
 from services.data_rights import DataRights
 from services.helpdesk import Helpdesk
@@ -31,6 +32,7 @@ class Services:
     data_rights: DataRights | None = None  # DATA SAYA, HAPUS DATA SAYA (conversations/data_rights.py)
     helpdesk: Helpdesk | None = None  # a person when the bot is not enough (conversations/helpdesk.py)
     lookups: LookupGuard | None = None  # per-IP, per-contact and per-NIK limits of sensitive lookups
+    answers: KnowledgeBase | None = None  # the knowledge base: questions answered (conversations/questions.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ from conversations.steps import Flow, State
 from conversations.text import normalise
 
 __all__ = ["CONTINUE", "FRESH", "chosen", "holding", "keep_for", "live", "offer", "park", "pick", "position", "rest",
-           "resume"]
+           "rest_open", "resume"]
 
 CONTINUE, FRESH = "lanjut", "baru"
 
@@ -65,6 +65,12 @@ def holding(state: State | None, choices: Sequence[Choice], now: datetime) -> St
     idle = state or {"flow": None, "step": None, "answers": {}, "drafts": {}, "retries": 0,
                      "updated_at": now.isoformat()}
     return {**idle, "offered": [[c.id, c.label] for c in choices]}
+
+
+def rest_open(state: State | None, flows: Mapping[str, Flow], now: datetime) -> State:
+    """As `rest`, but always a document: an answer's choices are kept in it to be picked next."""
+    return rest(state, flows, now) or {"flow": None, "step": None, "answers": {}, "drafts": {}, "offered": [],
+                                       "retries": 0, "updated_at": now.isoformat()}
 
 
 def _idle(drafts: dict[str, Any], now: datetime) -> State | None:

@@ -7,15 +7,13 @@ parser or a flow's final action. State is a small JSON-able dict:
 from __future__ import annotations
 
 import inspect
-import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from rapidfuzz import fuzz
-
-from conversations import drafts
+from conversations import drafts, questions
 from conversations.context import Context
+from conversations.edits import edit_target
 from conversations.messages_id import MSG
 from conversations.model import Choice, Incoming, Reply
 from conversations.parsing import MAX_TEXT, clean, is_later, normalise
@@ -111,7 +109,11 @@ class Engine:
             return resumed
         if not text and not incoming.media:
             return Turn(state, [self._menu(MSG.empty)], save=False)
-        intent = route(text, self.menu_choices)
+        asked = await questions.idle(state, text, incoming.choice_id, ctx)
+        if asked.replies is not None:
+            keep = drafts.rest_open if asked.replies[-1].choices else drafts.rest  # choices to pick from next
+            return Turn(keep(state, self._flows, ctx.now), asked.replies)
+        intent = asked.intent or route(text, self.menu_choices)
         if timed_out and intent in (None, "menu", "bantuan"):  # back after a pause: the form first
             return self._offer(state, self._flows[timed_out], ctx)
         return await self._start(intent, ctx, text, state)
@@ -124,7 +126,7 @@ class Engine:
         if incoming.media or incoming.media_error or len(text) > MAX_TEXT:
             return None
         word = normalise(text)
-        if word in self._shortcuts:
+        if word in self._shortcuts or questions.is_question(text):  # a question: the knowledge base's
             return None
         intent = "menu" if word in ("", "menu", "batal") else route(text, self.menu_choices)
         return Turn(None, [Reply(MSG.welcome), self._menu()]) if intent == "menu" else (
@@ -240,7 +242,7 @@ class Engine:
             return Turn(drafts.park(state, self._flows, ctx.now), [self._menu(MSG.draft_saved)])
         if step.later and not answer.media and (pick == "lewati" or (pick is None and is_later(answer.text))):
             return Ok(None)
-        if (target := _edit_target(flow, answer.text)) is not None and target != step.id:
+        if (target := edit_target(flow, answer.text)) is not None and target != step.id:
             return Jump(target, then=(step.id,))  # type: ignore[return-value]
         return None
 
@@ -273,11 +275,13 @@ class Engine:
             if target is None:
                 return Turn(drafts.park(state, self._flows, ctx.now), [self._menu()])
             return self._prompt(flow, {**state, "return_to": list(result.then or (step.id,))}, target, ctx, [])
-        if isinstance(result, Retry) and (intent := match_intent(answer.text)) is not None:
-            if intent == "petugas" and self._people(ctx):  # "sy mau bicara dgn petugas" in the middle of a form
-                return await self._person.handover(state, answer.text, ctx, bot_said=self._prompt_text(state, ctx))
-            if intent == flow.name:  # asked for the form it is in ("cek bpjs" at its NIK step): ask again
-                return self._prompt(flow, {**state, "retries": state.get("retries", 0)}, index, ctx, [])
+        intent = match_intent(answer.text) if isinstance(result, Retry) else None
+        if intent == "petugas" and self._people(ctx):  # "sy mau bicara dgn petugas" in the middle of a form
+            return await self._person.handover(state, answer.text, ctx, bot_said=self._prompt_text(state, ctx))
+        if isinstance(result, Retry) and (said := await questions.in_step(step, answer.text, ctx)) is not None:
+            return Turn(state, [said, *self._prompt(flow, state, index, ctx, []).replies], save=False)
+        if intent is not None and intent == flow.name:  # asked for the form it is in ("cek bpjs" at its NIK step)
+            return self._prompt(flow, {**state, "retries": state.get("retries", 0)}, index, ctx, [])
         if isinstance(result, Retry):
             retries = state.get("retries", 0) + (1 if result.counts and not result.proof else 0)
             if retries >= MAX_RETRIES:  # never "start again": an example, and ways on with the answers kept
@@ -374,17 +378,3 @@ def _choices(step: Step, ctx: Context, answers: Mapping[str, Any]) -> tuple[Choi
 
 def _stamp(state: State, ctx: Context) -> State:
     return {**state, "updated_at": ctx.now.isoformat()}
-
-
-_EDIT = re.compile(r"(?:ubah|ganti|salah|koreksi|perbaiki)\b\s*(.+)")
-
-
-def _edit_target(flow: Flow, text: str) -> str | None:
-    """The step "ubah nomor hp" / "salah, nama almarhum" names: by its label, typos tolerated."""
-    match = _EDIT.fullmatch(normalise(text))
-    if match is None:
-        return None
-    said = match[1].removeprefix("nya ").strip()
-    scored = [(fuzz.token_set_ratio(said, normalise(s.label)), s.id) for s in flow.steps if s.label]
-    best = max(scored, default=(0, None))
-    return best[1] if best[0] >= 85 else None

@@ -2,13 +2,14 @@
 good answer looks like. Placeholders use str.format names."""
 from __future__ import annotations
 
+from conversations.messages_answers import AnswerTexts
 from conversations.messages_forms import FormTexts
 from conversations.messages_parsers import ParserTexts
 
 __all__ = ["MSG"]
 
 
-class MSG(FormTexts, ParserTexts):
+class MSG(FormTexts, ParserTexts, AnswerTexts):
     # --- menu and global words ---
     welcome = "Halo! Ini Layanan OKI, layanan warga Kabupaten Ogan Komering Ilir. Mau apa hari ini?"
     menu = "Pilih layanan dengan mengetik nomornya atau menekan tombolnya:"

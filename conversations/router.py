@@ -37,12 +37,14 @@ KEYWORDS: dict[str, dict[str, float]] = {
     "bantuan": {"bantuan": 3, "help": 3, "tolong": 1, "bingung": 2.5, "cara": 1.5, "panduan": 2, "tanya": 1},
     # a person, in the citizen's words ("sy mau ngomong sm petugas", Palembang "galak bicaro samo wong")
     "petugas": {"petugas": 4, "operator": 3, "admin": 2, "cs": 3, "manusia": 3, "orang": 1.5, "bicara": 2,
-                "ngobrol": 2, "ngomong": 2, "hubungi": 2, "telepon": 1.5, "staf": 2, "pegawai": 2, "langsung": 1},
+                "ngobrol": 2, "ngomong": 2, "hubungi": 2, "telepon": 1.5, "staf": 2, "pegawai": 2, "langsung": 1,
+                "orang tua": -1.5, "orang tuo": -1.5},  # a parent, not a person to talk to
 }
 
 _TOPIC = {"info", "informasi", "pengumuman", "berita", "kabar"}
 _SEND = {"kirim", "kirimi", "kirimkan", "terima", "dikirimi"}
 _NEGATION = {"tidak", "jangan", "bukan"}
+_PAID = {"masuk", "cair", "dicairkan", "ditransfer", "transfer", "diproses", "dibayar", "diterima", "turun"}
 _REFERENCE = re.compile(r"\b[a-z]{2,4}-?\d{2,4}-?[a-z0-9]{3,8}\b")
 _THRESHOLD = 1.0
 
@@ -86,6 +88,9 @@ def _scores(tokens: list[str], text: str) -> dict[str, float]:
         scores["berhenti_langganan"] += 4
     if _REFERENCE.search(text.lower()) and {"laporan", "nomor", "status"} & tokset:
         scores["status_laporan"] += 4
+    # "uang santunan ibu sudah masuk belum?": one's own report, not a new one
+    if tokset & {"sudah", "belum"} and tokset & _PAID and not negated:
+        scores["status_laporan"] += 5
     return scores
 
 

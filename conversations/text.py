@@ -7,27 +7,12 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from services.slang import ABBREVIATIONS, standard_words
+
 __all__ = ["MAX_TEXT", "ABBREVIATIONS", "clean", "normalise", "words", "fold", "ParseResult", "squeeze", "is_number"]
 
 MAX_TEXT = 1000  # longer messages are answered kindly and change nothing
 
-# Common chat abbreviations and misspellings in Indonesian, mapped to the full word.
-ABBREVIATIONS = {
-    "sy": "saya", "sya": "saya", "aq": "aku", "yg": "yang", "dgn": "dengan", "utk": "untuk",
-    "dr": "dari", "sdh": "sudah", "udh": "sudah", "udah": "sudah", "blm": "belum", "blum": "belum",
-    "gk": "tidak", "ga": "tidak", "gak": "tidak", "nggak": "tidak", "ngga": "tidak", "enggak": "tidak",
-    "tdk": "tidak", "tak": "tidak", "jgn": "jangan", "lg": "lagi", "gmn": "bagaimana",
-    "gimana": "bagaimana", "brp": "berapa", "kmrn": "kemarin", "mn": "mana", "dmn": "dimana",
-    "sampe": "sampai", "smp": "sampai", "sm": "sama", "pake": "pakai", "msh": "masih", "dpt": "dapat",
-    "jd": "jadi", "trbaru": "terbaru", "trdaftar": "terdaftar", "slmt": "selamat", "mlm": "malam",
-    "mo": "mau", "pengen": "mau", "pgn": "mau", "ingin": "mau", "no": "nomor", "nmr": "nomor",
-    "bpsj": "bpjs", "bpj": "bpjs", "tk": "ketenagakerjaan", "naker": "ketenagakerjaan",
-    "ass": "assalamualaikum", "askum": "assalamualaikum", "assalamu'alaikum": "assalamualaikum",
-    "kec": "kecamatan", "kab": "kabupaten", "info2": "info", "infonya": "info",
-    # Palembang Malay and chat slang
-    "galak": "mau", "nak": "mau", "bicaro": "bicara", "samo": "sama", "wong": "orang", "omong": "ngomong",
-    "telpon": "telepon", "tlp": "telepon", "telp": "telepon", "ptgs": "petugas", "staff": "staf",
-}
 
 _CONTROL = {"Cc", "Cf", "Co", "Cs", "Cn"}
 _SPACE = re.compile(r"\s+")
@@ -49,14 +34,9 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Lower-case words with chat abbreviations expanded and a trailing -nya dropped."""
-    out = []
-    for w in _WORD.findall(fold(text)):
-        w = ABBREVIATIONS.get(w, w)
-        if len(w) > 6 and w.endswith("nya"):
-            w = w[:-3]
-        out.append(w)
-    return out
+    """Lower-case words with chat abbreviations and slang expanded (services/slang.py, the table
+    the knowledge base's retrieval reads too) and a trailing -nya dropped."""
+    return standard_words(_WORD.findall(fold(text)))
 
 
 def normalise(text: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bot.admin import accounts, announcements, canned, chat_link, helpdesk, pages, registry, reports
+from bot.admin import accounts, announcements, canned, chat_link, faq, helpdesk, pages, registry, reports
 from bot.admin.web import STATIC_DIR
 
 __all__ = ["STATIC_DIR", "STATIC_URL", "router"]
@@ -26,4 +26,5 @@ router.include_router(chat_link.router)
 router.include_router(reports.router)
 router.include_router(canned.router)  # before helpdesk: /admin/bantuan/{ticket_id}
 router.include_router(helpdesk.router)
+router.include_router(faq.router)
 # Further page modules go here, one line each (santunan queue, registry upload, announcements)

@@ -42,6 +42,7 @@ NAV = (
     ("/admin/laporan", "Laporan Santunan", ("admin", "dinsos", "camat", "kades")),
     ("/admin/registri", "Registri", ("admin", "dinsos", "camat", "kades")),
     ("/admin/pengumuman", "Pengumuman", ("admin", "humas")),
+    ("/admin/tanya-jawab", "Tanya Jawab", ()),
     ("/admin/staf", "Akun Staf", ("admin",)),
     ("/admin/akun/tautkan", "Tautkan Chat", ()),
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bot.api import announcements, auth, contacts, helpdesk, registry, reports
+from bot.api import announcements, auth, contacts, faq, helpdesk, registry, reports
 from bot.api.problems import INVALID
 
 __all__ = ["router"]
@@ -16,4 +16,5 @@ router.include_router(reports.router)
 router.include_router(announcements.router)
 router.include_router(contacts.router)
 router.include_router(helpdesk.router)
+router.include_router(faq.router)
 # Further routers go here, one line each (reports, announcements, ...)

@@ -109,6 +109,8 @@ CASES: list[tuple[str, str | None]] = [
     ("sy bingung gmn cara pake bot ini", "bantuan"),
     # --- petugas: a person, in the citizen's own words (Indonesian, slang, Palembang Malay) ---
     ("petugas", "petugas"),
+    ("Orang tua", None),  # a relationship typed at the wrong step, not a request for a person
+    ("orang tua saya", None),
     ("hubungi petugas", "petugas"),
     ("mau ngomong sm petugas langsung", "petugas"),
     ("no hp petugas brp min?", "petugas"),

@@ -40,6 +40,8 @@ def _held(state: dict | None, form: str) -> dict:
     """The answers `state` holds for `form`: the current form's, or its parked draft's."""
     if not state:
         return {}
+    if state.get("back") is not None:  # "leave the person?" asked: the conversation before it, kept
+        return _held(state["back"], form)
     if state.get("flow") == form:
         return state.get("answers") or {}
     return ((state.get("drafts") or {}).get(form) or {}).get("answers") or {}

@@ -255,8 +255,8 @@ def _check_state(world: World, state: dict | None, ctx: Context) -> None:
         assert flow.keep is not None and draft["step"] in [s.id for s in flow.steps], draft
         assert isinstance(draft["answers"], dict) and draft["flow_version"] == flow.version
         datetime.fromisoformat(draft["saved_at"])
-    if state.get("flow") is None:  # idle, only drafts kept
-        assert state.get("drafts"), "an idle state with nothing in it is stored"
+    if state.get("flow") is None:  # idle: drafts kept, or the choices an answer offered (conversations/questions.py)
+        assert state.get("drafts") or state.get("offered"), "an idle state with nothing in it is stored"
         return
     assert {"flow", "step", "answers", "flow_version", "retries", "offered", "updated_at", "version"} <= set(state)
     flow = world.engine._flows.get(state["flow"])

@@ -43,7 +43,9 @@ EVERYONE = frozenset(ROLES)
 CASEWORK = frozenset({"admin", "dinsos", "camat", "kades"})
 IMPORTERS = frozenset({"admin", "dinsos"})
 HUMAS = frozenset({"admin", "humas"})
-# Who may use each part of the staff surface; the longest prefix matching a route applies.
+FAQ_EDITORS = frozenset({"admin", "dinsos", "humas"})
+# Who may use each part of the staff surface; the longest prefix matching a route applies, and a
+# "METHOD /prefix" line before the plain one for that method.
 ROLES_BY_PREFIX = {
     "/api/v1/auth": EVERYONE,
     "/api/v1/registry": CASEWORK,
@@ -61,6 +63,11 @@ ROLES_BY_PREFIX = {
     "/admin/pengumuman": HUMAS,
     "/admin/bantuan": EVERYONE,
     "/admin/bantuan/balasan": IMPORTERS,  # canned replies: kept by admin and dinsos
+    "/api/v1/faq": EVERYONE,  # the knowledge base is read by all staff...
+    # ...and kept by these
+    "POST /api/v1/faq": FAQ_EDITORS, "PUT /api/v1/faq": FAQ_EDITORS, "DELETE /api/v1/faq": FAQ_EDITORS,
+    "/admin/tanya-jawab": EVERYONE,
+    "/admin/tanya-jawab/ubah": FAQ_EDITORS,
 }
 # pages that read a kecamatan filter from the query string themselves rather than declaring it
 FILTERED_PAGES = {"/admin/laporan", "/admin/laporan/ekspor.{fmt}"}
@@ -69,8 +76,12 @@ TRANSITION = {"to": "diverifikasi_desa", "note": "periksa"}
 
 
 def _prefix(path: str) -> str | None:
-    matching = [p for p in ROLES_BY_PREFIX if path == p or path.startswith(p + "/")]
+    matching = [p for p in ROLES_BY_PREFIX if " " not in p and (path == p or path.startswith(p + "/"))]
     return max(matching, key=len) if matching else None
+
+
+def _roles(route: Route, prefix: str) -> frozenset[str]:
+    return ROLES_BY_PREFIX.get(f"{route.method} {prefix}", ROLES_BY_PREFIX[prefix])
 
 
 async def _call(world: World, route: Route, *, who: str | None = None, expired: bool = False,
@@ -122,9 +133,9 @@ async def test_every_staff_route_is_listed_signed_in_and_in_the_roles_table(clie
             problems.append(f"{route}: no token or session dependency (CurrentStaff, require_roles, CurrentSession)")
         elif prefix is None:
             problems.append(f"{route}: not under any prefix of ROLES_BY_PREFIX; add its line there")
-        elif route.roles != ROLES_BY_PREFIX[prefix]:
+        elif route.roles != _roles(route, prefix):
             problems.append(f"{route}: admits {sorted(route.roles)}, ROLES_BY_PREFIX[{prefix!r}] says "
-                            f"{sorted(ROLES_BY_PREFIX[prefix])}")
+                            f"{sorted(_roles(route, prefix))}")
     assert not problems, "\n".join(problems)
 
 

@@ -73,7 +73,9 @@ def _route(method: str, path: str, surface: str, route: APIRoute) -> Route:
         signed_in |= dependant.call in (get_current_staff, current_session)
         roles &= set(getattr(dependant.call, "roles", ROLES))
         query |= {p.name for p in dependant.query_params}
-    return Route(method, path, surface, signed_in, frozenset(roles), frozenset(query))
+    # "/faq/{entry_id:int}" is "/faq/{entry_id}" in the API description and to `fill`
+    return Route(method, re.sub(r"{(\w+):\w+}", r"{\1}", path), surface, signed_in, frozenset(roles),
+                 frozenset(query))
 
 
 def staff_routes(app: FastAPI) -> list[Route]:
@@ -190,7 +192,11 @@ async def build_world(client: httpx.AsyncClient) -> World:
     photo = next(m for m in await rt.helpdesk._tickets.messages(ticket.ticket_id) if m.media_key)
     client.app.state.inbox_live = InboxLive(rt.helpdesk._tickets.latest_change, interval=0.05,  # type: ignore[attr-defined]
                                             stream_seconds=0.1)
-    params = {"reference": report.reference, "name": key.rsplit("/", 1)[1], "announcement_id": str(announcement.id),
+    entry = await rt.answers.create(actor="test", values={"question": "Kapan pasar malam buka?", "answer": "Sabtu."})
+    await rt.answers.unanswered("kapan ada lomba perahu bidar", now=utcnow())
+    [asked] = await rt.answers.unanswered_list()
+    params = {"entry_id": str(entry.id), "item_id": str(asked["id"]),
+              "reference": report.reference, "name": key.rsplit("/", 1)[1], "announcement_id": str(announcement.id),
               "ticket_id": str(ticket.ticket_id), "message_id": str(photo.id),
               "import_id": str(imported.import_id), "job_id": job.id, "staff_id": str(staff["kades"].id),
               "contact_id": str(contact.id), "fmt": "csv", "action": "pause"}
