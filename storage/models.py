@@ -25,7 +25,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 __all__ = ["Announcement", "AuditEntry", "Base", "CannedReply", "Contact", "ConversationState", "OutboxMessage",
            "ProcessedMessage", "RateCounter", "RegistryEntry", "RegistryImport", "Report", "ReportDocument",
            "ReportEvent", "RevokedSession", "SentMessage", "Staff", "Ticket", "TicketEvent", "TicketMessage",
-           "UTCDateTime", "WebMessage", "utcnow"]
+           "UTCDateTime", "WebMessage", "WhatsAppContent", "utcnow"]
 
 _NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -364,3 +364,4 @@ class Announcement(Base):
 # The conversation tables (the web chat's pushed messages, the helpdesk) live in models_chat.py; they
 # are imported here so that `storage.models` names every table and Base.metadata holds them all.
 from storage.models_chat import CannedReply, Ticket, TicketEvent, TicketMessage, WebMessage  # noqa: E402
+from storage.models_reach import WhatsAppContent  # noqa: E402
