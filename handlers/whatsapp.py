@@ -53,12 +53,14 @@ class WhatsAppChannel:
         # (tens of milliseconds of CPU, measured in bench/load)
         self._media_http = httpx.AsyncClient(auth=self._auth, follow_redirects=True, timeout=20)
         # choices as buttons (handlers/whatsapp_content.py); without the durable cache, as text
+        self._content_http = httpx.AsyncClient(auth=self._auth, timeout=10)
         self._content = None if content is None else ContentService(
-            http=self._media_http, api_base_url=api_base_url, templates=content)
+            http=self._content_http, api_base_url=api_base_url, templates=content)
 
     async def stop(self) -> None:
         await self._http.close()
         await self._media_http.aclose()
+        await self._content_http.aclose()
 
     # --- verify, parse ---
 

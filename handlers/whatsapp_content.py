@@ -74,10 +74,19 @@ class ContentService:
         """The Content SID of this template, created if it is new; None: send as text this time."""
         key = hashlib.sha256(json.dumps(template, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
         if (known := self._known.get(key)) is None:
-            known = await self._templates.sid(key) or await self._create(key, template)
+            try:
+                known = await self._templates.sid(key) or await self._create(key, template)
+            except Exception as exc:  # the database down: the reply still goes, as text
+                self._once(exc)
+                return None
         if known:
             self._known[key] = known
         return known
+
+    def _once(self, exc: BaseException) -> None:
+        if not self._warned:  # once per process: every reply with choices would say it again
+            self._warned = True
+            log.warning("whatsapp: could not create a content template (%s); choices go as text", type(exc).__name__)
 
     async def _create(self, key: str, template: dict[str, Any]) -> str | None:
         if not await self._templates.claim(key):  # another process is creating it
@@ -90,10 +99,7 @@ class ContentService:
                 raise ValueError("no Content SID in the answer")
         except (httpx.HTTPError, ValueError) as exc:
             await self._templates.release(key)
-            if not self._warned:  # once per process: every reply with choices would say it again
-                self._warned = True
-                log.warning("whatsapp: could not create a content template (%s); choices go as text",
-                            type(exc).__name__)
+            self._once(exc)
             return None
         await self._templates.created(key, sid)
         return sid
