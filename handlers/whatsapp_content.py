@@ -7,7 +7,8 @@ string; one that has none sends the reply as text. The template holds the choice
 body, so one template serves every question with the same choices: the question goes in
 `ContentVariables`. Templates are created at run time (`POST /v1/Content`) and kept by a hash of
 their content in the database (storage/content_templates.py), so each is created once across
-processes and restarts. When creating one fails the reply goes as text, and that is logged once."""
+processes and restarts. When creating one fails the reply goes as text, that is logged once, and
+no new template is tried for a minute (a base URL without the Content API is not asked every time)."""
 from __future__ import annotations
 
 import asyncio
@@ -15,6 +16,7 @@ import hashlib
 import json
 import logging
 import re
+import time
 from typing import Any
 
 import httpx
@@ -31,6 +33,7 @@ QUICK_TITLE, LIST_TITLE, LIST_DESCRIPTION = 20, 24, 72
 BODY_MAX = 1024  # a content template's text, variables included
 _SID = re.compile(r"^HX[0-9a-fA-F]{32}$")
 _WAIT_FOR_OTHER = 2.0  # seconds to wait for another process creating the same template
+PAUSE_AFTER_FAILURE = 60.0  # seconds new templates are not tried after a failure (known ones still go)
 
 
 def content_base_url(api_base_url: str) -> str:
@@ -69,11 +72,14 @@ class ContentService:
         self._http, self._url, self._templates = http, content_base_url(api_base_url) + "/v1/Content", templates
         self._known: dict[str, str] = {}
         self._warned = False
+        self._paused_until = 0.0  # after a failure: a base URL without the Content API is not asked each time
 
     async def sid(self, template: dict[str, Any]) -> str | None:
         """The Content SID of this template, created if it is new; None: send as text this time."""
         key = hashlib.sha256(json.dumps(template, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
         if (known := self._known.get(key)) is None:
+            if time.monotonic() < self._paused_until:
+                return None
             try:
                 known = await self._templates.sid(key) or await self._create(key, template)
             except Exception as exc:  # the database down: the reply still goes, as text
@@ -84,6 +90,7 @@ class ContentService:
         return known
 
     def _once(self, exc: BaseException) -> None:
+        self._paused_until = time.monotonic() + PAUSE_AFTER_FAILURE
         if not self._warned:  # once per process: every reply with choices would say it again
             self._warned = True
             log.warning("whatsapp: could not create a content template (%s); choices go as text", type(exc).__name__)

@@ -101,14 +101,15 @@ async def test_two_processes_and_a_restart_share_the_template_cache(client, fake
 
 
 async def test_when_the_content_api_fails_choices_go_as_text_logged_once(client, fake_twilio, caplog):
-    for _ in range(2):
-        fake_twilio.content_failures.append((500, {"code": 20500, "message": "Internal Server Error", "status": 500}))
+    fake_twilio.content_failures.append((500, {"code": 20500, "message": "Internal Server Error", "status": 500}))
     with caplog.at_level(logging.WARNING, logger="handlers.whatsapp_content"):
         await post_wa(client, wa_form("SMf1", NUMBER, "menu"))
         await post_wa(client, wa_form("SMf2", NUMBER, "menu"))
     bodies = fake_twilio.sent_to(NUMBER)
     assert len(bodies) == 2 and all("1. Cek kepesertaan BPJS Ketenagakerjaan" in m["Body"] for m in bodies)
     assert len([r for r in caplog.records if "content template" in r.getMessage()]) == 1
+    assert len(fake_twilio.named("Content")) == 1  # not asked again at once: paused after the failure
+    client.app.state.runtime.whatsapp._content._paused_until = 0.0  # a minute later
     await post_wa(client, wa_form("SMf3", NUMBER, "menu"))  # the API is back: buttons again
     assert fake_twilio.content_kinds(NUMBER)[-1] == "twilio/list-picker"
 
