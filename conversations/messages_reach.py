@@ -62,3 +62,13 @@ class ReachTexts:
 </main>
 <footer><p>Untuk staf Dinas Sosial, kecamatan dan desa: <a href="/admin">masuk ke halaman staf</a>.</p></footer>
 </body></html>"""
+
+    # --- "simpan percakapan ini": a short code to go on with the web chat on another device ---
+    handoff_code = ("Kode percakapan Anda: *{code}*\nDi HP atau komputer lain, buka halaman chat Layanan OKI lalu "
+                    "ketik LANJUT {code} dalam {minutes} menit. Kode hanya bisa dipakai sekali; jangan berikan kepada "
+                    "orang lain, karena kode ini membuka percakapan Anda.")
+    handoff_nothing = "Belum ada percakapan yang bisa disimpan. Pilih layanan dulu, lalu ketik SIMPAN PERCAKAPAN."
+    handoff_done = ("Percakapan Anda dilanjutkan di sini. Ketik MENU untuk melihat layanan, atau jawab pertanyaan "
+                    "terakhir.")
+    handoff_bad = ("Kode itu tidak berlaku (salah ketik, sudah dipakai, atau lewat {minutes} menit). Di perangkat "
+                   "lama, ketik SIMPAN PERCAKAPAN untuk kode baru.")

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.datastructures import UploadFile as StarletteUpload
 
+from bot.web import handoff
 from handlers import webchat
 
 __all__ = ["client_ip", "router"]
@@ -47,6 +48,8 @@ async def chat(body: webchat.ChatIn, request: Request) -> JSONResponse:
     ip = client_ip(request)
     if wait := await rt.lookups.message(ip=ip, user=body.user):
         return _too_many(wait)
+    if (handed := await handoff.answer(rt.store, rt.contacts, user=body.user, text=body.text)) is not None:
+        return JSONResponse(handed)  # SIMPAN PERCAKAPAN / LANJUT <code> (bot/web/handoff.py)
     proof = await rt.proof.verify(body.altcha) if body.altcha else False
     outcome = await rt.dispatcher.handle(webchat.parse(body, ip=ip, proof=proof))
     if outcome.retry_after:

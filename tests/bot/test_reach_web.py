@@ -100,3 +100,20 @@ async def test_what_is_not_a_photo_or_pdf_is_refused_kindly_and_changes_nothing(
 async def test_an_upload_with_a_bad_user_id_is_refused(client):
     r = await client.post("/api/chat/upload", data={"user": "<script>"}, files={"file": ("a.jpg", JPEG, "image/jpeg")})
     assert r.status_code == 422
+
+
+async def test_a_saved_conversation_goes_on_on_another_device_once(client):
+    r = await client.post("/api/chat", json={"user": "web-neverseen", "text": "simpan percakapan"})
+    assert r.json()["replies"][0]["text"] == MSG.handoff_nothing
+    for text in ("lapor kematian", "ya"):
+        await chat(client, "web-olddevice", text)
+    said = (await chat(client, "web-olddevice", "Simpan percakapan ini"))[0]["text"]
+    code = re.search(r"\*([A-Z0-9]{4}-[A-Z0-9]{4})\*", said).group(1)
+    r = await client.post("/api/chat", json={"user": "web-newdevice", "text": f"lanjut {code.lower()}"})
+    assert r.json()["user"] == "web-olddevice" and r.json()["replies"][0]["text"] == MSG.handoff_done
+    # the new page now speaks as the old id: the same form, at the same question
+    assert MSG.rep_ask_relationship.split("?")[0] in (await chat(client, "web-olddevice", "Rahmawati"))[-1]["text"]
+    again = await client.post("/api/chat", json={"user": "web-third", "text": f"LANJUT {code}"})
+    assert "user" not in again.json() and again.json()["replies"][0]["text"].startswith("Kode itu tidak berlaku")
+    wrong = await client.post("/api/chat", json={"user": "web-third", "text": "lanjut AAAA-BBBB"})
+    assert "user" not in wrong.json()

@@ -157,6 +157,7 @@
         if (solved) return post(text, solved);
       }
       setBusy(false);
+      if (data && typeof data.user === 'string' && /^web-[0-9a-z]+$/i.test(data.user)) moveTo(data.user);
       showReplies(data);
     } catch (err) {
       clearTimeout(timer);
@@ -164,6 +165,17 @@
       addBubble('bot', err && err.message === 'busy' ? BUSY_TEXT : ERROR_TEXT, 'error');
       addButtons('retry', ['Coba lagi'], function () { clearButtons(); post(text); });
     }
+  }
+
+  // LANJUT <code>: this page goes on with the conversation saved on another device
+  function moveTo(id) {
+    USER = id;
+    try {
+      localStorage.setItem(STORAGE_KEY, id);
+      localStorage.removeItem(CURSOR_KEY);
+    } catch (e) { /* keep in memory */ }
+    cursor = null;
+    pollSoon();
   }
 
   function showReplies(data) {
