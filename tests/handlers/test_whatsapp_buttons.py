@@ -136,3 +136,11 @@ async def test_a_location_voice_note_or_sticker_gets_a_kind_answer_and_the_step_
         assert shown.startswith(said) and MSG.rep_ask_kecamatan in shown
     await post_wa(client, wa_form("SMk-ok", NUMBER, "Kayu Agung"))  # the step was not counted as failed
     assert "Kayu Agung" in fake_twilio.shown_to(NUMBER)[-1]
+
+
+async def test_a_list_item_with_a_short_title_chooses_by_its_id(client, fake_twilio):
+    """"Cek BPJS TK" is only the item's title: the id says which service, on a first message too."""
+    await post_wa(client, wa_form("SMi1", NUMBER, "halo"))
+    await post_wa(client, wa_form("SMi2", NUMBER, "Cek BPJS TK", MessageType="interactive", ListId="cek_bpjs",
+                                  ListTitle="Cek BPJS TK"))
+    assert "NIK" in fake_twilio.shown_to(NUMBER)[-1]
