@@ -12,7 +12,8 @@ instead, which Telegram performs, and the load generator counts those answers to
 Telegram requests carry the secret header and a fresh update_id; WhatsApp requests are signed
 with X-Twilio-Signature over the public URL and carry a fresh MessageSid (the server checks both).
 
-    python -m bench.webhook_turns [--users 20] [--seconds 10] [--redis URL] [--no-webhook-reply] [--no-write]
+    python -m bench.webhook_turns [--users 20] [--seconds 10] [--redis URL] [--no-webhook-reply] [--text-only]
+                                  [--no-write]
 """
 from __future__ import annotations
 
@@ -118,8 +119,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--webhook-reply", action=argparse.BooleanOptionalAction, default=True,
                         help="TELEGRAM_WEBHOOK_REPLY for the server (on by default, as in production)")
+    parser.add_argument("--text-only", action="store_true",
+                        help="the fake Twilio without the Content API: WhatsApp choices as numbered text")
     args = parser.parse_args(argv)
-    tg, tw = FakeTelegram(TOKEN), FakeTwilio(SID, AUTH)
+    tg, tw = FakeTelegram(TOKEN), FakeTwilio(SID, AUTH, content_api=not args.text_only)
     with tempfile.TemporaryDirectory(prefix="bench-webhooks-") as tmp:
         base_url = f"http://127.0.0.1:{free_port()}"
         env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bench.db", "PUBLIC_BASE_URL": base_url,

@@ -50,6 +50,7 @@ from services.staff_links import StaffLinks
 from services.wilayah import Wilayah, load_wilayah
 from storage.announcements import Announcements
 from storage.contacts import Contacts
+from storage.content_templates import ContentTemplates
 from storage.db import make_engine, make_sessionmaker, ping
 from storage.deliveries import Deliveries
 from storage.files import AttachmentStore
@@ -229,7 +230,8 @@ def build_runtime(settings: Settings) -> Runtime:
             account_sid=settings.twilio_account_sid, auth_token=settings.twilio_auth_token,
             sender=settings.twilio_whatsapp_from, api_base_url=settings.twilio_api_base_url,
             public_base_url=settings.public_base_url, template_sid=settings.whatsapp_template_sid,
-            attachments=attachments, deliveries=Deliveries(sessions), max_bytes=settings.attachment_max_bytes)
+            attachments=attachments, deliveries=Deliveries(sessions), max_bytes=settings.attachment_max_bytes,
+            content=ContentTemplates(sessions))
     return runtime
 
 

@@ -36,6 +36,11 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         from bot.registry_cli import load_demo
 
         print(asyncio.run(load_demo(settings)), flush=True)
+    from bot.staff_cli import FIRST_STAFF_COMMAND, no_staff_yet
+
+    if asyncio.run(no_staff_yet(settings)):  # a first start: say once how staff get in
+        print(f"No staff account yet. Create the first admin (password on the file's first line):\n"
+              f"  {FIRST_STAFF_COMMAND}\nthen sign in at {settings.public_base_url}/admin", flush=True)
     # several processes need the app as an import string: each builds its own from the environment
     app = create_app(settings) if args.workers == 1 else "bot.asgi:create"
     # the client address the web chat's limits count: X-Forwarded-For only from TRUSTED_PROXIES

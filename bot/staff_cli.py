@@ -16,7 +16,24 @@ from services.staff import StaffError, StaffService
 from services.wilayah import load_wilayah
 from storage.db import make_engine, make_sessionmaker
 
-__all__ = ["create_staff"]
+__all__ = ["FIRST_STAFF_COMMAND", "create_staff", "no_staff_yet"]
+
+# what creates the first account: said on /admin and by `make run` while there is none
+FIRST_STAFF_COMMAND = ".venv/bin/python -m bot create-staff admin --role admin --password-stdin < kata-sandi.txt"
+
+
+async def no_staff_yet(settings: Settings) -> bool:
+    """True when the database has no staff account at all (a first start)."""
+    from sqlalchemy import func, select
+
+    from storage.models import Staff
+
+    engine = make_engine(settings.database_url)
+    try:
+        async with make_sessionmaker(engine)() as s:
+            return not await s.scalar(select(func.count()).select_from(Staff))
+    finally:
+        await engine.dispose()
 
 
 async def _create(settings: Settings, args: argparse.Namespace, password: str) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from conversations import drafts, questions
+from conversations import drafts, kinds, questions
 from conversations.context import Context
 from conversations.edits import edit_target
 from conversations.messages_id import MSG
@@ -68,11 +68,11 @@ class Engine:
     async def _step(self, state: State | None, incoming: Incoming, ctx: Context) -> Turn:
         if len(incoming.text) > MAX_TEXT:
             return Turn(state, [Reply(MSG.too_long.format(limit=MAX_TEXT))], save=False)
-        if incoming.media_error:  # refused by the channel: say why, keep the question open
-            message = {"too_large": MSG.media_too_large.format(limit=self._media_limit),
-                       "not_saved": MSG.media_not_saved}.get(incoming.media_error, MSG.media_bad_type)
-            offered = tuple(Choice(i, label) for i, label in (state or {}).get("offered", []))
-            return Turn(state, [Reply(message, offered)], save=False)
+        # a refused file or unreadable kind answers now; a pressed choice is checked (conversations/kinds.py)
+        screened = kinds.screen(state, incoming, lambda: self._prompt_text(state, ctx), self._media_limit)
+        if isinstance(screened, Turn):
+            return screened
+        incoming = screened
         text = drafts.chosen(state, clean(incoming.text))
         for command in self._commands if text else ():
             result = await command(text, ctx)

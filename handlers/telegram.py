@@ -103,6 +103,8 @@ class TelegramChannel:
         if update.callback_query and update.callback_query.message:
             query = update.callback_query
             await _quietly(query.answer())
+            # the buttons under that message are used up: take them away, so an old one cannot answer later
+            await _quietly(query.edit_message_reply_markup(reply_markup=None))
             return Incoming(channel=CHANNEL, user_id=str(query.message.chat.id), text=query.data or "",
                             platform_id=str(update.update_id))
         message = update.message
@@ -123,7 +125,7 @@ class TelegramChannel:
         if target is None:
             if text:
                 return Incoming(**base, text=text)
-            return Incoming(**base, media_error="bad_type")  # a sticker, voice note, location...
+            return Incoming(**base, media_error=_kind(message))  # a sticker, voice note, location...
         media, error = await self._download(target)
         return Incoming(**base, text=text, media=media, media_error=error)
 
@@ -218,6 +220,16 @@ class TelegramChannel:
                     await handle(update.to_dict())
                 except Exception:
                     log.exception("telegram polling: update not handled")
+
+
+def _kind(message: Message) -> str:
+    """What a message without text, photo or document is, in conversations/kinds.py's words."""
+    for kind, present in (("voice", message.voice or message.audio), ("sticker", message.sticker),
+                          ("location", message.location or message.venue),
+                          ("video", message.video or message.video_note)):
+        if present:
+            return kind
+    return "unsupported"
 
 
 def _seconds(exc: RetryAfter) -> float:

@@ -10,10 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from conversations.model import Incoming, Reply
 from conversations.notices import render_notice_reply
+from handlers.attachments import keep
 from handlers.dispatch import SendFailed
+from storage.files import AttachmentStore
 from storage.web_inbox import WebInbox, WebItem
 
-__all__ = ["CURSOR_PATTERN", "ChatIn", "USER_MAX", "USER_PATTERN", "WebChannel", "parse", "render"]
+__all__ = ["CURSOR_PATTERN", "ChatIn", "USER_MAX", "USER_PATTERN", "WebChannel", "parse", "parse_upload", "render"]
 
 CHANNEL = "web"
 USER_PATTERN, USER_MAX = r"^[A-Za-z0-9_.:@-]+$", 64
@@ -35,6 +37,18 @@ class ChatIn(BaseModel):
 def parse(body: ChatIn, *, ip: str | None = None, proof: bool = False) -> Incoming:
     """`ip`: the client's address; `proof`: the message came with a solved, unused challenge."""
     return Incoming(channel=CHANNEL, user_id=body.user, text=body.text, ip=ip, proof=proof)
+
+
+async def parse_upload(attachments: AttachmentStore, *, user: str, data: bytes | None, max_bytes: int,
+                       ip: str | None = None) -> Incoming:
+    """A file sent from the page, taken as on the messaging channels: the same sniffing, size limit
+    and storage (handlers/attachments.py); a refusal goes to the engine as the channels' would."""
+    if data is None or len(data) > max_bytes:
+        return Incoming(channel=CHANNEL, user_id=user, media_error="too_large", ip=ip)
+    if not data:
+        return Incoming(channel=CHANNEL, user_id=user, media_error="empty", ip=ip)
+    media, error = await keep(attachments, data, channel=CHANNEL)
+    return Incoming(channel=CHANNEL, user_id=user, media=(media,) if media else (), media_error=error, ip=ip)
 
 
 def render(replies: list[Reply]) -> dict[str, Any]:

@@ -21,6 +21,8 @@ from conversations.model import Incoming, Media, Reply
 from handlers.attachments import keep
 from handlers.dispatch import SendFailed
 from handlers.text import split_text
+from handlers.whatsapp_content import ContentService, template_for
+from storage.content_templates import ContentTemplates
 from storage.deliveries import Deliveries
 from storage.files import AttachmentStore
 
@@ -36,7 +38,8 @@ _TOO_MANY = 20429  # too many requests
 
 class WhatsAppChannel:
     def __init__(self, *, account_sid: str, auth_token: str, sender: str, api_base_url: str, public_base_url: str,
-                 template_sid: str, attachments: AttachmentStore, deliveries: Deliveries, max_bytes: int) -> None:
+                 template_sid: str, attachments: AttachmentStore, deliveries: Deliveries, max_bytes: int,
+                 content: ContentTemplates | None = None) -> None:
         self._http = AsyncTwilioHttpClient(timeout=10)
         self._client = Client(account_sid, auth_token, http_client=self._http)
         self._client.api.base_url = api_base_url
@@ -49,10 +52,15 @@ class WhatsAppChannel:
         # one client for media downloads: a new one per message would build a TLS context each time
         # (tens of milliseconds of CPU, measured in bench/load)
         self._media_http = httpx.AsyncClient(auth=self._auth, follow_redirects=True, timeout=20)
+        # choices as buttons (handlers/whatsapp_content.py); without the durable cache, as text
+        self._content_http = httpx.AsyncClient(auth=self._auth, timeout=10)
+        self._content = None if content is None else ContentService(
+            http=self._content_http, api_base_url=api_base_url, templates=content)
 
     async def stop(self) -> None:
         await self._http.close()
         await self._media_http.aclose()
+        await self._content_http.aclose()
 
     # --- verify, parse ---
 
@@ -71,8 +79,14 @@ class WhatsAppChannel:
         address = sender.removeprefix("whatsapp:")
         base = {"channel": CHANNEL, "user_id": address, "platform_id": sid, "phone": address,
                 "display_name": form.get("ProfileName") or None}
+        if kind := _unreadable(form):  # a voice note, sticker, location...: answered kindly, nothing fetched
+            return Incoming(**base, text="", media_error=kind)
         media, error = await self._media(form)
-        return Incoming(**base, text=form.get("Body", ""), media=media, media_error=error)
+        choice = form.get("ButtonPayload") or form.get("ListId") or None  # a tapped button or list item
+        text = form.get("Body", "")
+        if choice:
+            text = form.get("ButtonText") or form.get("ListTitle") or text
+        return Incoming(**base, text=text, choice_id=choice, media=media, media_error=error)
 
     async def _media(self, form: Mapping[str, str]) -> tuple[tuple[Media, ...], str | None]:
         try:
@@ -123,8 +137,17 @@ class WhatsAppChannel:
         return bodies
 
     async def send(self, address: str, replies: Sequence[Reply], *, contact_id: int | None = None) -> list[str]:
-        """Send in order; the Twilio message SIDs, one per message sent."""
-        return [await self._create(address, contact_id, body=body) for body in self.render(replies)]
+        """Send in order, a reply with choices as buttons when it can be (always inside the 24-hour
+        window: these answer the citizen's message); the Twilio message SIDs, one per message sent."""
+        sids: list[str] = []
+        for reply in replies:
+            template = template_for(reply) if self._content is not None else None
+            if template is not None and (sid := await self._content.sid(template)):
+                sids.append(await self._create(address, contact_id, content_sid=sid,
+                                               content_variables=json.dumps({"1": reply.text}, ensure_ascii=False)))
+                continue
+            sids.extend([await self._create(address, contact_id, body=body) for body in self.render([reply])])
+        return sids
 
     @property
     def has_template(self) -> bool:
@@ -177,3 +200,19 @@ class WhatsAppChannel:
         if not sid or not status:
             return False
         return await self._deliveries.advance(provider_id=sid, status=status, error_code=form.get("ErrorCode"))
+
+
+# what Twilio's MessageType (or the first file's type) says a message is, for kinds we cannot read
+_KINDS = {"location": "location", "audio": "voice", "voice": "voice", "sticker": "sticker", "contacts": "contact",
+          "contact": "contact", "video": "video"}
+
+
+def _unreadable(form: Mapping[str, str]) -> str | None:
+    kind = _KINDS.get((form.get("MessageType") or "").lower())
+    if kind is None and form.get("Latitude") and form.get("Longitude"):
+        kind = "location"
+    media_type = (form.get("MediaContentType0") or "").lower()
+    if kind is None and media_type:
+        kind = ("voice" if media_type.startswith("audio/") else "video" if media_type.startswith("video/") else
+                "contact" if "vcard" in media_type else "sticker" if media_type == "image/webp" else None)
+    return kind

@@ -26,7 +26,7 @@ __all__ = ["Announcement", "AuditEntry", "Base", "CannedReply", "Contact", "Conv
            "FaqRevision", "FaqUnanswered", "OutboxMessage", "ProcessedMessage", "RateCounter", "RegistryEntry",
            "RegistryImport", "Report", "ReportDocument",
            "ReportEvent", "RevokedSession", "SentMessage", "Staff", "Ticket", "TicketEvent", "TicketMessage",
-           "UTCDateTime", "WebMessage", "utcnow"]
+           "UTCDateTime", "WebMessage", "WhatsAppContent", "utcnow"]
 
 _NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -366,3 +366,4 @@ class Announcement(Base):
 # are imported here so that `storage.models` names every table and Base.metadata holds them all.
 from storage.models_chat import CannedReply, Ticket, TicketEvent, TicketMessage, WebMessage  # noqa: E402
 from storage.models_knowledge import FaqEntry, FaqRevision, FaqUnanswered  # noqa: E402
+from storage.models_reach import WhatsAppContent  # noqa: E402

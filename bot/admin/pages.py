@@ -17,6 +17,7 @@ from bot.admin.session import (
     start_session,
 )
 from bot.admin.web import LOGIN_URL, AdminRoute, render
+from bot.staff_cli import FIRST_STAFF_COMMAND
 from handlers.metrics import RATE_LIMITED
 from services.dashboard import Dashboard, Overview
 from services.helpdesk_figures import HelpdeskFigures
@@ -34,8 +35,9 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt",
 
 # --- login and logout ---
 def _login_page(request: Request, *, error: str | None = None, notice: str | None = None, username: str = "",
-                status_code: int = 200) -> HTMLResponse:
-    return render(request, "login.html", {"error": error, "notice": notice, "username": username},
+                status_code: int = 200, first_start: bool = False) -> HTMLResponse:
+    return render(request, "login.html", {"error": error, "notice": notice, "username": username,
+                                          "first_start": first_start, "first_command": FIRST_STAFF_COMMAND},
                   status_code=status_code)
 
 
@@ -52,7 +54,8 @@ async def login_form(request: Request, keluar: str = "") -> Response:
     """The login form; someone already signed in goes straight to the dashboard."""
     if await _signed_in(request):
         return RedirectResponse("/admin", status_code=303)
-    return _login_page(request, notice="Anda sudah keluar." if keluar else None)
+    first = not await request.app.state.runtime.staff.accounts()  # no account yet: say how to make one
+    return _login_page(request, notice="Anda sudah keluar." if keluar else None, first_start=first)
 
 
 @router.post("/login")

@@ -9,12 +9,15 @@ what the outbox sent this web user since the page's cursor (handlers/webchat.py 
 polled by the page and counted per address in a bucket of its own."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
+from starlette.datastructures import UploadFile as StarletteUpload
 
+from bot.web import handoff
 from handlers import webchat
 
 __all__ = ["client_ip", "router"]
@@ -45,6 +48,8 @@ async def chat(body: webchat.ChatIn, request: Request) -> JSONResponse:
     ip = client_ip(request)
     if wait := await rt.lookups.message(ip=ip, user=body.user):
         return _too_many(wait)
+    if (handed := await handoff.answer(rt.store, rt.contacts, user=body.user, text=body.text)) is not None:
+        return JSONResponse(handed)  # SIMPAN PERCAKAPAN / LANJUT <code> (bot/web/handoff.py)
     proof = await rt.proof.verify(body.altcha) if body.altcha else False
     outcome = await rt.dispatcher.handle(webchat.parse(body, ip=ip, proof=proof))
     if outcome.retry_after:
@@ -53,6 +58,32 @@ async def chat(body: webchat.ChatIn, request: Request) -> JSONResponse:
     if any(reply.proof for reply in outcome.replies):
         answer["challenge"] = rt.proof.challenge()
     return JSONResponse(answer)
+
+
+@router.post("/api/chat/upload", tags=["web chat"])
+async def upload(request: Request) -> JSONResponse:
+    """A photo or PDF from the page (multipart `user`, `file`): the same answer as POST /api/chat."""
+    rt = request.app.state.runtime
+    form = await request.form(max_files=1, max_fields=4)
+    user, file = form.get("user"), form.get("file")
+    if not isinstance(user, str) or not re.fullmatch(webchat.USER_PATTERN, user) or len(user) > webchat.USER_MAX:
+        return JSONResponse({"detail": "user tidak valid"}, status_code=422)
+    ip = client_ip(request)
+    if wait := await rt.lookups.message(ip=ip, user=user):
+        return _too_many(wait)
+    data = await _read(file, rt.settings.attachment_max_bytes) if isinstance(file, StarletteUpload) else b""
+    incoming = await webchat.parse_upload(rt.attachments, user=user, data=data, ip=ip,
+                                          max_bytes=rt.settings.attachment_max_bytes)
+    outcome = await rt.dispatcher.handle(incoming)
+    if outcome.retry_after:
+        return _too_many(outcome.retry_after)
+    return JSONResponse(webchat.render(outcome.replies))
+
+
+async def _read(file: StarletteUpload, limit: int) -> bytes | None:
+    """The file's bytes, or None when it is over the limit (read no further than one byte past it)."""
+    data = await file.read(limit + 1)
+    return None if len(data) > limit else data
 
 
 @router.get("/api/chat/messages", tags=["web chat"])

@@ -10,6 +10,8 @@ from xml.sax.saxutils import quoteattr
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from bot.web import landing
+
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
@@ -59,3 +61,6 @@ async def feed(request: Request) -> Response:
            f'<link rel="self" href="{base}/pengumuman/feed.xml"/><link href="{base}/pengumuman"/>'
            f"<author><name>Pemerintah Kabupaten Ogan Komering Ilir</name></author>{entries}</feed>")
     return Response(xml, media_type="application/atom+xml")
+
+
+router.include_router(landing.router)

@@ -197,19 +197,46 @@ class FakeTelegram(_Server):
 
 
 class FakeTwilio(_Server):
-    """Messages.json under /2010-04-01/Accounts/<sid>/, media at /media/<name> behind basic auth."""
+    """Messages.json under /2010-04-01/Accounts/<sid>/, media at /media/<name> behind basic auth, and
+    the Content API's `POST /v1/Content` (quick-reply and list-picker templates: an HX sid each;
+    `content_api=False` answers it 404, as a base URL that does not serve it would)."""
 
-    def __init__(self, account_sid: str, auth_token: str) -> None:
-        self.account_sid, self.auth_token = account_sid, auth_token
+    def __init__(self, account_sid: str, auth_token: str, *, content_api: bool = True) -> None:
+        self.account_sid, self.auth_token, self.content_api = account_sid, auth_token, content_api
         self.media: dict[str, tuple[bytes, str]] = {}
         self.failures: list[tuple[int, dict]] = []
+        self.contents: dict[str, dict[str, Any]] = {}  # sid -> the template as created
+        self.content_failures: list[tuple[int, dict]] = []  # answers to the next POST /v1/Content
         super().__init__()
+
+    def shown_to(self, number: str) -> list[str]:
+        """What the person saw, message by message: the body, or a content template's text with its
+        variables filled in and its buttons or list items, one a line."""
+        out = []
+        for m in self.sent_to(number):
+            if not m.get("ContentSid"):
+                out.append(m.get("Body") or "")
+                continue
+            types = self.contents.get(m["ContentSid"], {}).get("types", {})
+            text = next(iter(types.values()), {}).get("body", "")
+            for key, value in json.loads(m.get("ContentVariables") or "{}").items():
+                text = text.replace("{{" + key + "}}", value)
+            buttons = [a["title"] for t in types.values() for a in t.get("actions", [])]
+            buttons += [i["item"] for t in types.values() for i in t.get("items", [])]
+            out.append("\n".join([text, *buttons]))
+        return out
+
+    def content_kinds(self, number: str) -> list[str]:
+        """Per message to `number`: its content type ("twilio/quick-reply", "twilio/list-picker"), or "text"."""
+        return [next(iter(self.contents.get(m["ContentSid"], {}).get("types", {"?": 0})), "?")
+                if m.get("ContentSid") else "text" for m in self.sent_to(number)]
 
     def add_media(self, name: str, data: bytes, content_type: str) -> str:
         self.media[name] = (data, content_type)
         return f"{self.url}/2010-04-01/Accounts/{self.account_sid}/Messages/MM1/Media/{name}"
 
     def fail_next(self, status: int, body: dict) -> None:
+        """The next message send (Messages.json) gets this answer."""
         self.failures.append((status, body))
 
     def sent_to(self, number: str) -> list[dict[str, Any]]:
@@ -235,6 +262,8 @@ class FakeTwilio(_Server):
             body = {"code": 20429, "message": "Too Many Requests", "more_info": "https://www.twilio.com/docs/errors/20429",
                     "status": 429}
             return self._reply(h, 429, json.dumps(body).encode())
+        if path.endswith("/v1/Content"):
+            return self._content(h, params)
         if self.failures:
             status, body = self.failures.pop(0)
             call.status = status
@@ -246,3 +275,18 @@ class FakeTwilio(_Server):
                 "error_message": None, "date_created": None, "date_sent": None, "date_updated": None,
                 "price": None, "price_unit": "USD", "uri": path, "subresource_uris": {}}
         return self._reply(h, 201, json.dumps(body).encode())
+
+    def _content(self, h: BaseHTTPRequestHandler, params: dict[str, Any]) -> None:
+        if self.content_failures:
+            status, body = self.content_failures.pop(0)
+            return self._reply(h, status, json.dumps(body).encode())
+        if not self.content_api:
+            return self._reply(h, 404, json.dumps({"code": 20404, "message": "Not Found", "status": 404}).encode())
+        sid = f"HX{len(self.calls):032x}"
+        template = {"sid": sid, "account_sid": self.account_sid, "friendly_name": params.get("friendly_name"),
+                    "language": params.get("language"), "variables": params.get("variables", {}),
+                    "types": params.get("types", {}), "url": f"{self.url}/v1/Content/{sid}", "links": {},
+                    "date_created": None, "date_updated": None}
+        with self._lock:
+            self.contents[sid] = template
+        return self._reply(h, 201, json.dumps(template).encode())

@@ -150,7 +150,7 @@ class Citizen:
         """What the bot sent this person through the provider's API, oldest first."""
         if self.chat_id is not None:
             return self.telegram.texts_to(self.chat_id)
-        return [m["Body"] for m in self.twilio.sent_to(self.number)]
+        return self.twilio.shown_to(self.number)
 
     def walk(self, server: Server, answers: list) -> list[str]:
         """Send each answer (text, or a dict of message fields for media) and return the texts the

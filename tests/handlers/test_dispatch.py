@@ -49,7 +49,7 @@ async def test_database_down_still_answers_and_picks_the_status_code(direct_send
     r = await post_tg(client, tg_update(11, 602, "halo"))
     assert r.status_code == 503  # nothing reached the citizen: let Telegram redeliver later
     r = await post_wa(client, wa_form("SMdown", "+6281260200000", "halo"))
-    assert r.status_code == 200 and [m["Body"].split("\n")[0] for m in fake_twilio.sent_to("+6281260200000")] == [
+    assert r.status_code == 200 and [m.split("\n")[0] for m in fake_twilio.shown_to("+6281260200000")] == [
         MSG.error.split("\n")[0]]
 
 

@@ -20,10 +20,10 @@ async def test_the_same_script_gives_the_same_result_on_every_channel(client, fa
     expected = MSG.sub_done_kec.format(kecamatan="Pedamaran Timur")
     assert web[3][0]["text"] == expected
     assert expected in fake_telegram.texts_to(777)
-    assert expected in [m["Body"] for m in fake_twilio.sent_to("+6281277700000")]
+    assert expected in fake_twilio.shown_to("+6281277700000")
     resub = MSG.resub_done_kec.format(kecamatan="Pedamaran Timur")
     assert web[-1][0]["text"] == resub == fake_telegram.texts_to(777)[-1]
-    assert fake_twilio.sent_to("+6281277700000")[-1]["Body"] == resub
+    assert fake_twilio.shown_to("+6281277700000")[-1] == resub
     engine = make_engine(settings.database_url)
     async with engine.connect() as conn:
         rows = list(await conn.execute(select(Contact).order_by(Contact.channel)))

@@ -83,18 +83,18 @@ async def test_whatsapp_with_media_and_the_same_nik_again(client, fake_twilio):
     for i, answer in enumerate(answers):
         extra = answer if isinstance(answer, dict) else {}
         await post_wa(client, wa_form(f"SMrep{i}", "+6281280100000", "" if extra else answer, **extra))
-    bodies = [m["Body"] for m in fake_twilio.sent_to("+6281280100000")]
+    bodies = fake_twilio.shown_to("+6281280100000")
     assert any(b.startswith("Laporan sudah kami terima dan simpan.") for b in bodies)
     reference = next(b for b in bodies if b.startswith("Laporan sudah kami terima")).split("Nomor laporan: ")[1][:11]
     # another number: told a report exists, never which one or where it stands (security review F2)
     for i, text in enumerate(["lapor kematian", "ya", "Budi", "Anak", "1602015708850006"]):
         await post_wa(client, wa_form(f"SMdup{i}", "+6281280100001", text))
-    other = fake_twilio.sent_to("+6281280100001")[-1]["Body"]
+    other = fake_twilio.shown_to("+6281280100001")[-1]
     assert other.startswith("Untuk NIK ini sudah ada laporan santunan") and reference not in other
     # the family that filed it: shown its own report
     for i, text in enumerate(["lapor kematian", "ya", "Budi", "Anak", "1602015708850006"]):
         await post_wa(client, wa_form(f"SMown{i}", "+6281280100000", text))
-    own = fake_twilio.sent_to("+6281280100000")[-1]["Body"]
+    own = fake_twilio.shown_to("+6281280100000")[-1]
     assert own.startswith("NIK ini sudah pernah dilaporkan") and reference in own
     assert await _count(client, Report) == 1
 

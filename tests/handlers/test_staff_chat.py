@@ -51,7 +51,7 @@ class Chats:
 
     async def whatsapp(self, number: str, text: str) -> str:
         assert (await post_wa(self.client, wa_form(f"SMstaff{self._id()}", number, text))).status_code == 200
-        return self.wa.sent_to(number)[-1]["Body"]
+        return self.wa.shown_to(number)[-1]
 
     async def staff(self, username: str, role: str, **area):
         return await self.rt.staff.create(username=username, role=role, password=PW, actor="test", **area)
@@ -92,7 +92,7 @@ async def test_a_kades_verifies_from_a_button_and_a_camat_asks_for_perbaikan(cli
         {"text": MSG.staff_verify, "callback_data": f"VERIFIKASI {reference}"},
         {"text": MSG.staff_fix, "callback_data": f"PERBAIKAN {reference}"}]]}
     assert fake_telegram.texts_to(KADES_OTHER_TG)[-1].startswith("Berhasil.")  # the other desa hears nothing
-    assert fake_twilio.sent_to(CAMAT_WA)[-1]["Body"].startswith("Berhasil.")  # nor the camat, yet
+    assert fake_twilio.shown_to(CAMAT_WA)[-1].startswith("Berhasil.")  # nor the camat, yet
 
     # a linked kades of another desa cannot verify it; a contact nobody linked gets the citizen's answer
     assert await chats.telegram(KADES_OTHER_TG, f"VERIFIKASI {reference}") == MSG.staff_not_found.format(
@@ -117,7 +117,7 @@ async def test_a_kades_verifies_from_a_button_and_a_camat_asks_for_perbaikan(cli
     # the reporter hears of it; the camat is told in WhatsApp, with the words to type
     await Worker(rt).send_due()
     assert fake_telegram.texts_to(REPORTER_TG)[-1].startswith(f"Kabar laporan santunan {reference}: sudah diperiksa")
-    camat_told = fake_twilio.sent_to(CAMAT_WA)[-1]["Body"]
+    camat_told = fake_twilio.shown_to(CAMAT_WA)[-1]
     assert f"{reference} menunggu pemeriksaan kecamatan" in camat_told and f"VERIFIKASI {reference}" in camat_told
 
     # the camat asks for perbaikan: the note comes in the next message
@@ -138,7 +138,7 @@ async def test_a_kades_verifies_from_a_button_and_a_camat_asks_for_perbaikan(cli
     # the family sends what was missing: the camat is told again that it waits for them
     await rt.santunan.resubmit(report=report, actor=f"contact:{report.reporter_contact_id}", documents=())
     await Worker(rt).send_due()
-    again_told = fake_twilio.sent_to(CAMAT_WA)[-1]["Body"]
+    again_told = fake_twilio.shown_to(CAMAT_WA)[-1]
     assert again_told.startswith(MSG.staff_report_again) and reference in again_told
 
 

@@ -80,7 +80,7 @@ async def test_a_photo_is_stored_and_too_large_or_wrong_type_get_kind_answers(cl
     await post_tg(client, tg_update(43, 505, sticker={"file_id": "s", "file_unique_id": "su", "width": 1,
                                                       "height": 1, "is_animated": False, "is_video": False,
                                                       "type": "regular"}))
-    assert fake_telegram.texts_to(505)[-1] == MSG.media_bad_type
+    assert fake_telegram.texts_to(505)[-1] == MSG.kind_sticker  # not a failed file: a kind word
 
 
 async def test_retry_after_is_honoured(direct_send, client, fake_telegram):

@@ -38,7 +38,7 @@ class Phone:
             self._n += 1
             assert (await post_wa(self.client, wa_form(f"SM{self.number[-4:]}x{self._n}", self.number, text))
                     ).status_code == 200
-        return self.fake.sent_to(self.number)[-1]["Body"]
+        return self.fake.shown_to(self.number)[-1]
 
 
 async def _rows(client, model, *where):
@@ -98,7 +98,7 @@ async def test_hapus_data_saya_asks_first_then_forgets_and_keeps_the_report(clie
 
     await phone.say("HAPUS DATA SAYA")
     assert await phone.say("Ya, hapus") == MSG.erase_done_reports.format(references=report.reference)
-    assert MSG.erase_done in [m["Body"] for m in fake_twilio.sent_to(WA)][-2:]
+    assert MSG.erase_done in fake_twilio.shown_to(WA)[-2:]
     gone = (await _rows(client, Contact, Contact.id == before.id))[0]
     assert (gone.channel_user_id, gone.phone, gone.display_name, gone.nik_hash, gone.subscribed) == (
         f"erased:{before.id}", None, None, None, False)

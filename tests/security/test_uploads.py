@@ -66,7 +66,7 @@ async def test_whatsapp_refuses_polyglots_and_keeps_ordinary_files(client, fake_
         url = fake_twilio.add_media(f"MEB{i}", data, "image/jpeg")
         await post_wa(client, wa_form(f"SMB{i}", number, "", NumMedia="1", MediaUrl0=url,
                                       MediaContentType0="image/jpeg"))
-        assert fake_twilio.sent_to(number)[-1]["Body"] == MSG.media_bad_type, name
+        assert fake_twilio.shown_to(number)[-1] == MSG.media_bad_type, name
     assert _stored(settings) == []
     for i, (data, kind) in enumerate(((JPEG, "image/jpeg"), (PNG, "image/png"), (PDF, "application/pdf"))):
         url = fake_twilio.add_media(f"MEO{i}", data, kind)

@@ -103,6 +103,7 @@
     busy = on;
     typing.hidden = !on;
     sendButton.disabled = on;
+    if (attach) attach.disabled = on;
     var btns = messages.querySelectorAll('.choices button, .retry button');
     for (var i = 0; i < btns.length; i++) btns[i].disabled = on;
   }
@@ -156,13 +157,8 @@
         if (solved) return post(text, solved);
       }
       setBusy(false);
-      (data && Array.isArray(data.replies) ? data.replies : []).forEach(function (r) {
-        if (!r) return;
-        if (r.text) addBubble('bot', r.text);
-        if (Array.isArray(r.choices) && r.choices.length) {
-          addButtons('choices', r.choices.map(String), function (label) { send(label); });
-        }
-      });
+      if (data && typeof data.user === 'string' && /^web-[0-9a-z]+$/i.test(data.user)) moveTo(data.user);
+      showReplies(data);
     } catch (err) {
       clearTimeout(timer);
       setBusy(false);
@@ -170,6 +166,94 @@
       addButtons('retry', ['Coba lagi'], function () { clearButtons(); post(text); });
     }
   }
+
+  // LANJUT <code>: this page goes on with the conversation saved on another device
+  function moveTo(id) {
+    USER = id;
+    try {
+      localStorage.setItem(STORAGE_KEY, id);
+      localStorage.removeItem(CURSOR_KEY);
+    } catch (e) { /* keep in memory */ }
+    cursor = null;
+    pollSoon();
+  }
+
+  function showReplies(data) {
+    (data && Array.isArray(data.replies) ? data.replies : []).forEach(function (r) {
+      if (!r) return;
+      if (r.text) addBubble('bot', r.text);
+      if (Array.isArray(r.choices) && r.choices.length) {
+        addButtons('choices', r.choices.map(String), function (label) { send(label); });
+      }
+    });
+  }
+
+  // --- a photo or PDF: POST /api/chat/upload, a thumbnail in the bubble and a progress bar that
+  // shows how much has gone (slow connections take a while for a 3 MB photo) ---
+  var fileInput = document.getElementById('file-input');
+  var attach = document.getElementById('attach-button');
+
+  function fileBubble(file) {
+    var div = addBubble('user', '', 'file');
+    if (/^image\//.test(file.type) && window.FileReader) {
+      var img = document.createElement('img');
+      img.className = 'thumb';
+      img.alt = 'Foto yang Anda kirim';
+      var reader = new FileReader();
+      reader.onload = function () { img.src = String(reader.result); scrollDown(); };
+      reader.readAsDataURL(file);
+      div.appendChild(img);
+    } else {
+      var name = document.createElement('span');
+      name.textContent = 'Dokumen: ' + file.name;
+      div.appendChild(name);
+    }
+    var bar = document.createElement('progress');
+    bar.max = 100;
+    bar.value = 0;
+    bar.setAttribute('aria-label', 'Mengirim file');
+    div.appendChild(bar);
+    return bar;
+  }
+
+  function upload(file) {
+    clearButtons();
+    var bar = fileBubble(file);
+    setBusy(true);
+    var data = new FormData();
+    data.append('user', USER);
+    data.append('file', file, file.name);
+    var xhr = new XMLHttpRequest();
+    xhr.open('POST', '/api/chat/upload');
+    xhr.timeout = 180000;
+    xhr.upload.onprogress = function (e) {
+      if (e.lengthComputable) bar.value = Math.round(100 * e.loaded / e.total);
+    };
+    function failed(kind) {
+      setBusy(false);
+      bar.parentNode.removeChild(bar);
+      addBubble('bot', kind === 'busy' ? BUSY_TEXT : ERROR_TEXT, 'error');
+      addButtons('retry', ['Coba lagi'], function () { clearButtons(); upload(file); });
+    }
+    xhr.onload = function () {
+      if (xhr.status !== 200) return failed(xhr.status === 429 ? 'busy' : 'http');
+      var answer = null;
+      try { answer = JSON.parse(xhr.responseText); } catch (e) { return failed('http'); }
+      bar.parentNode.removeChild(bar);
+      setBusy(false);
+      showReplies(answer);
+    };
+    xhr.onerror = xhr.ontimeout = function () { failed('net'); };
+    xhr.send(data);
+    awake();
+  }
+
+  attach.addEventListener('click', function () { if (!busy) fileInput.click(); });
+  fileInput.addEventListener('change', function () {
+    var file = fileInput.files && fileInput.files[0];
+    fileInput.value = '';
+    if (file && !busy) upload(file);
+  });
 
   function send(text) {
     // cut by code points, not UTF-16 units: slice() could split an emoji and send a lone surrogate
