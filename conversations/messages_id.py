@@ -3,11 +3,12 @@ good answer looks like. Placeholders use str.format names."""
 from __future__ import annotations
 
 from conversations.messages_forms import FormTexts
+from conversations.messages_office import OfficeTexts
 
 __all__ = ["MSG"]
 
 
-class MSG(FormTexts):
+class MSG(FormTexts, OfficeTexts):
     # --- menu and global words ---
     welcome = "Halo! Ini Layanan OKI, layanan warga Kabupaten Ogan Komering Ilir. Mau apa hari ini?"
     menu = "Pilih layanan dengan mengetik nomornya atau menekan tombolnya:"

@@ -10,7 +10,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bot.admin import accounts, announcements, audit, canned, chat_link, helpdesk, office, pages, registry, reports
+from bot.admin import (
+                       accounts,
+                       announcements,
+                       audit,
+                       canned,
+                       chat_link,
+                       helpdesk,
+                       office,
+                       pages,
+                       payments,
+                       registry,
+                       reports,
+)
 from bot.admin.web import STATIC_DIR
 
 __all__ = ["STATIC_DIR", "STATIC_URL", "router"]
@@ -26,6 +38,7 @@ router.include_router(chat_link.router)
 router.include_router(office.router)  # before reports: /admin/laporan/tugas, /admin/laporan/{reference}/unggah
 router.include_router(reports.router)
 router.include_router(audit.router)
+router.include_router(payments.router)
 router.include_router(canned.router)  # before helpdesk: /admin/bantuan/{ticket_id}
 router.include_router(helpdesk.router)
 # Further page modules go here, one line each (santunan queue, registry upload, announcements)

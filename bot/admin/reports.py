@@ -24,8 +24,9 @@ from bot.api.reports import ReportIn, export_response
 from bot.documents import document_response
 from bot.staff_documents import KINDS
 from conversations.parsing import parse_kk, parse_phone
-from services.guardrails import MissingField
+from services.guardrails import MissingField, MoveDetails
 from services.nik import check_nik
+from services.office_search import SEARCH_HINT
 from services.santunan import STATUSES, WIB, Draft, Duplicate, LateReport, NotAllowed, WrongMove
 from services.staff import StaffInfo
 from storage.reports import ReportFilter, StaleStatus
@@ -88,7 +89,7 @@ def _filters(request: Request, staff: StaffInfo) -> tuple[ReportFilter, dict[str
     form, and what could not be used."""
     q, errors = request.query_params, []
     raw = {name: q.get(name, "").strip() for name in ("status", "kecamatan", "desa", "since", "until", "jkm",
-                                                      "overdue")}
+                                                      "overdue", "q")}
     status = raw["status"] if raw["status"] in STATUSES else None
     if raw["status"] and status is None:
         errors.append("Status yang dipilih tidak dikenal, jadi tidak dipakai sebagai saringan.")
@@ -98,9 +99,12 @@ def _filters(request: Request, staff: StaffInfo) -> tuple[ReportFilter, dict[str
     overdue = raw["overdue"].lower() in _YES
     kept = {"status": status or "", "kecamatan": kec or "", "desa": desa or "",
             "since": since.isoformat() if since else "", "until": until.isoformat() if until else "",
-            "jkm": "" if jkm is None else ("ya" if jkm else "tidak"), "overdue": "1" if overdue else ""}
+            "jkm": "" if jkm is None else ("ya" if jkm else "tidak"), "overdue": "1" if overdue else "",
+            "q": raw["q"][:80]}
+    rt = _rt(request)
     f = ReportFilter(kecamatan=kec, desa=desa, status=status, since=since, until=until, jkm=jkm,
-                     overdue_at=_rt(request).santunan.now() if overdue else None)
+                     overdue_at=rt.santunan.now() if overdue else None,
+                     text=rt.santunan.text_query(raw["q"], rt.wilayah))
     return f, {k: v for k, v in kept.items() if v}, errors
 
 
@@ -147,7 +151,7 @@ async def queue(request: Request, session: Reviewer, page: str = "1") -> HTMLRes
         **_choices(request, staff), "rows": [(r, rt.santunan.overdue(r, now=now)) for r in rows], "total": total,
         "page": number, "pages": pages, "prev": link[number - 1] if number > 1 else None,
         "next": link[number + 1] if number < pages else None, "filters": kept, "errors": errors,
-        "query": urlencode(kept), "place": _place_name(request), "day": _day})
+        "query": urlencode(kept), "place": _place_name(request), "day": _day, "search_hint": SEARCH_HINT})
 
 
 @router.get("/ekspor.{fmt}")
@@ -312,7 +316,8 @@ async def _detail(request: Request, staff: StaffInfo, report: Any, *, done: str 
         "check_names": office.CHECK_NAMES, "kinds": KINDS, "confirmed": office.CONFIRMED,
         "desil_max": rt.santunan.rules.desil_max,
         "today": rt.santunan.now().astimezone(WIB).date().isoformat(), **await office.reporter_reach(rt, report),
-        "missing": [k for k, state in checklist.items() if state in ("belum_ada", "tidak_terbaca")],
+        "missing": [k for k, state in checklist.items() if state == "belum_ada"],
+        "unreadable": [k for k, state in checklist.items() if state == "tidak_terbaca"],
         "document_names": DOCUMENT_NAMES,
         "moves": [(to, ACTIONS.get(to) if to != report.returns_to or report.status != "perlu_perbaikan"
                    else f"Kembalikan ke «{STATUS_NAMES.get(to, to)}»") for to in moves],
@@ -345,6 +350,8 @@ async def move(request: Request, reference: str, session: ReviewerForm, ke: Form
         return await _detail(request, staff, report, status_code=400,
                              error=f"Pesan atau catatan terlalu panjang: paling banyak {NOTE_MAX} karakter.")
     details = office.details_from_form(ke, await request.form())
+    if isinstance(details, str) and ke not in _rt(request).santunan.allowed_moves(report, staff):
+        details = MoveDetails()  # the service says why this move cannot be made at all
     try:
         if isinstance(details, str):
             raise MissingField(details, "")

@@ -40,6 +40,7 @@ NAV = (
     ("/admin", "Dasbor", ()),
     ("/admin/bantuan", "Kotak Masuk", ()),
     ("/admin/laporan", "Laporan Santunan", ("admin", "dinsos", "camat", "kades")),
+    ("/admin/pembayaran", "Pembayaran", ("admin", "dinsos")),
     ("/admin/registri", "Registri", ("admin", "dinsos", "camat", "kades")),
     ("/admin/pengumuman", "Pengumuman", ("admin", "humas")),
     ("/admin/staf", "Akun Staf", ("admin",)),

@@ -25,6 +25,7 @@ from bot.logs import QUIET, setup_logging
 from bot.worker import Worker
 from services.privacy import mask_account, mask_kk, mask_nik, mask_phone
 from services.staff import StaffInfo
+from tests.guardrail_fields import PAPER_JSON
 from tests.handlers.conftest import SECRET, post_wa, sign, tg_update, wa_form
 from tests.handlers.test_santunan_channels import JPEG
 from tests.services.test_coverage import _load
@@ -180,7 +181,7 @@ class Day:
 
     async def move(self, reference: str, to: str, who: str, note: str | None = None) -> None:
         await self.api("POST", f"/reports/{reference}/transitions", who,
-                       json={"to": to, "note": note, "message_to_family": note})
+                       json={"to": to, "note": note, "message_to_family": note, **PAPER_JSON})
 
     async def drain(self) -> None:
         worker = Worker(self.rt)

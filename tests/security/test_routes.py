@@ -65,7 +65,7 @@ ROLES_BY_PREFIX = {
 # pages that read a kecamatan filter from the query string themselves rather than declaring it
 FILTERED_PAGES = {"/admin/laporan", "/admin/laporan/ekspor.{fmt}"}
 ROLE_REFUSED = {"api": "Peran Anda tidak diizinkan untuk ini", "admin": "Peran Anda tidak diizinkan"}
-TRANSITION = {"to": "diverifikasi_desa", "note": "periksa"}
+TRANSITION = {"to": "diverifikasi_desa", "note": "periksa", "override_reason": "diperiksa di kantor desa"}
 
 
 def _prefix(path: str) -> str | None:
@@ -89,7 +89,7 @@ async def _call(world: World, route: Route, *, who: str | None = None, expired: 
     if route.method != "GET":
         data = {"csrf_token": await world.csrf(who)} if with_csrf and who else {}
         if route.path.endswith("/pindah"):
-            data |= {"ke": "diverifikasi_desa", "catatan": "periksa"}
+            data |= {"ke": "diverifikasi_desa", "catatan": "periksa", "alasan": "diperiksa di kantor desa"}
     return await web.request(route.method, url, params=query, data=data)
 
 
