@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     # Telegram bot token; enables Telegram
     telegram_bot_token: str = ""
+    # The bot's @username without the @, for t.me deep links on the staff pages (chat linking)
+    telegram_bot_username: str = ""
     # Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token; required with webhooks
     telegram_webhook_secret: str = ""
     # Base URL of the Telegram Bot API, up to and including /bot (tests point it at a fake server)

@@ -38,13 +38,14 @@ _VERIFIES = {"kades": "diverifikasi_desa", "camat": "diverifikasi_kecamatan"}  #
 _REFUSED = {"expired": MSG.link_expired, "throttled": MSG.link_throttled, "channel": MSG.link_channel}
 _MOVE_FAILED = (NotAllowed, WrongMove, StaleStatus, LookupError, MissingField)
 _CONFIRMED = re.compile(r"\s+ya$", re.I)
+_START = re.compile(r"^/start\s+([A-Za-z0-9]{6,12})$")
 
 
 async def staff_command(text: str, ctx: Context) -> list[Reply] | Begin | None:
     """TAUTKAN <kode>, VERIFIKASI <nomor laporan>, PERBAIKAN <nomor laporan> (also what the
     notice's buttons send); None for any other message, and for these words from anyone but a
     linked staff member."""
-    match = _COMMAND.fullmatch(text)
+    match = _COMMAND.fullmatch(_START.sub(r"tautkan \1", text.strip()))  # the t.me deep link: /start <code>
     links = ctx.services.staff_links
     if match is None or links is None:
         return None

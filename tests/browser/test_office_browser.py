@@ -208,3 +208,19 @@ def test_the_audit_page_is_for_admins_and_filters_by_report(live, page, browser)
     login(other, live, "kades.sukadana")
     assert other.goto(f"{live.url}/admin/audit").status == 403
     other.context.close()
+
+
+def test_the_chat_link_page_offers_deep_links_and_a_qr_code(live, page):
+    live.runtime.settings.telegram_bot_username = "LayananOKIBot"
+    live.runtime.settings.twilio_whatsapp_from = "whatsapp:+6281100001111"
+    live.staff("kades.sukadana", "kades", desa=SUKADANA)
+    login(page, live, "kades.sukadana")
+    page.click("nav >> text=Tautkan Chat")
+    page.click("form[action='/admin/akun/tautkan/kode'] button")
+    code = page.locator("#kode").inner_text()
+    links = page.locator("#tautan-cepat a[data-deep-link]")
+    assert [links.nth(i).get_attribute("href") for i in range(links.count())] == [
+        f"https://t.me/LayananOKIBot?start={code}", f"https://wa.me/6281100001111?text=TAUTKAN%20{code}"]
+    qr = page.locator("#tautan-cepat img.qr").first
+    assert qr.get_attribute("src").startswith("data:image/svg+xml") and qr.evaluate("i => i.naturalWidth") > 0
+    shot(page, "chat-link")

@@ -211,3 +211,12 @@ async def test_the_author_of_a_paused_broadcast_is_told_in_their_chat(client, fa
     await Worker(rt).send_due()
     told = fake_telegram.texts_to(906)[-1]
     assert told.startswith('Pengumuman "Kenari" dihentikan sementara. Alasan: uji awal: 3 dari 20')
+
+
+async def test_the_t_me_deep_link_links_the_chat_in_one_tap(client, fake_telegram, fake_twilio):
+    """t.me/<bot>?start=<code> opens the bot and sends "/start <code>": the same as TAUTKAN <code>."""
+    chats = Chats(client, fake_telegram, fake_twilio)
+    kades = await chats.staff("kades.sukadana", "kades", desa=SUKADANA)
+    linked = await chats.telegram(KADES_TG, f"/start {await chats.code(kades)}")
+    assert linked == MSG.link_done.format(username="kades.sukadana", role="kepala desa/lurah")
+    assert (await chats.rt.staff_links.chat_of(staff_id=kades.id)).channel == "telegram"
