@@ -237,12 +237,14 @@ async def move(request: Request, staff: Reviewer, reference: Reference, body: Tr
 
 
 @router.post("/{reference}/documents", status_code=status.HTTP_201_CREATED, responses=NOT_FOUND)
-async def add_document(request: Request, staff: Reviewer, reference: Reference, kind: Annotated[str, Form()],
-                       file: Annotated[UploadFile, File()]) -> dict[str, Any]:
-    """A document staff saw on paper, attached to a report of their area (bot/staff_documents.py)."""
+async def add_document(request: Request, staff: Reviewer, reference: Reference,
+                       kind: Annotated[str, Form(max_length=32)] = "",
+                       file: Annotated[UploadFile | None, File()] = None) -> dict[str, Any]:
+    """A document staff saw on paper, attached to a report of their area (bot/staff_documents.py);
+    another area's report is 404 before anything sent is looked at."""
     rt = _rt(request)
     report = await _visible(request, staff, reference)
-    data = await file.read(rt.settings.attachment_max_bytes + 1)
+    data = await file.read(rt.settings.attachment_max_bytes + 1) if file is not None else b""
     problem = await attach(rt, staff, report, kind=kind, data=data)
     if problem is not None:
         raise _unprocessable(("kind: " if problem == "kind" else "file: ") + PROBLEMS[problem].format(

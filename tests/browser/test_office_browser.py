@@ -76,6 +76,8 @@ def test_a_kades_attaches_a_paper_document_and_verifies_with_a_reason(live, page
     login(phone, live, "kades.sukadana")
     phone.goto(f"{live.url}/admin/laporan/{report.reference}")
     assert phone.locator("#ke-tindakan").is_visible()  # the actions are one tap away on a phone
+    logout = phone.locator("form.logout button").bounding_box()  # the menu wraps: "Keluar" is on screen
+    assert logout["x"] >= 0 and logout["x"] + logout["width"] <= 390
     shot(phone, "report-checklist-phone")
     phone.context.close()
 

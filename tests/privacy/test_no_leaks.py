@@ -228,7 +228,11 @@ async def _afternoon(day: Day) -> None:
     await day.api("GET", "/reports?status=diajukan", "kades.sukadana")
     await day.api("GET", f"/reports/{ref_b}", "kades.sukadana")
     await day.move(ref_b, "diverifikasi_desa", "kades.sukadana")
-    await day.telegram(TG_KADES, f"VERIFIKASI {ref_c}")
+    report_c = await day.rt.santunan.get(ref_c)
+    for kind in ("sktm", "akta_kematian", "kk", "ktp_almarhum", "ktp_ahli_waris"):  # seen at the kantor desa
+        await day.rt.santunan.guard.set_check(report=report_c, kind=kind, state="diperiksa_langsung",
+                                              actor="staff:1")
+    await day.telegram(TG_KADES, f"VERIFIKASI {ref_c}", f"VERIFIKASI {ref_c} YA")
     await day.move(ref_b, "diverifikasi_kecamatan", "camat.kag")
     await day.move(ref_c, "perlu_perbaikan", "camat.kag", note="Foto SKTM belum ada")
     await day.move(ref_b, "disetujui", "dinsos1")

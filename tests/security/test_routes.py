@@ -56,6 +56,9 @@ ROLES_BY_PREFIX = {
     "/admin/akun": EVERYONE,  # linking one's own chat
     "/admin/staf": frozenset({"admin"}),
     "/admin/laporan": CASEWORK,
+    "/admin/pembayaran": CASEWORK,  # the list and its export; marking paid: admin and dinsos (IMPORTERS)
+    "/admin/pembayaran/cairkan": IMPORTERS,
+    "/admin/audit": frozenset({"admin"}),
     "/admin/registri": CASEWORK,
     "/admin/registri/impor": IMPORTERS,
     "/admin/pengumuman": HUMAS,
