@@ -7,6 +7,7 @@ __all__ = ["OfficeTexts"]
 
 
 class OfficeTexts:
+    doc_received = "{document} diterima ✓"
     staff_report_link = "Buka laporan: {url}"
     staff_confirm_verify = ("Verifikasi laporan {reference}? Pastikan dokumennya sudah Anda periksa. "
                             "Balas VERIFIKASI {reference} YA untuk melanjutkan, atau abaikan pesan ini.")
