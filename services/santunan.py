@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.audit import Audit
+from services.banks import normalise_bank
 from services.guardrails import DOCUMENTS, Guardrails, MoveDetails
 from services.lookups import LookupGuard
 from services.office_search import nik_digest, text_query
@@ -198,7 +199,8 @@ class Santunan:
                   "kecamatan_code": draft.kecamatan_code, "desa_code": draft.desa_code, "kk_number": draft.kk_number,
                   "reporter_name": draft.reporter_name, "reporter_relationship": draft.reporter_relationship,
                   "reporter_contact_id": contact.id if contact else None, "filed_by": filed_by,
-                  "heir_name": draft.heir_name, "heir_phone": draft.heir_phone, "bank_name": draft.bank_name,
+                  "heir_name": draft.heir_name, "heir_phone": draft.heir_phone,
+                  "bank_name": normalise_bank(draft.bank_name),
                   "bank_account": draft.bank_account, "bank_holder": draft.bank_holder, "late": late,
                   "jkm_covered": await self._jkm_covered(nik_hash, draft.date_of_death), "created_at": now,
                   "updated_at": now, "stage_due": now + timedelta(days=self.rules.desa_days)}
