@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from services.privacy import NikHasher
+from services.references import normalise_reference
 from services.wilayah import Wilayah
 from storage.reports import TextQuery
 
@@ -29,4 +30,5 @@ def text_query(text: str | None, *, hasher: NikHasher, wilayah: Wilayah) -> Text
         return None
     key = words.lower()
     desa = tuple(p.code for p in wilayah.villages if p.name.lower() == key)
-    return TextQuery(words=words, desa_codes=desa, nik_hash=nik_digest(words, hasher))
+    return TextQuery(words=words, desa_codes=desa, nik_hash=nik_digest(words, hasher),
+                     reference=normalise_reference(words) if len(words) <= 16 else None)

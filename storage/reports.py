@@ -49,7 +49,8 @@ class TextQuery:
 
     words: str
     desa_codes: tuple[str, ...] = ()
-    nik_hash: str | None = None
+    nik_hash: str | None = None  # a full NIK: only this is matched (the unique index)
+    reference: str | None = None  # a well-formed reference: only this is matched (the unique index)
 
 
 class Reports:
@@ -179,7 +180,12 @@ class Reports:
 
 
 def _matches(q: TextQuery) -> Any:
-    """% and _ in what staff typed are letters, not wildcards."""
+    """An exact NIK or reference through its unique index; else names in part and the desa (% and _
+    in what staff typed are letters, not wildcards)."""
+    if q.nik_hash:
+        return Report.deceased_nik_hash == q.nik_hash
+    if q.reference:
+        return Report.reference == q.reference
     text = q.words.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     like = f"%{text}%"
     terms = [Report.reference == q.words.upper()] + [
@@ -187,6 +193,4 @@ def _matches(q: TextQuery) -> Any:
                                                                     Report.heir_name)]
     if q.desa_codes:
         terms.append(Report.desa_code.in_(q.desa_codes))
-    if q.nik_hash:
-        terms.append(Report.deceased_nik_hash == q.nik_hash)
     return or_(*terms)
