@@ -170,7 +170,7 @@ def build_runtime(settings: Settings) -> Runtime:
                         guard=lookups)
     staff_links = StaffLinks(accounts=StaffAccounts(sessions), audit=audit, wilayah=wilayah,
                              limiter=CountedLimiter(limiter, name="staff_link_code", hits=False),
-                             secret_key=settings.ensure_secret_key())
+                             secret_key=settings.ensure_secret_key(), base_url=settings.public_base_url)
     santunan = Santunan(reports=Reports(sessions), registry=registry, contacts=contacts, hasher=hasher, audit=audit,
                         rules=_rules(settings), alerts=staff_links, lookups=lookups)
     broadcasts = Broadcasts(repo=Announcements(sessions), audit=audit,

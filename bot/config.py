@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     # Telegram bot token; enables Telegram
     telegram_bot_token: str = ""
-    # the bot's @username without the @, for the t.me link on the front page
+    # The bot's @username without the @: the t.me links on the front page and the staff's chat linking
     telegram_bot_username: str = ""
     # Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token; required with webhooks
     telegram_webhook_secret: str = ""

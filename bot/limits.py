@@ -2,7 +2,8 @@
 may be on each path (`BodyLimit`, a pure ASGI middleware), and how a request that fails
 validation is refused (`invalid_request`, the app's `RequestValidationError` handler).
 
-Body sizes (`body_limit`): `/api/chat` 64 KB; `/api/chat/upload` the attachment limit plus 64 KB
+Body sizes (`body_limit`): `/api/chat` 64 KB; `/api/chat/upload` and a staff document upload (a
+report's `/documents` in the API, `/unggah` on its admin page) the attachment limit plus 64 KB
 for the form around it; a coverage-list import (`/api/v1/registry/imports`, `/admin/registri/impor`)
 `IMPORT_FILE` plus 1 MB; everything else, the webhooks included, 1 MB. A body whose Content-Length
 says more is refused with 413 before a byte of it is read; one without (chunked) or that sends
@@ -43,13 +44,14 @@ IMPORT_FILE = 50 * MB  # the largest coverage list accepted (bot/api/registry.py
 DEFAULT_BODY = 1 * MB  # everything else: webhooks, staff API bodies, admin forms
 CHAT_UPLOAD_PATH = "/api/chat/upload"
 IMPORT_PATHS = ("/api/v1/registry/imports", "/admin/registri/impor")
+_STAFF_UPLOAD = re.compile(r"/api/v1/reports/[^/]+/documents|/admin/laporan/[^/]+/unggah")  # bot/staff_documents.py
 
 
 def body_limit(path: str, *, attachment_bytes: int) -> int:
     """The largest request body, in bytes, accepted on `path`."""
     if path == "/api/chat":
         return CHAT_BODY
-    if path == CHAT_UPLOAD_PATH:
+    if path == CHAT_UPLOAD_PATH or _STAFF_UPLOAD.fullmatch(path):
         return attachment_bytes + FORM_OVERHEAD
     if path in IMPORT_PATHS:
         return IMPORT_FILE + 1 * MB

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from conversations.messages_answers import AnswerTexts
 from conversations.messages_forms import FormTexts
+from conversations.messages_office import OfficeTexts
 from conversations.messages_parsers import ParserTexts
 from conversations.messages_reach import ReachTexts
 
 __all__ = ["MSG"]
 
 
-class MSG(FormTexts, ParserTexts, AnswerTexts, ReachTexts):
+class MSG(FormTexts, ParserTexts, AnswerTexts, ReachTexts, OfficeTexts):
     # --- menu and global words ---
     welcome = "Halo! Ini Layanan OKI, layanan warga Kabupaten Ogan Komering Ilir. Mau apa hari ini?"
     menu = "Pilih layanan dengan mengetik nomornya atau menekan tombolnya:"

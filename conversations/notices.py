@@ -67,6 +67,8 @@ def _staff_report(notice: dict) -> Reply:
                                    date=f"{died.day} {MSG.months[died.month - 1]} {died.year}")
     if notice.get("again"):
         text = f"{MSG.staff_report_again}\n{text}"
+    if notice.get("url"):
+        text = f"{text}\n{MSG.staff_report_link.format(url=notice['url'])}"
     return Reply(text, actions=(Choice(f"VERIFIKASI {reference}", MSG.staff_verify),
                                 Choice(f"PERBAIKAN {reference}", MSG.staff_fix)))
 

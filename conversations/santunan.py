@@ -264,9 +264,14 @@ def _consent_prompt(ctx: Context, _a: Mapping[str, Any]) -> str:
 
 
 def _doc_step(kind: str) -> Step:
-    def prompt(ctx: Context, _a: Mapping[str, Any]) -> str:
-        return MSG.rep_ask_document.format(document=getattr(MSG, f"doc_{kind}"),
+    before = DOCUMENTS[DOCUMENTS.index(kind) - 1] if DOCUMENTS.index(kind) else None
+
+    def prompt(ctx: Context, a: Mapping[str, Any]) -> str:
+        text = MSG.rep_ask_document.format(document=getattr(MSG, f"doc_{kind}"),
                                            window=ctx.services.santunan.rules.window_days)
+        if before and a.get(f"doc_{before}"):  # the file just sent: "diterima ✓" (friction 18)
+            return f"{MSG.doc_received.format(document=getattr(MSG, f'doc_{before}').split(' dari ')[0])}\n{text}"
+        return text
 
     return Step(f"doc_{kind}", prompt=prompt, parse=_document(kind), choices=_LATER, later=True,
                 label=getattr(MSG, f"doc_{kind}").split(" dari ")[0], example=MSG.doc_example)

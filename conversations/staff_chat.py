@@ -7,7 +7,8 @@ and PERBAIKAN are just words (the citizen's answer), so the feature shows itself
 
   kades: TAUTKAN 7KQ4M2HX          bot: Berhasil. Chat ini sekarang tertaut ke akun staf ...
   bot:   Laporan santunan SK-7KQ4-M2H menunggu pemeriksaan desa/kelurahan ... [Verifikasi] [Minta perbaikan]
-  kades: (Verifikasi)               bot: Terima kasih. Laporan SK-7KQ4-M2H kini berstatus: ...
+  kades: (Verifikasi)               bot: Verifikasi laporan SK-7KQ4-M2H? ... [Ya, verifikasi]
+  kades: (Ya, verifikasi)           bot: Terima kasih. Laporan SK-7KQ4-M2H kini berstatus: ...
   kades: PERBAIKAN SK-7KQ4-M2H      bot: Apa yang kurang atau perlu diperbaiki ...?
   kades: SKTM belum ada             bot: Laporan SK-7KQ4-M2H dikembalikan ke keluarga ...
 """
@@ -20,7 +21,8 @@ from typing import Any
 from conversations.context import Context
 from conversations.engine import Answer, Begin, Flow, Ok, Retry, Step
 from conversations.messages_id import MSG
-from conversations.model import Reply
+from conversations.model import Choice, Reply
+from services.guardrails import MissingField
 from services.references import normalise_reference
 from services.santunan import NotAllowed, WrongMove
 from services.staff import StaffInfo
@@ -34,18 +36,22 @@ FLOW = "staf_perbaikan"
 _COMMAND = re.compile(r"(tautkan|verifikasi|perbaikan)\b[\s:]*(.*)", re.I)
 _VERIFIES = {"kades": "diverifikasi_desa", "camat": "diverifikasi_kecamatan"}  # the move VERIFIKASI makes
 _REFUSED = {"expired": MSG.link_expired, "throttled": MSG.link_throttled, "channel": MSG.link_channel}
-_MOVE_FAILED = (NotAllowed, WrongMove, StaleStatus, LookupError)
+_MOVE_FAILED = (NotAllowed, WrongMove, StaleStatus, LookupError, MissingField)
+_CONFIRMED = re.compile(r"\s+ya$", re.I)
+_START = re.compile(r"^/start\s+([A-Za-z0-9]{6,12})$")
 
 
 async def staff_command(text: str, ctx: Context) -> list[Reply] | Begin | None:
     """TAUTKAN <kode>, VERIFIKASI <nomor laporan>, PERBAIKAN <nomor laporan> (also what the
     notice's buttons send); None for any other message, and for these words from anyone but a
     linked staff member."""
-    match = _COMMAND.fullmatch(text)
+    match = _COMMAND.fullmatch(_START.sub(r"tautkan \1", text.strip()))  # the t.me deep link: /start <code>
     links = ctx.services.staff_links
     if match is None or links is None:
         return None
     word, rest = match[1].lower(), match[2].strip()
+    confirmed = bool(_CONFIRMED.search(rest))  # VERIFIKASI <nomor> YA: the confirmation's button
+    rest = _CONFIRMED.sub("", rest)
     if word == "tautkan":
         return await _link(rest, ctx, links)
     staff = await links.staff_for(ctx.contact.id)
@@ -58,7 +64,7 @@ async def staff_command(text: str, ctx: Context) -> list[Reply] | Begin | None:
     if report is None or not staff.can_see(kecamatan_code=report.kecamatan_code, desa_code=report.desa_code):
         return [Reply(MSG.staff_not_found.format(reference=reference))]
     if word == "verifikasi":
-        return await _verify(staff, report, ctx)
+        return await _verify(staff, report, ctx, confirmed=confirmed)
     if "perlu_perbaikan" not in ctx.services.santunan.allowed_moves(report, staff):
         return [_cannot(report, MSG.staff_action_fix)]
     return Begin(FLOW, {"ref": reference})
@@ -74,11 +80,22 @@ async def _link(code: str, ctx: Context, links: StaffLinks) -> list[Reply]:
     return [Reply(MSG.link_done.format(username=staff.username, role=MSG.role_names.get(staff.role, staff.role)))]
 
 
-async def _verify(staff: StaffInfo, report: Report, ctx: Context) -> list[Reply]:
+async def _verify(staff: StaffInfo, report: Report, ctx: Context, *, confirmed: bool) -> list[Reply]:
+    """Asked first ("Verifikasi SK-…? Ya"); refused while a required document is missing, which
+    only the report page can override, with a reason."""
     to = _VERIFIES.get(staff.role)
     if to is None:
         return [Reply(MSG.staff_verify_role)]
     santunan = ctx.services.santunan
+    if to not in santunan.allowed_moves(report, staff):
+        return [_cannot(report, MSG.staff_action_verify)]
+    if missing := await santunan.guard.missing(report):
+        names = ", ".join(MSG.document_kinds.get(k, k) for k in missing)
+        url = f"{ctx.services.public_base_url.rstrip('/')}/admin/laporan/{report.reference}"
+        return [Reply(MSG.staff_docs_missing.format(reference=report.reference, missing=names, url=url))]
+    if not confirmed:
+        return [Reply(MSG.staff_confirm_verify.format(reference=report.reference),
+                      actions=(Choice(f"VERIFIKASI {report.reference} YA", MSG.staff_confirm_yes),))]
     try:
         moved = await santunan.transition(reference=report.reference, to=to, note=None, staff=staff)
     except _MOVE_FAILED:

@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.audit import AuditLog
+from storage.audit import AuditFilter, AuditLog, AuditRow
 from storage.models import utcnow
 
-__all__ = ["Audit", "AuditRecord"]
+__all__ = ["Audit", "AuditFilter", "AuditRecord"]
 
 _FORBIDDEN_KEYS = re.compile(r"pass(word)?|pwd|secret|token|nik|kk|no_?kk|phone|hp|no_?hp|telepon|wa", re.I)
 _DIGITS = re.compile(r"^\+?[\d\s-]*$")  # no dots: a code like 16.02.05.2001 is fine
@@ -68,5 +68,13 @@ class Audit:
     async def recent(self, *, limit: int = 50) -> list[AuditRecord]:
         """The newest entries first."""
         rows = await self._log.newest(limit=max(1, min(limit, 1000)))
-        return [AuditRecord(id=r.id, at=r.at, actor=r.actor, action=r.action, target=r.target,
-                            detail=json.loads(r.detail) if r.detail else None) for r in rows]
+        return [_record(r) for r in rows]
+
+    async def find(self, f: AuditFilter, *, limit: int = 100, offset: int = 0) -> list[AuditRecord]:
+        """The entries matching `f` (the admin's audit page), newest first."""
+        return [_record(r) for r in await self._log.find(f, limit=max(1, min(limit, 100_000)), offset=offset)]
+
+
+def _record(r: AuditRow) -> AuditRecord:
+    return AuditRecord(id=r.id, at=r.at, actor=r.actor, action=r.action, target=r.target,
+                       detail=json.loads(r.detail) if r.detail else None)

@@ -10,21 +10,25 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.audit import Audit
+from services.banks import normalise_bank
+from services.guardrails import DOCUMENTS, Guardrails, MoveDetails
 from services.lookups import LookupGuard
+from services.office_search import nik_digest, text_query
 from services.privacy import NikHasher, mask_nik
 from services.references import new_reference
 from services.staff import StaffInfo
 from services.staff_links import StaffLinks
+from services.wilayah import Wilayah
 from storage.contacts import ContactInfo, Contacts
 from storage.models import Report, utcnow
 from storage.registry import Registry
-from storage.reports import Conflict, ReportFilter, Reports
+from storage.reports import Conflict, ReportFilter, Reports, TextQuery
 
 __all__ = ["DOCUMENTS", "NEXT", "STATUSES", "WIB", "Draft", "Duplicate", "LateReport", "NotAllowed", "Rules",
            "Santunan",
@@ -35,7 +39,6 @@ NEXT = {"diajukan": "diverifikasi_desa", "diverifikasi_desa": "diverifikasi_keca
         "diverifikasi_kecamatan": "disetujui", "disetujui": "dicairkan"}
 STATUSES = (*NEXT, "dicairkan", "perlu_perbaikan", "ditolak")
 FINAL = ("dicairkan", "ditolak")
-DOCUMENTS = ("sktm", "akta_kematian", "kk", "ktp_almarhum", "ktp_ahli_waris")
 _MOVER = {"diajukan": "kades", "diverifikasi_desa": "camat", "diverifikasi_kecamatan": "dinsos", "disetujui": "dinsos"}
 _ROLE_TARGETS = {"kades": {"diverifikasi_desa", "perlu_perbaikan"},
                  "camat": {"diverifikasi_kecamatan", "perlu_perbaikan"},
@@ -117,6 +120,7 @@ class Santunan:
         self._reports, self._registry, self._contacts = reports, registry, contacts
         self._hasher, self._audit, self.rules, self._clock = hasher, audit, rules, clock
         self._alerts, self._lookups = alerts, lookups
+        self.guard = Guardrails(reports=reports, desil_max=rules.desil_max, clock=clock)
 
     # --- filing ---
 
@@ -128,6 +132,13 @@ class Santunan:
 
     def is_late(self, date_of_death: date, *, today: date | None = None) -> bool:
         return self.days_since(date_of_death, today=today) > self.rules.window_days
+
+    def text_query(self, text: str | None, wilayah: Wilayah) -> TextQuery | None:
+        """The search box's text as a report filter (services/office_search.py)."""
+        return text_query(text, hasher=self._hasher, wilayah=wilayah)
+
+    def nik_digest(self, text: str) -> str | None:
+        return nik_digest(text, self._hasher)
 
     async def existing(self, nik: str) -> Report | None:
         return await self._reports.by_nik_hash(self._hasher.digest(nik))
@@ -188,7 +199,8 @@ class Santunan:
                   "kecamatan_code": draft.kecamatan_code, "desa_code": draft.desa_code, "kk_number": draft.kk_number,
                   "reporter_name": draft.reporter_name, "reporter_relationship": draft.reporter_relationship,
                   "reporter_contact_id": contact.id if contact else None, "filed_by": filed_by,
-                  "heir_name": draft.heir_name, "heir_phone": draft.heir_phone, "bank_name": draft.bank_name,
+                  "heir_name": draft.heir_name, "heir_phone": draft.heir_phone,
+                  "bank_name": normalise_bank(draft.bank_name),
                   "bank_account": draft.bank_account, "bank_holder": draft.bank_holder, "late": late,
                   "jkm_covered": await self._jkm_covered(nik_hash, draft.date_of_death), "created_at": now,
                   "updated_at": now, "stage_due": now + timedelta(days=self.rules.desa_days)}
@@ -209,6 +221,7 @@ class Santunan:
         else:
             raise RuntimeError("no free reference number after 5 tries")
         ended = await self._contacts.opt_out_nik(nik_hash=nik_hash, via="meninggal", at=now)
+        await self._registry.mark_dead(nik_hash=nik_hash, reference=report.reference)
         await self._audit.record(actor=filed_by, action="report.file", target=f"report:{report.reference}",
                                  detail={"late": late, "jkm_covered": values["jkm_covered"],
                                          "documents": len(documents), "subscriptions_ended": ended})
@@ -232,13 +245,18 @@ class Santunan:
     async def documents(self, report: Report) -> list[Any]:
         return await self._reports.documents(report.id)
 
+    async def notices(self, report: Report) -> tuple[Any, list[tuple[str, Any]]]:
+        """The reporter's contact (None for a report staff filed) and the status notices queued for it."""
+        contact = await self._reports.contact(report.reporter_contact_id)
+        found = await self._reports.notices(contact_id=contact.id, reference=report.reference) if contact else []
+        return contact, found
+
     def overdue(self, report: Report, *, now: datetime | None = None) -> bool:
         return report.stage_due is not None and report.stage_due < (now or self._clock())
 
     async def search(self, staff: StaffInfo, f: ReportFilter, *, page: int, size: int) -> tuple[list[Report], int]:
         kec, desa = staff.area_filter()
-        scoped = ReportFilter(kecamatan=kec or f.kecamatan, desa=desa or f.desa, status=f.status, since=f.since,
-                              until=f.until, jkm=f.jkm, overdue_at=f.overdue_at)
+        scoped = replace(f, kecamatan=kec or f.kecamatan, desa=desa or f.desa)
         return await self._reports.search(scoped, page=page, size=size)
 
     # --- moving ---
@@ -272,10 +290,11 @@ class Santunan:
         return None
 
     async def transition(self, *, reference: str, to: str, note: str | None, staff: StaffInfo,
-                         message_to_family: str | None = None) -> Report:
+                         message_to_family: str | None = None, details: MoveDetails | None = None) -> Report:
         """Move a report on. `note` is internal (staff only); `message_to_family` is the only text
         sent to the reporter with the notice (and, for perbaikan, what they are shown as missing).
-        Perbaikan and ditolak need a reason: one of the two."""
+        Perbaikan and ditolak need a reason: one of the two. `details`: what the guardrails ask
+        for (services/guardrails.py; MissingField when absent)."""
         report = await self._reports.by_reference(reference)
         if report is None or not staff.can_see(kecamatan_code=report.kecamatan_code, desa_code=report.desa_code):
             raise LookupError(reference)
@@ -285,7 +304,8 @@ class Santunan:
         note, message = (note or "").strip() or None, (message_to_family or "").strip() or None
         if to in ("ditolak", "perlu_perbaikan") and not (note or message):
             raise ValueError("a reason is needed")
-        await self._move(report, to, note=note, actor=staff.actor, message=message)
+        extra, override = await self.guard.check(report, to, details)
+        await self._move(report, to, note=note, actor=staff.actor, message=message, extra=extra, override=override)
         return await self._reports.by_reference(reference)
 
     async def resubmit(self, *, report: Report, actor: str, documents: Sequence[tuple[str, str, str, int]],
@@ -305,10 +325,11 @@ class Santunan:
         await self._reports.add_documents(report_id=report.id,
                                           documents=_document_rows(documents, actor=actor, at=self._clock()))
 
-    async def _move(self, report: Report, to: str, *, note: str | None, actor: str, message: str | None = None) -> None:
+    async def _move(self, report: Report, to: str, *, note: str | None, actor: str, message: str | None = None,
+                    extra: dict[str, Any] | None = None, override: str | None = None) -> None:
         now = self._clock()
         values: dict[str, Any] = {"status": to, "updated_at": now, "escalated_at": None,
-                                  "stage_due": self._due(to, report, now)}
+                                  "stage_due": self._due(to, report, now), **(extra or {})}
         if to == "perlu_perbaikan":  # the family is shown only what was written for them
             values.update(returns_to=report.status, needs=message)
         elif report.status == "perlu_perbaikan":
@@ -320,9 +341,10 @@ class Santunan:
         outbox += await self._staff_alerts(fields, to, actor=actor, again=report.status == "perlu_perbaikan")
         await self._reports.move(report_id=report.id, from_status=report.status, values=values,
                                  event={"at": now, "to_status": to, "actor": actor, "note": note,
-                                        "family_message": message if outbox else None}, outbox=outbox)
+                                        "family_message": message if outbox else None, "override_reason": override},
+                                 outbox=outbox)
         await self._audit.record(actor=actor, action="report.transition", target=f"report:{report.reference}",
-                                 detail={"from": report.status, "to": to})
+                                 detail={"from": report.status, "to": to, "override": override is not None})
 
     def _due(self, to: str, report: Report, now: datetime) -> datetime | None:
         days = {"diajukan": self.rules.desa_days, "diverifikasi_desa": self.rules.kecamatan_days,

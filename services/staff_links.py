@@ -65,8 +65,11 @@ def _initials(name: str) -> str:
 
 class StaffLinks:
     def __init__(self, *, accounts: StaffAccounts, audit: Audit, limiter: RateLimiter, wilayah: Wilayah,
-                 secret_key: str, clock: Callable[[], datetime] = utcnow, code_minutes: int = CODE_MINUTES) -> None:
+                 secret_key: str, clock: Callable[[], datetime] = utcnow, code_minutes: int = CODE_MINUTES,
+                 base_url: str = "") -> None:
+        """`base_url`: PUBLIC_BASE_URL, for the link to the report page in each staff notice."""
         self._accounts, self._audit, self._limiter, self._wilayah = accounts, audit, limiter, wilayah
+        self._base_url = base_url.rstrip("/")
         self._key = hashlib.sha256(b"layanan-oki:staff-link:" + secret_key.encode()).digest()
         self._clock, self._ttl = clock, timedelta(minutes=code_minutes)
 
@@ -150,7 +153,8 @@ class StaffLinks:
         body = json.dumps({"notice": "staff_report", "reference": reference, "status": status,
                            "desa": self._name(desa_code), "kecamatan": self._name(kecamatan_code),
                            "initials": _initials(deceased_name), "date_of_death": date_of_death.isoformat(),
-                           "again": again}, ensure_ascii=False)
+                           "again": again, "url": f"{self._base_url}/admin/laporan/{reference}"},
+                          ensure_ascii=False)
         now = self._clock()
         return [{"kind": "notification", "priority": 0, "contact_id": c.contact_id, "channel": c.channel,
                  "address": c.address, "body": body, "created_at": now, "next_attempt_at": now}

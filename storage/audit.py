@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import AuditEntry
 
-__all__ = ["AuditLog", "AuditRow"]
+__all__ = ["AuditFilter", "AuditLog", "AuditRow"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +21,18 @@ class AuditRow:
     action: str
     target: str | None
     detail: str | None  # JSON text
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    """The audit page's filters: an exact actor and target, an action or its prefix ("report."),
+    and a time range [since, until)."""
+
+    actor: str | None = None
+    action: str | None = None
+    target: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
 
 
 def _row(e: AuditEntry) -> AuditRow:
@@ -39,4 +51,20 @@ class AuditLog:
     async def newest(self, *, limit: int) -> list[AuditRow]:
         async with self._sessions() as s:
             rows = await s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit))
+            return [_row(e) for e in rows]
+
+    async def find(self, f: AuditFilter, *, limit: int, offset: int = 0) -> list[AuditRow]:
+        """The entries matching `f`, newest first."""
+        where = [column == value for column, value in ((AuditEntry.actor, f.actor), (AuditEntry.target, f.target))
+                 if value]
+        if f.action:
+            where.append(AuditEntry.action.startswith(f.action, autoescape=True) if f.action.endswith(".")
+                         else AuditEntry.action == f.action)
+        if f.since:
+            where.append(AuditEntry.at >= f.since)
+        if f.until:
+            where.append(AuditEntry.at < f.until)
+        async with self._sessions() as s:
+            rows = await s.scalars(select(AuditEntry).where(*where).order_by(AuditEntry.id.desc())
+                                   .offset(offset).limit(limit))
             return [_row(e) for e in rows]

@@ -24,9 +24,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = ["Announcement", "AuditEntry", "Base", "CannedReply", "Contact", "ConversationState", "FaqEntry",
            "FaqRevision", "FaqUnanswered", "OutboxMessage", "ProcessedMessage", "RateCounter", "RegistryEntry",
-           "RegistryImport", "Report", "ReportDocument",
-           "ReportEvent", "RevokedSession", "SentMessage", "Staff", "Ticket", "TicketEvent", "TicketMessage",
-           "UTCDateTime", "WebMessage", "WhatsAppContent", "utcnow"]
+           "RegistryImport", "Report", "ReportCheck", "ReportDocument", "ReportEvent", "RevokedSession", "SentMessage",
+           "Staff", "Ticket", "TicketEvent", "TicketMessage", "UTCDateTime", "WebMessage", "WhatsAppContent", "utcnow"]
 
 _NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -207,6 +206,7 @@ class RegistryEntry(Base):
     status: Mapped[str] = mapped_column(String(16))
     fingerprint: Mapped[str] = mapped_column(String(32))  # of the row's content: unchanged rows are skipped
     import_id: Mapped[int | None] = mapped_column(_ID)
+    reported_dead: Mapped[str | None] = mapped_column(String(16))  # the santunan report's reference, if any
     updated_at: Mapped[datetime] = mapped_column(_TS, default=utcnow)
 
 
@@ -270,6 +270,9 @@ class Report(Base):
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     stage_due: Mapped[datetime | None] = mapped_column(_TS, index=True)  # deadline of the current stage
     escalated_at: Mapped[datetime | None] = mapped_column(_TS)
+    desil: Mapped[int | None] = mapped_column(Integer)  # DTSEN desil, recorded at approval
+    transfer_date: Mapped[date | None] = mapped_column(Date)  # when the santunan was transferred
+    transfer_reference: Mapped[str | None] = mapped_column(String(60))  # SP2D number or bank reference
     created_at: Mapped[datetime] = mapped_column(_TS, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(_TS, default=utcnow)
 
@@ -287,6 +290,7 @@ class ReportEvent(Base):
     actor: Mapped[str] = mapped_column(String(80))
     note: Mapped[str | None] = mapped_column(Text)  # internal: staff only, never sent
     family_message: Mapped[str | None] = mapped_column(Text)  # what was sent to the family with this move
+    override_reason: Mapped[str | None] = mapped_column(Text)  # why a guardrail was overridden (services/guardrails)
 
 
 class ReportDocument(Base):
@@ -366,4 +370,5 @@ class Announcement(Base):
 # are imported here so that `storage.models` names every table and Base.metadata holds them all.
 from storage.models_chat import CannedReply, Ticket, TicketEvent, TicketMessage, WebMessage  # noqa: E402
 from storage.models_knowledge import FaqEntry, FaqRevision, FaqUnanswered  # noqa: E402
+from storage.models_office import ReportCheck  # noqa: E402
 from storage.models_reach import WhatsAppContent  # noqa: E402

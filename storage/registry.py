@@ -66,7 +66,8 @@ class Registry:
             return int(await s.scalar(select(func.count()).select_from(_T)) or 0)
 
     async def search(self, *, kecamatan: str | None, desa: str | None, kategori: str | None, q: str | None,
-                     page: int, size: int) -> tuple[list[RegistryEntry], int]:
+                     page: int, size: int, nik_hash: str | None = None) -> tuple[list[RegistryEntry], int]:
+        """`nik_hash`: a full NIK typed as the search, matched exactly through its keyed hash."""
         where = []
         if kecamatan:
             where.append(RegistryEntry.kecamatan_code == kecamatan)
@@ -74,7 +75,9 @@ class Registry:
             where.append(RegistryEntry.desa_code == desa)
         if kategori:
             where.append(func.lower(RegistryEntry.category) == kategori.lower())
-        if q:  # % and _ in what staff typed are letters, not wildcards
+        if nik_hash:
+            where.append(RegistryEntry.nik_hash == nik_hash)
+        elif q:  # % and _ in what staff typed are letters, not wildcards
             text = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             where.append(or_(func.lower(RegistryEntry.name).like(f"%{text.lower()}%", escape="\\"),
                              RegistryEntry.nik_masked.like(f"{text}%", escape="\\")))
@@ -96,6 +99,23 @@ class Registry:
                 .where(*where).group_by(RegistryEntry.kecamatan_code, RegistryEntry.category)
                 .order_by(RegistryEntry.kecamatan_code, RegistryEntry.category))
             return [(k, c, int(n)) for k, c, n in result]
+
+    async def mark_dead(self, *, nik_hash: str, reference: str) -> bool:
+        """Flag the coverage row of a worker reported dead with the report's reference."""
+        async with self._sessions() as s, s.begin():
+            res = await s.execute(update(RegistryEntry).where(RegistryEntry.nik_hash == nik_hash)
+                                  .values(reported_dead=reference))
+            return bool(res.rowcount)
+
+    async def deceased(self, *, kecamatan: str | None, desa: str | None) -> list[RegistryEntry]:
+        """Covered workers reported dead, for the list sent to BPJS TK."""
+        where = [RegistryEntry.reported_dead.is_not(None)]
+        if kecamatan:
+            where.append(RegistryEntry.kecamatan_code == kecamatan)
+        if desa:
+            where.append(RegistryEntry.desa_code == desa)
+        async with self._sessions() as s:
+            return list(await s.scalars(select(RegistryEntry).where(*where).order_by(RegistryEntry.name)))
 
     async def last_import_at(self) -> datetime | None:
         async with self._sessions() as s:

@@ -2,18 +2,19 @@
 history in one transaction, documents, staff lists and the outbox rows a transition writes."""
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.models import Contact, OutboxMessage, Report, ReportDocument, ReportEvent
+from storage.models import Contact, OutboxMessage, Report, ReportCheck, ReportDocument, ReportEvent
 
-__all__ = ["Conflict", "ReportFilter", "Reports", "StaleStatus"]
+__all__ = ["Conflict", "ReportFilter", "Reports", "StaleStatus", "TextQuery"]
 
 
 class Conflict(Exception):
@@ -37,6 +38,19 @@ class ReportFilter:
     until: date | None = None
     jkm: bool | None = None
     overdue_at: datetime | None = None  # only reports whose stage deadline passed by then
+    statuses: tuple[str, ...] | None = None  # any of these (Tugas saya: the stages this account moves)
+    text: TextQuery | None = None  # the search box
+
+
+@dataclass(frozen=True, slots=True)
+class TextQuery:
+    """What the search box matches: the reference exactly, a name in part, the desa by its codes,
+    a full NIK exactly through its keyed hash (services/office_search.py builds it)."""
+
+    words: str
+    desa_codes: tuple[str, ...] = ()
+    nik_hash: str | None = None  # a full NIK: only this is matched (the unique index)
+    reference: str | None = None  # a well-formed reference: only this is matched (the unique index)
 
 
 class Reports:
@@ -117,6 +131,10 @@ class Reports:
             where.append(Report.date_of_death <= f.until)
         if f.overdue_at:
             where.append(Report.stage_due < f.overdue_at)
+        if f.statuses is not None:
+            where.append(Report.status.in_(f.statuses))
+        if f.text is not None:
+            where.append(_matches(f.text))
         return where
 
     async def search(self, f: ReportFilter, *, page: int, size: int) -> tuple[list[Report], int]:
@@ -131,6 +149,25 @@ class Reports:
                                    .offset((page - 1) * size).limit(size))
             return list(rows), total
 
+    async def checks(self, report_id: int) -> dict[str, ReportCheck]:
+        """The verifier's checklist of a report, by document kind."""
+        async with self._sessions() as s:
+            rows = await s.scalars(select(ReportCheck).where(ReportCheck.report_id == report_id))
+            return {c.kind: c for c in rows}
+
+    async def set_check(self, *, report_id: int, kind: str, state: str, actor: str, at: datetime) -> None:
+        async with self._sessions() as s, s.begin():
+            await s.execute(delete(ReportCheck).where(ReportCheck.report_id == report_id, ReportCheck.kind == kind))
+            s.add(ReportCheck(report_id=report_id, kind=kind, state=state, actor=actor, at=at))
+
+    async def notices(self, *, contact_id: int, reference: str) -> list[tuple[str, OutboxMessage]]:
+        """The status notices sent (or held) to a report's reporter: (the status told, the outbox row)."""
+        async with self._sessions() as s:
+            rows = await s.scalars(select(OutboxMessage).where(
+                OutboxMessage.kind == "notification", OutboxMessage.contact_id == contact_id,
+                OutboxMessage.body.contains(f'"reference": "{reference}"')).order_by(OutboxMessage.id))
+            return [(str(json.loads(r.body).get("status", "")), r) for r in rows]
+
     async def overdue_unescalated(self, now: datetime) -> list[Report]:
         async with self._sessions() as s:
             return list(await s.scalars(select(Report).where(Report.stage_due < now, Report.escalated_at.is_(None))))
@@ -140,3 +177,20 @@ class Reports:
             return None
         async with self._sessions() as s:
             return await s.get(Contact, contact_id)
+
+
+def _matches(q: TextQuery) -> Any:
+    """An exact NIK or reference through its unique index; else names in part and the desa (% and _
+    in what staff typed are letters, not wildcards)."""
+    if q.nik_hash:
+        return Report.deceased_nik_hash == q.nik_hash
+    if q.reference:
+        return Report.reference == q.reference
+    text = q.words.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    like = f"%{text}%"
+    terms = [Report.reference == q.words.upper()] + [
+        func.lower(column).like(like, escape="\\") for column in (Report.deceased_name, Report.reporter_name,
+                                                                    Report.heir_name)]
+    if q.desa_codes:
+        terms.append(Report.desa_code.in_(q.desa_codes))
+    return or_(*terms)

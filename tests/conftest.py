@@ -62,7 +62,8 @@ SID, AUTH = "AC" + "0" * 32, "twilio-test-auth-token-0123456789"
 TABLES = ("sent_messages", "contacts", "conversation_state", "processed_messages", "staff", "audit_log",
           "registry", "registry_imports", "rate_counters", "report_documents", "report_events", "reports", "outbox",
           "announcements", "revoked_sessions", "web_messages", "tickets", "ticket_messages", "ticket_events",
-          "canned_replies", "faq_entries", "faq_revision", "faq_unanswered", "whatsapp_content")
+          "canned_replies", "faq_entries", "faq_revision", "faq_unanswered", "whatsapp_content",
+          "report_checks")
 
 
 def need(url: str, what: str) -> str:

@@ -10,7 +10,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bot.admin import accounts, announcements, canned, chat_link, faq, helpdesk, pages, registry, reports
+from bot.admin import (
+    accounts,
+    announcements,
+    audit,
+    canned,
+    chat_link,
+    faq,
+    helpdesk,
+    office,
+    pages,
+    payments,
+    registry,
+    reports,
+)
 from bot.admin.web import STATIC_DIR
 
 __all__ = ["STATIC_DIR", "STATIC_URL", "router"]
@@ -23,7 +36,10 @@ router.include_router(accounts.router)
 router.include_router(registry.router)
 router.include_router(announcements.router)
 router.include_router(chat_link.router)
+router.include_router(office.router)  # before reports: /admin/laporan/tugas, /admin/laporan/{reference}/unggah
 router.include_router(reports.router)
+router.include_router(audit.router)
+router.include_router(payments.router)
 router.include_router(canned.router)  # before helpdesk: /admin/bantuan/{ticket_id}
 router.include_router(helpdesk.router)
 router.include_router(faq.router)

@@ -254,6 +254,7 @@ async def _detail(request: Request, row: Announcement, session: AdminSession, *,
     wilayah = request.app.state.runtime.wilayah
     return render(request, "announcement_detail.html", {
         "row": row, "stats": stats, "percent": _percent(row, stats), "error": error, "done": done,
+        "canary_threshold": broadcasts.canary_threshold,
         "actions": _allowed(row, session, broadcasts.require_approval), "version": _version(row),
         "can_edit": row.state == "draft" and row.author_id == session.staff.id,
         "require_approval": broadcasts.require_approval, "names": await _names(request, row.author_id,

@@ -4,6 +4,7 @@ the bot as `TAUTKAN <kode>`; the page shows whether a chat is linked, and "Putus
 The rules and the audit are in services/staff_links.py; the chat side in conversations/staff_chat.py."""
 from __future__ import annotations
 
+import segno
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -23,9 +24,24 @@ def _links(request: Request) -> StaffLinks:
     return request.app.state.runtime.staff_links
 
 
+def _deep_links(request: Request, code: LinkCode | None) -> list[tuple[str, str, str]]:
+    """(label, URL, QR code as a data: URI) for each chat the code can be sent from in one tap:
+    `t.me/<bot>?start=<code>` and `wa.me/<number>?text=TAUTKAN%20<code>`."""
+    if code is None:
+        return []
+    settings, links = request.app.state.runtime.settings, []
+    if settings.telegram_bot_username:
+        links.append(("Buka Telegram", f"https://t.me/{settings.telegram_bot_username.lstrip('@')}?start={code.code}"))
+    number = "".join(c for c in settings.twilio_whatsapp_from if c.isdigit())
+    if number:
+        links.append(("Buka WhatsApp", f"https://wa.me/{number}?text=TAUTKAN%20{code.code}"))
+    return [(label, url, segno.make(url, error="m").svg_data_uri(scale=5)) for label, url in links]
+
+
 async def _page(request: Request, session, *, code: LinkCode | None = None, done: str | None = None) -> HTMLResponse:
     chat = await _links(request).chat_of(staff_id=session.staff.id)
-    return render(request, "chat_link.html", {"chat": chat, "code": code, "done": done, "minutes": CODE_MINUTES})
+    return render(request, "chat_link.html", {"chat": chat, "code": code, "done": done, "minutes": CODE_MINUTES,
+                                              "deep_links": _deep_links(request, code)})
 
 
 @router.get("")

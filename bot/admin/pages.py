@@ -21,7 +21,9 @@ from bot.staff_cli import FIRST_STAFF_COMMAND
 from handlers.metrics import RATE_LIMITED
 from services.dashboard import Dashboard, Overview
 from services.helpdesk_figures import HelpdeskFigures
+from services.office_figures import office_figures
 from services.staff import LoginFailed, LoginThrottled
+from services.tasks import my_tasks
 from storage.dashboard import DashboardQueries
 from storage.db import make_sessionmaker
 from storage.helpdesk import Tickets
@@ -130,5 +132,9 @@ async def dashboard(request: Request, session: CurrentSession) -> HTMLResponse:
     helpdesk = await HelpdeskFigures(tickets=Tickets(make_sessionmaker(rt.db)), wilayah=rt.wilayah,
                                      clock=rt.santunan.now).figures(session.staff)
     request.state.inbox_waiting = helpdesk.total.waiting  # the menu's counter
+    tasks = await my_tasks(rt.santunan, session.staff, limit=200)
     return render(request, "dashboard.html", {"overview": overview, "helpdesk": helpdesk, "duration": duration,
+                                              "tasks": tasks[:5], "task_count": len(tasks),
+                                              "task_overdue": sum(t.overdue for t in tasks),
+                                              "money": await office_figures(rt, session.staff),
                                               **_charts(overview)})

@@ -26,6 +26,7 @@ from bot.admin.session import AdminSession, Forbidden, require_roles
 from bot.admin.web import AdminRoute, render
 from bot.limits import IMPORT_FILE
 from services.registry_import import REASONS, ImportFailed, count_rows
+from services.sheets import csv_text
 from services.staff import StaffInfo
 
 __all__ = ["ImportJob", "ImportJobs", "router"]
@@ -156,7 +157,7 @@ async def _results(request: Request, staff: StaffInfo, *, q: str, kecamatan: str
     rt = request.app.state.runtime
     kec, des = _scope(request, staff, kecamatan, desa)
     rows, total = await rt.registry.search(kecamatan=kec, desa=des, kategori=None, q=q.strip() or None, page=page,
-                                           size=PAGE_SIZE)
+                                           size=PAGE_SIZE, nik_hash=rt.santunan.nik_digest(q))
     await rt.audit.record(actor=staff.actor, action="registry.view", target="registry",
                           detail={"kecamatan": kec, "desa": des, "kategori": None, "page": page, "rows": len(rows)})
     query = {"cari": "1", "q": q, "kecamatan": kecamatan, "desa": desa}
@@ -231,6 +232,27 @@ def _job(request: Request, session: AdminSession, job_id: str) -> ImportJob:
     if job is None:
         raise HTTPException(404)
     return job
+
+
+@router.get("/meninggal.csv")
+async def deceased(request: Request, session: Viewer) -> Response:
+    """Covered workers reported dead in the staff member's area, to report to BPJS Ketenagakerjaan
+    (the premium stops, the JKM claim starts): NIK masked, with the santunan report's reference."""
+    rt = request.app.state.runtime
+    kec, desa = session.staff.area_filter()
+    rows = await rt.registry.deceased(kecamatan=kec, desa=desa)
+    await rt.audit.record(actor=session.staff.actor, action="registry.deceased_export", detail={"rows": len(rows)})
+    table = [["nik", "nama", "kpj", "kategori", "kecamatan", "desa", "akhir_kepesertaan", "status", "nomor_laporan"]]
+    table += [[r.nik_masked, r.name, r.kpj_masked or "", r.category, _name(rt, r.kecamatan_code),
+               _name(rt, r.desa_code) if r.desa_code else "", r.end_date.isoformat(), r.status, r.reported_dead]
+              for r in rows]
+    return Response(csv_text(table).encode("utf-8-sig"), media_type="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="peserta-meninggal.csv"'})
+
+
+def _name(rt: Any, code: str) -> str:
+    place = rt.wilayah.get(code)
+    return place.name if place else code
 
 
 @router.get("/impor/{job_id}.json")

@@ -15,15 +15,19 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from bot.admin import office
 from bot.admin.csrf import posted_by
-from bot.admin.labels import STATUS_NAMES
+from bot.admin.labels import CHANNEL_NAMES, STATUS_NAMES
 from bot.admin.session import AdminSession, Forbidden, require_roles
 from bot.admin.web import AdminRoute, render
 from bot.api.reports import ReportIn, export_response
 from bot.documents import document_response
+from bot.staff_documents import KINDS
 from conversations.parsing import parse_kk, parse_phone
+from services.guardrails import MissingField, MoveDetails
 from services.nik import check_nik
-from services.santunan import DOCUMENTS, STATUSES, WIB, Draft, Duplicate, LateReport, NotAllowed, WrongMove
+from services.office_search import SEARCH_HINT
+from services.santunan import STATUSES, WIB, Draft, Duplicate, LateReport, NotAllowed, WrongMove
 from services.staff import StaffInfo
 from storage.reports import ReportFilter, StaleStatus
 
@@ -85,7 +89,7 @@ def _filters(request: Request, staff: StaffInfo) -> tuple[ReportFilter, dict[str
     form, and what could not be used."""
     q, errors = request.query_params, []
     raw = {name: q.get(name, "").strip() for name in ("status", "kecamatan", "desa", "since", "until", "jkm",
-                                                      "overdue")}
+                                                      "overdue", "q")}
     status = raw["status"] if raw["status"] in STATUSES else None
     if raw["status"] and status is None:
         errors.append("Status yang dipilih tidak dikenal, jadi tidak dipakai sebagai saringan.")
@@ -95,9 +99,12 @@ def _filters(request: Request, staff: StaffInfo) -> tuple[ReportFilter, dict[str
     overdue = raw["overdue"].lower() in _YES
     kept = {"status": status or "", "kecamatan": kec or "", "desa": desa or "",
             "since": since.isoformat() if since else "", "until": until.isoformat() if until else "",
-            "jkm": "" if jkm is None else ("ya" if jkm else "tidak"), "overdue": "1" if overdue else ""}
+            "jkm": "" if jkm is None else ("ya" if jkm else "tidak"), "overdue": "1" if overdue else "",
+            "q": raw["q"][:80]}
+    rt = _rt(request)
     f = ReportFilter(kecamatan=kec, desa=desa, status=status, since=since, until=until, jkm=jkm,
-                     overdue_at=_rt(request).santunan.now() if overdue else None)
+                     overdue_at=rt.santunan.now() if overdue else None,
+                     text=rt.santunan.text_query(raw["q"], rt.wilayah))
     return f, {k: v for k, v in kept.items() if v}, errors
 
 
@@ -144,7 +151,7 @@ async def queue(request: Request, session: Reviewer, page: str = "1") -> HTMLRes
         **_choices(request, staff), "rows": [(r, rt.santunan.overdue(r, now=now)) for r in rows], "total": total,
         "page": number, "pages": pages, "prev": link[number - 1] if number > 1 else None,
         "next": link[number + 1] if number < pages else None, "filters": kept, "errors": errors,
-        "query": urlencode(kept), "place": _place_name(request), "day": _day})
+        "query": urlencode(kept), "place": _place_name(request), "day": _day, "search_hint": SEARCH_HINT})
 
 
 @router.get("/ekspor.{fmt}")
@@ -279,12 +286,20 @@ async def _who(request: Request) -> Any:
     return who
 
 
-def _done(report: Any, what: str) -> str | None:
-    if what == "dibuat":
-        return f"Laporan {report.reference} sudah dicatat."
+_DONE = {"dibuat": "Laporan {reference} sudah dicatat.", "dokumen": "Dokumen sudah dilampirkan pada laporan ini.",
+         "periksa": "Daftar periksa dokumen sudah diperbarui."}
+
+
+def _done(report: Any, what: str, channel: str | None) -> str | None:
+    """What the staff member just did; for a move, only what is true of the notice: it is queued
+    on the reporter's channel (its delivery shows under «Pemberitahuan ke pelapor»), or nobody can be told."""
+    if what in _DONE:
+        return _DONE[what].format(reference=report.reference)
     if what not in STATUS_NAMES:
         return None
-    told = " Pelapor diberi tahu lewat chat." if report.reporter_contact_id else ""
+    told = (f" Pemberitahuan untuk pelapor masuk antrean {CHANNEL_NAMES.get(channel, channel)}; lihat keadaannya "
+            "di «Pemberitahuan ke pelapor»." if channel else
+            " Pelapor tidak dapat dikabari otomatis: hubungi ahli waris lewat telepon atau WhatsApp.")
     return f"Status laporan sekarang «{STATUS_NAMES[what]}».{told}"
 
 
@@ -294,10 +309,16 @@ async def _detail(request: Request, staff: StaffInfo, report: Any, *, done: str 
     documents = await rt.santunan.documents(report)
     await rt.audit.record(actor=staff.actor, action="report.view", target=f"report:{report.reference}")
     moves = rt.santunan.allowed_moves(report, staff)
+    checklist = await rt.santunan.guard.checklist(report)
     return render(request, "report_detail.html", {
         "report": report, "overdue": rt.santunan.overdue(report), "history": await rt.santunan.history(report),
-        "documents": [(d, d.key.rsplit("/", 1)[1]) for d in documents],
-        "missing": [k for k in DOCUMENTS if k not in {d.kind for d in documents}], "document_names": DOCUMENT_NAMES,
+        "documents": [(d, d.key.rsplit("/", 1)[1]) for d in documents], "checklist": checklist,
+        "check_names": office.CHECK_NAMES, "kinds": KINDS, "confirmed": office.CONFIRMED,
+        "desil_max": rt.santunan.rules.desil_max,
+        "today": rt.santunan.now().astimezone(WIB).date().isoformat(), **await office.reporter_reach(rt, report),
+        "missing": [k for k, state in checklist.items() if state == "belum_ada"],
+        "unreadable": [k for k, state in checklist.items() if state == "tidak_terbaca"],
+        "document_names": DOCUMENT_NAMES,
         "moves": [(to, ACTIONS.get(to) if to != report.returns_to or report.status != "perlu_perbaikan"
                    else f"Kembalikan ke «{STATUS_NAMES.get(to, to)}»") for to in moves],
         "note_required": NOTE_REQUIRED, "note_max": NOTE_MAX, "who": await _who(request), "done": done,
@@ -305,11 +326,14 @@ async def _detail(request: Request, staff: StaffInfo, report: Any, *, done: str 
 
 
 @router.get("/{reference}")
-async def report_page(request: Request, reference: str, session: Reviewer, ok: str = "") -> HTMLResponse:
+async def report_page(request: Request, reference: str, session: Reviewer, ok: str = "",
+                      gagal: str = "") -> HTMLResponse:
     report = await _visible(request, session.staff, reference)
     if report is None:
         return _not_found(request)
-    return await _detail(request, session.staff, report, done=_done(report, ok))
+    channel = (await office.reporter_reach(_rt(request), report))["channel"]
+    return await _detail(request, session.staff, report, done=_done(report, ok, channel),
+                         error=office.upload_problem(request, gagal) if gagal else None)
 
 
 @router.post("/{reference}/pindah")
@@ -325,9 +349,17 @@ async def move(request: Request, reference: str, session: ReviewerForm, ke: Form
     if any(text is not None and len(text) > NOTE_MAX for text in (note, message)):
         return await _detail(request, staff, report, status_code=400,
                              error=f"Pesan atau catatan terlalu panjang: paling banyak {NOTE_MAX} karakter.")
+    details = office.details_from_form(ke, await request.form())
+    if isinstance(details, str) and ke not in _rt(request).santunan.allowed_moves(report, staff):
+        details = MoveDetails()  # the service says why this move cannot be made at all
     try:
+        if isinstance(details, str):
+            raise MissingField(details, "")
         await _rt(request).santunan.transition(reference=report.reference, to=ke, note=note, staff=staff,
-                                               message_to_family=message)
+                                               message_to_family=message, details=details)
+    except MissingField as exc:  # nothing changed: the form again, with what is missing
+        problem = office.MISSING_TEXT[office.missing_key(exc)].format(action=ACTIONS.get(ke, ke).lower())
+        return await _detail(request, staff, report, status_code=400, error=problem)
     except NotAllowed:
         raise Forbidden("Peran atau wilayah Anda tidak boleh memindahkan laporan ini ke tahap itu.") from None
     except (WrongMove, StaleStatus, LookupError):

@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
 from bot.admin.csrf import CsrfRejected, apply_csrf_cookie, csrf_field
-from bot.admin.labels import CHANNEL_NAMES, ROLE_NAMES, STATE_NAMES, STATUS_NAMES
+from bot.admin.labels import CHANNEL_NAMES, DELIVERY_NAMES, ROLE_NAMES, STATE_NAMES, STATUS_NAMES, TASK_NAMES
 from bot.admin.session import SESSION_COOKIE, Forbidden, LoginRequired, current_session, end_session, start_session
 from services.santunan import WIB
 
@@ -40,10 +40,12 @@ NAV = (
     ("/admin", "Dasbor", ()),
     ("/admin/bantuan", "Kotak Masuk", ()),
     ("/admin/laporan", "Laporan Santunan", ("admin", "dinsos", "camat", "kades")),
+    ("/admin/pembayaran", "Pembayaran", ("admin", "dinsos")),
     ("/admin/registri", "Registri", ("admin", "dinsos", "camat", "kades")),
     ("/admin/pengumuman", "Pengumuman", ("admin", "humas")),
     ("/admin/tanya-jawab", "Tanya Jawab", ()),
     ("/admin/staf", "Akun Staf", ("admin",)),
+    ("/admin/audit", "Audit", ("admin",)),
     ("/admin/akun/tautkan", "Tautkan Chat", ()),
 )
 _STATUS_TEXT = {404: "Halaman ini tidak ada.", 405: "Cara membuka halaman ini tidak didukung."}
@@ -79,7 +81,8 @@ def _area_name(request: Request, kecamatan_code: str | None, desa_code: str | No
 templates = Jinja2Templates(directory=_HERE / "templates")
 templates.env.trim_blocks = templates.env.lstrip_blocks = True
 templates.env.globals.update(csrf_field=csrf_field, area_name=_area_name, when=_when, ROLE_NAMES=ROLE_NAMES,
-                             STATUS_NAMES=STATUS_NAMES, STATE_NAMES=STATE_NAMES, CHANNEL_NAMES=CHANNEL_NAMES)
+                             STATUS_NAMES=STATUS_NAMES, STATE_NAMES=STATE_NAMES, CHANNEL_NAMES=CHANNEL_NAMES,
+                             TASK_NAMES=TASK_NAMES, DELIVERY_NAMES=DELIVERY_NAMES)
 
 
 def _nav(request: Request) -> list[tuple[str, str, bool]]:

@@ -61,7 +61,8 @@ async def search(request: Request, staff: Viewer, kecamatan: str | None = None, 
                  size: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
     rt = _runtime(request)
     kec, des = _scope(request, staff, kecamatan, desa)
-    rows, total = await rt.registry.search(kecamatan=kec, desa=des, kategori=kategori, q=q, page=page, size=size)
+    rows, total = await rt.registry.search(kecamatan=kec, desa=des, kategori=kategori, q=q, page=page, size=size,
+                                           nik_hash=rt.santunan.nik_digest(q) if q else None)
     await rt.audit.record(actor=staff.actor, action="registry.view", target="registry",
                           detail={"kecamatan": kec, "desa": des, "kategori": kategori, "page": page,
                                   "rows": len(rows)})
@@ -71,7 +72,7 @@ async def search(request: Request, staff: Viewer, kecamatan: str | None = None, 
         "kecamatan": r.kecamatan_code, "kecamatan_nama": names.get(r.kecamatan_code).name,
         "desa": r.desa_code, "desa_nama": names.get(r.desa_code).name if r.desa_code else None,
         "mulai": r.start_date.isoformat(), "akhir": r.end_date.isoformat(), "status": r.status,
-        "kpj": r.kpj_masked} for r in rows]}
+        "dilaporkan_meninggal": r.reported_dead, "kpj": r.kpj_masked} for r in rows]}
 
 
 @router.get("/stats")

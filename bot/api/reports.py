@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Query, Request, UploadFile, status
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 
 from bot.api.deps import NO_NUL, SignedInFirst, require_roles
 from bot.api.problems import CONFLICT, NOT_FOUND, SIGNED_IN
 from bot.documents import document_response
+from bot.staff_documents import PROBLEMS, attach
 from conversations.parsing import parse_kk, parse_phone
+from services.guardrails import MissingField, MoveDetails
 from services.nik import check_nik
 from services.santunan import STATUSES, Draft, Duplicate, LateReport, NotAllowed, WrongMove
 from services.sheets import csv_text, xlsx_bytes
@@ -50,6 +52,12 @@ class TransitionIn(BaseModel):
     note: str | None = Field(default=None, max_length=1000, pattern=NO_NUL)
     # the only text sent to the family with the notice (for perlu_perbaikan: what they must supply)
     message_to_family: str | None = Field(default=None, max_length=1000, pattern=NO_NUL)
+    # the guardrails (services/guardrails.py): the DTSEN desil for disetujui, the transfer for
+    # dicairkan, and why a guardrail is overridden
+    desil: int | None = Field(default=None, ge=1, le=10)
+    transfer_date: date | None = None
+    transfer_reference: str | None = Field(default=None, max_length=60, pattern=NO_NUL)
+    override_reason: str | None = Field(default=None, max_length=1000, pattern=NO_NUL)
 
 
 def _rt(request: Request) -> Any:
@@ -94,7 +102,9 @@ def _summary(request: Request, report: Any) -> dict[str, Any]:
             "deceased_nik": report.deceased_nik_masked, "date_of_death": report.date_of_death.isoformat(),
             "created_at": report.created_at, "stage_due": report.stage_due,
             "overdue": rt.santunan.overdue(report), "late": report.late, "jkm_covered": report.jkm_covered,
-            "jkm_told": report.jkm_told}
+            "jkm_told": report.jkm_told, "desil": report.desil,
+            "transfer_date": report.transfer_date.isoformat() if report.transfer_date else None,
+            "transfer_reference": report.transfer_reference}
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=CONFLICT)
@@ -121,6 +131,7 @@ async def file_report(request: Request, staff: Reviewer, body: ReportIn) -> dict
 async def list_reports(request: Request, staff: Reviewer, status_: Annotated[str | None, Query(alias="status")] = None,
                        kecamatan: str | None = None, desa: str | None = None, since: date | None = None,
                        until: date | None = None, jkm: bool | None = None, overdue: bool = False,
+                       q: Annotated[str | None, Query(max_length=80, pattern=NO_NUL)] = None,
                        page: Annotated[int, Query(ge=1, le=100000)] = 1,
                        size: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
     rt = _rt(request)
@@ -133,7 +144,7 @@ async def list_reports(request: Request, staff: Reviewer, status_: Annotated[str
     if (kec or des) and not staff.can_see(kecamatan_code=kec, desa_code=des) and not staff.sees_all:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Data ini di luar wilayah Anda")
     f = ReportFilter(kecamatan=kec, desa=des, status=status_, since=since, until=until, jkm=jkm,
-                     overdue_at=rt.santunan.now() if overdue else None)
+                     overdue_at=rt.santunan.now() if overdue else None, text=rt.santunan.text_query(q, rt.wilayah))
     rows, total = await rt.santunan.search(staff, f, page=page, size=size)
     await rt.audit.record(actor=staff.actor, action="report.list", detail={"rows": len(rows), "page": page})
     return {"items": [_summary(request, r) for r in rows], "total": total, "page": page, "size": size}
@@ -185,6 +196,7 @@ async def get_report(request: Request, staff: Reviewer, reference: Reference) ->
     report = await _visible(request, staff, reference)
     history = await rt.santunan.history(report)
     documents = await rt.santunan.documents(report)
+    checklist = await rt.santunan.guard.checklist(report)
     await rt.audit.record(actor=staff.actor, action="report.view", target=f"report:{report.reference}")
     return {**_summary(request, report), "deceased_nik": report.deceased_nik_masked, "kk_number": report.kk_number,
             "reporter_name": report.reporter_name, "reporter_relationship": report.reporter_relationship,
@@ -192,7 +204,9 @@ async def get_report(request: Request, staff: Reviewer, reference: Reference) ->
             "bank_name": report.bank_name, "bank_account": report.bank_account, "bank_holder": report.bank_holder,
             "needs": report.needs, "rejection_reason": report.rejection_reason, "returns_to": report.returns_to,
             "history": [{"status": e.to_status, "from": e.from_status, "at": e.at, "by": e.actor, "note": e.note,
-                         "message_to_family": e.family_message} for e in history],
+                         "message_to_family": e.family_message, "override_reason": e.override_reason}
+                        for e in history],
+            "checklist": checklist,
             "documents": [{"kind": d.kind, "content_type": d.content_type, "size": d.size, "uploaded_at": d.uploaded_at,
                            "url": f"/api/v1/reports/{report.reference}/documents/{d.key.rsplit('/', 1)[1]}"}
                           for d in documents],
@@ -201,9 +215,14 @@ async def get_report(request: Request, staff: Reviewer, reference: Reference) ->
 
 @router.post("/{reference}/transitions", responses={**NOT_FOUND, **CONFLICT})
 async def move(request: Request, staff: Reviewer, reference: Reference, body: TransitionIn) -> dict[str, Any]:
+    details = MoveDetails(desil=body.desil, transfer_date=body.transfer_date,
+                          transfer_reference=body.transfer_reference, override_reason=body.override_reason)
     try:
         report = await _rt(request).santunan.transition(reference=reference.upper(), to=body.to, note=body.note,
-                                                        message_to_family=body.message_to_family, staff=staff)
+                                                        message_to_family=body.message_to_family, staff=staff,
+                                                        details=details)
+    except MissingField as exc:
+        raise _unprocessable(f"{exc.field}: {exc.problem}") from None
     except LookupError:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="laporan tidak ditemukan") from None
     except NotAllowed:
@@ -215,6 +234,22 @@ async def move(request: Request, staff: Reviewer, reference: Reference, body: Tr
         raise _unprocessable("message_to_family atau note: alasan wajib diisi untuk ditolak atau perlu_perbaikan") \
             from None
     return {"reference": report.reference, "status": report.status}
+
+
+@router.post("/{reference}/documents", status_code=status.HTTP_201_CREATED, responses=NOT_FOUND)
+async def add_document(request: Request, staff: Reviewer, reference: Reference,
+                       kind: Annotated[str, Form(max_length=32)] = "",
+                       file: Annotated[UploadFile | None, File()] = None) -> dict[str, Any]:
+    """A document staff saw on paper, attached to a report of their area (bot/staff_documents.py);
+    another area's report is 404 before anything sent is looked at."""
+    rt = _rt(request)
+    report = await _visible(request, staff, reference)
+    data = await file.read(rt.settings.attachment_max_bytes + 1) if file is not None else b""
+    problem = await attach(rt, staff, report, kind=kind, data=data)
+    if problem is not None:
+        raise _unprocessable(("kind: " if problem == "kind" else "file: ") + PROBLEMS[problem].format(
+            mb=rt.settings.attachment_max_bytes // (1024 * 1024)))
+    return {"reference": report.reference, "kind": kind, "documents": len(await rt.santunan.documents(report))}
 
 
 @router.get("/{reference}/documents/{name}", response_class=FileResponse, responses={

@@ -235,7 +235,8 @@ async def test_the_dashboard_counts_only_the_staff_members_area(client, browser)
     assert "<title>Kayu Agung: 2</title>" in pages["adm"] and "<title>Pedamaran: 1</title>" in pages["adm"]
     assert "<title>Air Sugihan: 0</title>" in pages["adm"]  # every kecamatan, with or without reports
     assert "Kec. Kayu Agung" in pages["camat.kag"] and "Kel. Kedaton, Kec. Kayu Agung" in pages["kades.kdt"]
-    assert '<tr data-status="diajukan"><td>Diajukan</td><td class="num">2</td></tr>' in pages["camat.kag"]
+    assert re.search(r'<tr data-status="diajukan"><td><a href="/admin/laporan\?status=diajukan">Diajukan</a></td>'
+                     r'<td class="num"><a href="/admin/laporan\?status=diajukan">2</a></td></tr>', pages["camat.kag"])
 
 
 async def test_humas_sees_no_report_figures(client, browser):

@@ -17,6 +17,7 @@ from storage.models import OutboxMessage, Report, utcnow
 from tests.bot import test_admin
 from tests.bot.test_admin import _csrf, _post, _signed_in
 from tests.bot.test_api_registry import _token
+from tests.guardrail_fields import PAPER_FORM, PAPER_JSON
 
 browser = test_admin.browser  # the fixture opening one browser (cookie jar) per staff member
 
@@ -65,9 +66,11 @@ def _status(page: str) -> str:
 
 
 def _clean(page: str) -> None:
-    """No inline script or style (the CSP forbids them), nothing from another site."""
+    """No inline script or style (the CSP forbids them), nothing from another site: the only
+    outside links are the heir's WhatsApp (wa.me), which a staff member taps, never loaded."""
     assert "<script>" not in page and "style=" not in page
-    assert not re.search(r"""(src|href|action)=["']?(https?:)?//""", page)
+    assert not re.search(r"""(src|action)=["']?(https?:)?//""", page)
+    assert not re.search(r"""href=["']?(https?:)?//(?!wa\.me/)""", page)
 
 
 async def _outbox_for(client, reference: str, address: str) -> list:
@@ -108,7 +111,8 @@ async def test_the_queue_shows_only_the_staff_members_area_most_urgent_first(cli
 async def test_the_queue_filters_and_pages(client, browser, monkeypatch):
     sukadana, kedaton, sukaraja = await _three(client)
     kades = await _token(client, "kades.api", "kades", desa=SUKADANA)
-    await client.post(f"/api/v1/reports/{sukadana}/transitions", json={"to": "diverifikasi_desa"}, headers=kades)
+    await client.post(f"/api/v1/reports/{sukadana}/transitions", json={"to": "diverifikasi_desa", **PAPER_JSON},
+                      headers=kades)
     dinsos = await _signed_in(browser, client, "dinsos1", "dinsos")
     cases = {"?status=diverifikasi_desa": [sukadana], "?overdue=1": [kedaton], f"?kecamatan={PDM}": [sukaraja],
              f"?desa={KEDATON}": [kedaton], "?kecamatan=Pedamaran": [sukaraja], "?jkm=ya": [],
@@ -165,10 +169,11 @@ async def test_a_kades_verifies_from_the_report_page_and_the_reporter_is_told(cl
     assert re.search(r'id="pesan-perlu_perbaikan" name="pesan" rows="2" maxlength="1000">', page)
     assert re.search(r'id="catatan-perlu_perbaikan" name="catatan" rows="2" maxlength="1000">', page)
     r = await _post(kades, f"/admin/laporan/{reference}", f"/admin/laporan/{reference}/pindah",
-                    ke="diverifikasi_desa", pesan="Sudah dicek ke rumah duka", catatan="desil 3 menurut DTSEN")
+                    ke="diverifikasi_desa", pesan="Sudah dicek ke rumah duka", catatan="desil 3 menurut DTSEN",
+                    alasan="KK dan KTP diperiksa di kantor desa")
     assert r.status_code == 303 and r.headers["location"] == f"/admin/laporan/{reference}?ok=diverifikasi_desa"
     page = (await kades.get(r.headers["location"])).text
-    assert _status(page) == "diverifikasi_desa" and "Pelapor diberi tahu" in page
+    assert _status(page) == "diverifikasi_desa" and "Pemberitahuan untuk pelapor masuk antrean Telegram" in page
     entry = re.search(r'<li data-to="diverifikasi_desa" data-from="diajukan">.*?</li>', page, re.S)[0]
     assert "Diajukan → Diverifikasi desa" in entry and "kades.skd" in entry
     assert re.search(r'data-sent="keluarga">.*Sudah dicek ke rumah duka', entry)
@@ -207,7 +212,8 @@ async def test_wrong_moves_are_explained_and_change_nothing(client, browser):
     r = await _post(camat, detail, action, ke="diverifikasi_desa")
     assert r.status_code == 403 and "tidak boleh" in r.text
     stale = _csrf((await kades.get(detail)).text)  # the page is open, then the report moves on
-    assert (await kades.post(action, data={"csrf_token": stale, "ke": "diverifikasi_desa"})).status_code == 303
+    assert (await kades.post(action, data={"csrf_token": stale, "ke": "diverifikasi_desa", **PAPER_FORM})
+            ).status_code == 303
     r = await kades.post(action, data={"csrf_token": stale, "ke": "diverifikasi_desa"})
     assert r.status_code == 409 and "sudah diproses orang lain" in r.text and _status(r.text) == "diverifikasi_desa"
     r = await _post(camat, detail, action, ke="dicairkan")

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.bot.test_api_registry import _token
+from tests.guardrail_fields import PAPER_JSON
 
 KAG, SUKADANA, KEDATON = "16.02.05", "16.02.05.1008", "16.02.05.1007"
 
@@ -78,8 +79,8 @@ async def test_every_wrong_move_is_403_or_409_and_the_history_records_the_right_
     reference = (await _file(client, staff)).json()["reference"]
 
     async def move(who, to, note="ok"):
-        return (await client.post(f"/api/v1/reports/{reference}/transitions", json={"to": to, "note": note},
-                                  headers=staff[who])).status_code
+        return (await client.post(f"/api/v1/reports/{reference}/transitions",
+                                  json={"to": to, "note": note, **PAPER_JSON}, headers=staff[who])).status_code
 
     assert await move("kades_other", "diverifikasi_desa") == 404
     assert await move("camat", "diverifikasi_desa") == 403

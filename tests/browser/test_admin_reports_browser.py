@@ -48,6 +48,8 @@ def test_a_kades_verifies_a_report_and_the_family_is_told_in_their_chat(live, pa
     assert page.locator("#status").get_attribute("data-status") == "diajukan"
     assert page.locator("#nik").inner_text() != _nik(1)  # masked
     page.fill("#pesan-diverifikasi_desa", "Sudah dicek ke rumah duka.")
+    page.fill("#alasan-diverifikasi_desa", "KK dan KTP diperiksa di kantor desa")  # no document was sent
+    page.once("dialog", lambda dialog: dialog.accept())  # "Verifikasi (desa) laporan SK-…?"
     page.click("button[data-transition=diverifikasi_desa]")
     page.wait_for_selector("#status[data-status=diverifikasi_desa]")
     assert "Sudah dicek ke rumah duka." in page.locator("#riwayat-laporan").inner_text()

@@ -8,6 +8,7 @@ from conversations.model import Choice, Reply
 from services.staff import StaffInfo
 from storage.models import utcnow
 from tests.bot.test_admin_reports import SUKADANA, _draft
+from tests.guardrail_fields import PAPER
 
 KADES = StaffInfo(9, "kades.skd", "kades", SUKADANA[:8], SUKADANA)
 PUSH_WAIT = 30_000  # the page backs off while nothing comes: 4.5 s, 7 s, 10 s, ... between polls
@@ -24,7 +25,7 @@ def test_a_notice_pushed_to_a_web_user_appears_without_a_reload(live, page):
     report = live.run(rt.santunan.file(_draft(live, "1602015708850003", SUKADANA), filed_by=f"contact:{contact.id}",
                                        contact=contact))
     live.run(rt.santunan.transition(reference=report.reference, to="diverifikasi_desa", note="catatan-internal-q7",
-                                    message_to_family="Sudah dicek ke rumah duka", staff=KADES))
+                                    message_to_family="Sudah dicek ke rumah duka", staff=KADES, details=PAPER))
     notice = page.wait_for_selector(f".bubble.pushed:has-text('{report.reference}')", timeout=PUSH_WAIT)
     assert "Sudah dicek ke rumah duka" in notice.inner_text() and "catatan-internal-q7" not in notice.inner_text()
     assert page.locator(".bubble.pushed").count() == 1

@@ -274,3 +274,21 @@ async def test_a_form_without_a_valid_csrf_token_changes_nothing(client, browser
     row = await rt.broadcasts.get(aid)
     assert (row.state, row.approved_by, row.title) == ("draft", None, "Vaksinasi anak")
     assert (await rt.broadcasts.page(limit=10))[1] == 1 and await _outbox_rows(client, aid) == 0
+
+
+async def test_the_canary_pause_is_explained_with_the_time_the_rest_starts(client, browser):
+    """Friction 11: a broadcast that waits on its canary says so, instead of looking stalled."""
+    rt = client.app.state.runtime
+    await _subscribers(rt, 30)
+    rt.broadcasts.canary_percent, rt.broadcasts.canary_wait = 10, 600
+    author, second = await _signed_in(browser, client, "humas1"), await _signed_in(browser, client, "humas2")
+    aid = await _compose(author, kecamatan=[KAG])
+    detail = f"{BASE}/{aid}"
+    await second.get(detail)
+    assert (await _post(second, detail, f"{detail}/approve")).status_code == 303
+    assert (await _post(author, detail, f"{detail}/send")).status_code == 303
+    row = await rt.broadcasts.get(aid)
+    page = (await author.get(detail)).text
+    due = row.canary_until.astimezone(WIB)
+    assert f"Uji coba: {row.canary_size} penerima pertama dikirim lebih dulu; sisanya mulai" in page
+    assert f"{due:%H.%M} WIB jika yang gagal atau berhenti berlangganan kurang dari 5%" in page

@@ -67,6 +67,10 @@ async def test_telegram_with_photos_and_a_pdf_and_a_redelivered_confirmation(cli
         assert (await post_tg(client, tg_update(5000 + i, 801, **message))).status_code == 200
     texts = fake_telegram.texts_to(801)
     assert any(t.startswith("Laporan sudah kami terima dan simpan.") for t in texts)
+    # each file is acknowledged before the next is asked for (staff UX review, friction 18)
+    assert any("Surat Keterangan Tidak Mampu (SKTM) diterima ✓\nKirim foto atau PDF akta kematian" in t
+               for t in texts)
+    assert any(f"{MSG.doc_akta_kematian} diterima ✓\n" in t for t in texts)
     final = tg_update(5000 + len(answers) - 1, 801, text="Benar, kirim")
     await post_tg(client, final)  # Telegram delivers the confirmation again
     assert await _count(client, Report) == 1 and await _count(client, ReportDocument) == 2

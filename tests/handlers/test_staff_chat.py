@@ -88,6 +88,7 @@ async def test_a_kades_verifies_from_a_button_and_a_camat_asks_for_perbaikan(cli
     told = fake_telegram.texts_to(KADES_TG)[-1]
     assert told.startswith(f"Laporan santunan {reference} menunggu pemeriksaan desa/kelurahan.")
     assert "Sukadana, Kec. Kayu Agung" in told and "A. S." in told and "Ahmad" not in told
+    assert told.endswith(f"/admin/laporan/{reference}")  # a deep link to the report page (friction 10)
     assert _markup(fake_telegram, KADES_TG) == {"inline_keyboard": [[
         {"text": MSG.staff_verify, "callback_data": f"VERIFIKASI {reference}"},
         {"text": MSG.staff_fix, "callback_data": f"PERBAIKAN {reference}"}]]}
@@ -100,17 +101,27 @@ async def test_a_kades_verifies_from_a_button_and_a_camat_asks_for_perbaikan(cli
     assert await chats.telegram(STRANGER_TG, f"VERIFIKASI {reference}") == MSG.not_understood
     assert (await rt.santunan.get(reference)).status == "diajukan"
 
-    # the kades presses Verifikasi
+    # the kades presses Verifikasi: no document yet, so only the report page can verify, with a reason
+    refused = await chats.press(KADES_TG, f"VERIFIKASI {reference}")
+    assert refused.startswith(f"Laporan {reference} belum lengkap dokumennya: SKTM") and "/admin/laporan/" in refused
+    assert (await rt.santunan.get(reference)).status == "diajukan"
+    for kind in ("sktm", "akta_kematian", "kk", "ktp_almarhum", "ktp_ahli_waris"):  # seen at the kantor desa
+        await rt.santunan.guard.set_check(report=await rt.santunan.get(reference), kind=kind,
+                                          state="diperiksa_langsung", actor=kades.actor)
+    asked = await chats.press(KADES_TG, f"VERIFIKASI {reference}")  # asked first (friction 24)
+    assert asked == MSG.staff_confirm_verify.format(reference=reference)
+    assert (await rt.santunan.get(reference)).status == "diajukan"
     answered = len(fake_telegram.named("answerCallbackQuery"))
-    reply = await chats.press(KADES_TG, f"VERIFIKASI {reference}")
+    reply = await chats.press(KADES_TG, f"VERIFIKASI {reference} YA")
     assert reply == MSG.staff_verified.format(reference=reference, status=MSG.status_names["diverifikasi_desa"])
     assert len(fake_telegram.named("answerCallbackQuery")) == answered + 1
     report = await rt.santunan.get(reference)
     assert report.status == "diverifikasi_desa"
     assert (await rt.santunan.history(report))[-1].actor == kades.actor
     moves = [e for e in await rt.audit.recent() if e.action == "report.transition"]
-    assert [(e.actor, e.detail) for e in moves] == [(kades.actor, {"from": "diajukan", "to": "diverifikasi_desa"})]
-    again = await chats.press(KADES_TG, f"VERIFIKASI {reference}")  # pressed twice: explained, nothing moves
+    assert [(e.actor, e.detail) for e in moves] == [(kades.actor, {"from": "diajukan", "to": "diverifikasi_desa",
+                                                                   "override": False})]
+    again = await chats.press(KADES_TG, f"VERIFIKASI {reference} YA")  # pressed twice: explained, nothing moves
     assert again.startswith(f"Laporan {reference} tidak bisa diverifikasi") and len(
         [e for e in await rt.audit.recent() if e.action == "report.transition"]) == 1
 
@@ -200,3 +211,12 @@ async def test_the_author_of_a_paused_broadcast_is_told_in_their_chat(client, fa
     await Worker(rt).send_due()
     told = fake_telegram.texts_to(906)[-1]
     assert told.startswith('Pengumuman "Kenari" dihentikan sementara. Alasan: uji awal: 3 dari 20')
+
+
+async def test_the_t_me_deep_link_links_the_chat_in_one_tap(client, fake_telegram, fake_twilio):
+    """t.me/<bot>?start=<code> opens the bot and sends "/start <code>": the same as TAUTKAN <code>."""
+    chats = Chats(client, fake_telegram, fake_twilio)
+    kades = await chats.staff("kades.sukadana", "kades", desa=SUKADANA)
+    linked = await chats.telegram(KADES_TG, f"/start {await chats.code(kades)}")
+    assert linked == MSG.link_done.format(username="kades.sukadana", role="kepala desa/lurah")
+    assert (await chats.rt.staff_links.chat_of(staff_id=kades.id)).channel == "telegram"

@@ -14,6 +14,7 @@ from services.staff import StaffInfo
 from storage.models import AuditEntry, Contact, OutboxMessage, Report, Staff
 from tests.bot.test_api_registry import _token
 from tests.conftest import chat
+from tests.guardrail_fields import PAPER
 from tests.handlers.conftest import post_tg, post_wa, tg_update, wa_form
 from tests.handlers.test_santunan_channels import script
 from tests.services.test_coverage import _load
@@ -85,7 +86,8 @@ async def test_hapus_data_saya_asks_first_then_forgets_and_keeps_the_report(clie
     phone = Phone(client, fake_twilio)
     await phone.say("langganan semua", *script("1602015708850004", ["nanti"] * 5))
     [report] = await _rows(client, Report)
-    await rt.santunan.transition(reference=report.reference, to="diverifikasi_desa", note=None, staff=KADES)
+    await rt.santunan.transition(reference=report.reference, to="diverifikasi_desa", note=None, staff=KADES,
+                                 details=PAPER)
     before = await _contact(client, WA)
     assert (await _rows(client, OutboxMessage, OutboxMessage.contact_id == before.id))  # a notice waits for them
 

@@ -25,6 +25,7 @@ from bot.logs import QUIET, setup_logging
 from bot.worker import Worker
 from services.privacy import mask_account, mask_kk, mask_nik, mask_phone
 from services.staff import StaffInfo
+from tests.guardrail_fields import PAPER_JSON
 from tests.handlers.conftest import SECRET, perform_webhook_reply, post_wa, sign, tg_update, wa_form
 from tests.handlers.test_santunan_channels import JPEG
 from tests.services.test_coverage import _load
@@ -181,7 +182,7 @@ class Day:
 
     async def move(self, reference: str, to: str, who: str, note: str | None = None) -> None:
         await self.api("POST", f"/reports/{reference}/transitions", who,
-                       json={"to": to, "note": note, "message_to_family": note})
+                       json={"to": to, "note": note, "message_to_family": note, **PAPER_JSON})
 
     async def drain(self) -> None:
         worker = Worker(self.rt)
@@ -228,7 +229,11 @@ async def _afternoon(day: Day) -> None:
     await day.api("GET", "/reports?status=diajukan", "kades.sukadana")
     await day.api("GET", f"/reports/{ref_b}", "kades.sukadana")
     await day.move(ref_b, "diverifikasi_desa", "kades.sukadana")
-    await day.telegram(TG_KADES, f"VERIFIKASI {ref_c}")
+    report_c = await day.rt.santunan.get(ref_c)
+    for kind in ("sktm", "akta_kematian", "kk", "ktp_almarhum", "ktp_ahli_waris"):  # seen at the kantor desa
+        await day.rt.santunan.guard.set_check(report=report_c, kind=kind, state="diperiksa_langsung",
+                                              actor="staff:1")
+    await day.telegram(TG_KADES, f"VERIFIKASI {ref_c}", f"VERIFIKASI {ref_c} YA")
     await day.move(ref_b, "diverifikasi_kecamatan", "camat.kag")
     await day.move(ref_c, "perlu_perbaikan", "camat.kag", note="Foto SKTM belum ada")
     await day.move(ref_b, "disetujui", "dinsos1")

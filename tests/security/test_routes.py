@@ -58,6 +58,9 @@ ROLES_BY_PREFIX = {
     "/admin/akun": EVERYONE,  # linking one's own chat
     "/admin/staf": frozenset({"admin"}),
     "/admin/laporan": CASEWORK,
+    "/admin/pembayaran": CASEWORK,  # the list and its export; marking paid: admin and dinsos (IMPORTERS)
+    "/admin/pembayaran/cairkan": IMPORTERS,
+    "/admin/audit": frozenset({"admin"}),
     "/admin/registri": CASEWORK,
     "/admin/registri/impor": IMPORTERS,
     "/admin/pengumuman": HUMAS,
@@ -72,7 +75,7 @@ ROLES_BY_PREFIX = {
 # pages that read a kecamatan filter from the query string themselves rather than declaring it
 FILTERED_PAGES = {"/admin/laporan", "/admin/laporan/ekspor.{fmt}"}
 ROLE_REFUSED = {"api": "Peran Anda tidak diizinkan untuk ini", "admin": "Peran Anda tidak diizinkan"}
-TRANSITION = {"to": "diverifikasi_desa", "note": "periksa"}
+TRANSITION = {"to": "diverifikasi_desa", "note": "periksa", "override_reason": "diperiksa di kantor desa"}
 
 
 def _prefix(path: str) -> str | None:
@@ -100,7 +103,7 @@ async def _call(world: World, route: Route, *, who: str | None = None, expired: 
     if route.method != "GET":
         data = {"csrf_token": await world.csrf(who)} if with_csrf and who else {}
         if route.path.endswith("/pindah"):
-            data |= {"ke": "diverifikasi_desa", "catatan": "periksa"}
+            data |= {"ke": "diverifikasi_desa", "catatan": "periksa", "alasan": "diperiksa di kantor desa"}
     return await web.request(route.method, url, params=query, data=data)
 
 

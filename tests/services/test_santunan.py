@@ -18,6 +18,7 @@ from storage.models import OutboxMessage
 from storage.registry import Registry
 from storage.reports import ReportFilter, Reports
 from tests.clock import Clock
+from tests.guardrail_fields import PAPER
 
 KAG, SUKADANA, PEDAMARAN = "16.02.05", "16.02.05.1008", "16.02.03"
 DINSOS = StaffInfo(1, "dinsos", "dinsos", None, None)
@@ -56,7 +57,7 @@ async def test_the_whole_way_by_the_right_people(env):
     assert report.reference.startswith("SK-") and report.status == "diajukan"
     for staff, to in ((KADES, "diverifikasi_desa"), (CAMAT, "diverifikasi_kecamatan"), (DINSOS, "disetujui"),
                       (ADMIN, "dicairkan")):
-        report = await service.transition(reference=report.reference, to=to, note=None, staff=staff)
+        report = await service.transition(reference=report.reference, to=to, note=None, staff=staff, details=PAPER)
         assert report.status == to
     history = await service.history(report)
     assert [e.to_status for e in history] == ["diajukan", "diverifikasi_desa", "diverifikasi_kecamatan", "disetujui",
@@ -86,17 +87,17 @@ async def test_wrong_people_and_wrong_moves_are_refused(env, status_path, staff,
     service, _, _, _ = env
     report = await service.file(draft(), filed_by="staff:9")
     for step, by in status_path:
-        await service.transition(reference=report.reference, to=step, note="alasan", staff=by)
+        await service.transition(reference=report.reference, to=step, note="alasan", staff=by, details=PAPER)
     with pytest.raises(error):
-        await service.transition(reference=report.reference, to=to, note="alasan", staff=staff)
+        await service.transition(reference=report.reference, to=to, note="alasan", staff=staff, details=PAPER)
 
 
 async def test_perbaikan_goes_back_to_the_stage_it_left(env):
     service, _, _, _ = env
     report = await service.file(draft(), filed_by="contact:1")
-    await service.transition(reference=report.reference, to="diverifikasi_desa", note=None, staff=KADES)
+    await service.transition(reference=report.reference, to="diverifikasi_desa", note=None, staff=KADES, details=PAPER)
     with pytest.raises(ValueError):  # what is missing must be said
-        await service.transition(reference=report.reference, to="perlu_perbaikan", note=" ", staff=CAMAT)
+        await service.transition(reference=report.reference, to="perlu_perbaikan", note=" ", staff=CAMAT, details=PAPER)
     report = await service.transition(reference=report.reference, to="perlu_perbaikan", note="desil 3 (internal)",
                                       message_to_family="SKTM belum ada", staff=CAMAT)
     assert (report.status, report.returns_to, report.needs) == ("perlu_perbaikan", "diverifikasi_desa",
@@ -132,7 +133,8 @@ async def test_deadlines_escalate_and_overdue_reports_come_first(env):
     assert [r.reference for r in rows] == newest_first[::-1]  # overdue first, although older
     overdue, total = await service.search(DINSOS, ReportFilter(overdue_at=clock.now), page=1, size=10)
     assert total == 1 and overdue[0].reference == first.reference
-    moved = await service.transition(reference=first.reference, to="diverifikasi_desa", note=None, staff=KADES)
+    moved = await service.transition(reference=first.reference, to="diverifikasi_desa", note=None, staff=KADES,
+                                     details=PAPER)
     assert moved.escalated_at is None and moved.stage_due == clock.now + timedelta(days=3)
 
 
@@ -160,7 +162,7 @@ async def test_a_transition_queues_a_notice_for_the_reporter(env):
     service, clock, contacts, engine = env
     contact = await contacts.touch(channel="telegram", channel_user_id="501", at=clock.now)
     report = await service.file(draft(), filed_by=f"contact:{contact.id}", contact=contact)
-    await service.transition(reference=report.reference, to="diverifikasi_desa", note=None, staff=KADES)
+    await service.transition(reference=report.reference, to="diverifikasi_desa", note=None, staff=KADES, details=PAPER)
     async with engine.connect() as conn:
         [row] = list(await conn.execute(select(OutboxMessage)))
     assert (row.channel, row.address, row.kind, row.priority, row.status) == ("telegram", "501", "notification", 0,

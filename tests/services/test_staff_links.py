@@ -144,7 +144,8 @@ async def test_only_the_active_linked_staff_who_must_act_are_told(env):
     assert [r["address"] for r in rows] == ["chat-kades.sukadana"]
     body = json.loads(rows[0]["body"])
     assert body == {"notice": "staff_report", "reference": "SK-7KQ4-M2H", "status": "diajukan", "desa": "Sukadana",
-                    "kecamatan": "Kayu Agung", "initials": "A. S.", "date_of_death": "2026-11-24", "again": False}
+                    "kecamatan": "Kayu Agung", "initials": "A. S.", "date_of_death": "2026-11-24", "again": False,
+                    "url": "/admin/laporan/SK-7KQ4-M2H"}
     assert (rows[0]["kind"], rows[0]["priority"]) == ("notification", 0)
     camat = await links.report_alerts(**report, status="diverifikasi_desa", again=True)
     assert [r["address"] for r in camat] == ["chat-camat.kag"] and json.loads(camat[0]["body"])["again"] is True
