@@ -11,7 +11,7 @@ both state stores (the SQL store, and Redis: skipped locally without TEST_REDIS_
 - the answers are typed the way people type them (conversations/fields.py)."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -22,8 +22,8 @@ from conversations.drafts import position
 from conversations.messages_id import MSG
 from conversations.santunan import santunan_flow
 from services.santunan import WIB
-from storage.state import state_key
 from tests.conftest import chat
+from tests.handlers.test_forms import _age
 
 NIK, KK = "1602015708850003", "1602011203150001"
 # (step, what a citizen types); the bank and account come apart here, so that every step is visited
@@ -59,16 +59,6 @@ def _texts(replies) -> str:
 
 def _choices(replies) -> list[str]:
     return [c for r in replies for c in r["choices"]]
-
-
-async def _age(client, user: str, *, minutes: int) -> None:
-    rt = client.app.state.runtime
-    contact = await rt.contacts.touch(channel="web", channel_user_id=user, at=datetime.now(UTC))
-    key = state_key(contact.id)
-    state = await rt.store.load(key)
-    older = (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat()
-    assert await rt.store.save(key, {**state, "updated_at": older}, expected_version=state["version"],
-                               ttl=timedelta(days=1))
 
 
 async def test_resume_from_every_step(web):
