@@ -13,7 +13,7 @@ from typing import Any
 
 from conversations import drafts, kinds, questions
 from conversations.context import Context
-from conversations.edits import edit_target
+from conversations.edits import edit_target, shown
 from conversations.messages_id import MSG
 from conversations.model import Choice, Incoming, Reply
 from conversations.parsing import MAX_TEXT, clean, is_later, normalise
@@ -350,10 +350,16 @@ class Engine:
             back["return_to"] = [state["step"], *state["return_to"]]
         for i in range(index - 1, -1, -1):
             step = flow.steps[i]
-            answers.pop(step.id, None)
-            if not (step.skip_if and step.skip_if(ctx, answers)):
-                return self._prompt(flow, {**back, "answers": answers}, i, ctx, [])
+            was = answers.pop(step.id, None)
+            if not (step.skip_if and step.skip_if(ctx, answers)):  # asked again, with the answer it had
+                said = shown(was, _choices(step, ctx, answers), self._place_name(ctx))
+                return self._prompt(flow, {**back, "answers": answers}, i, ctx,
+                                    [Reply(MSG.back_was.format(answer=said))] if said else [])
         return Turn(drafts.park(state, self._flows, ctx.now), [self._menu()])
+
+    @staticmethod
+    def _place_name(ctx: Context):
+        return lambda code: (place.name if (place := ctx.services.wilayah.get(code)) else None)
 
     def _help(self, state: State | None, ctx: Context) -> Turn:
         flow = self._flows.get(state["flow"]) if state else None

@@ -15,6 +15,7 @@ class FormTexts:
                        "di sini.")
     hd_away = ("Saat ini di luar jam kerja petugas. Pesan Anda sudah kami catat dan akan dibaca petugas {when}. "
                "Anda tidak perlu mengirim ulang.")
+    back_was = "Kembali ke langkah sebelumnya. Jawaban Anda tadi: {answer}. Silakan jawab lagi."
     hd_ack = "Pesan Anda sudah kami teruskan ke petugas. Mohon tunggu balasannya di sini."
     hd_ask_area = ("Agar sampai ke petugas wilayah Anda: Anda tinggal di kecamatan dan desa mana? Contoh: "
                    "Pedamaran, desa Cinta Jaya. Boleh juga langsung tulis pertanyaan Anda.")

@@ -130,3 +130,14 @@ async def test_a_deferrable_step_offers_lewati_dulu_after_failed_tries(client):
     stuck = await chat(client, "web-f7", "sudah saya foto")
     assert _choices(stuck)[0] == MSG.stuck_later
     assert "akta" in _texts(await chat(client, "web-f7", MSG.stuck_later)).lower()
+
+
+async def test_kembali_asks_the_step_before_again_with_its_answer_shown(client):
+    await _say(client, "web-back", *START, NIK)  # at the deceased's name now
+    back = await chat(client, "web-back", "kembali")
+    assert back[0]["text"] == MSG.back_was.format(answer="…0003")  # a NIK only by its last digits
+    assert back[-1]["text"].endswith(MSG.rep_ask_nik)
+    again = await chat(client, "web-back", "kembali")
+    assert again[0]["text"] == MSG.back_was.format(answer="Anak")
+    # the same answers take the form on from there
+    assert (await _say(client, "web-back", "anak", NIK))[-1]["text"].endswith(MSG.rep_ask_name)
