@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -91,21 +92,30 @@ class LiveServer:
                                                   kecamatan=kecamatan, desa=desa, actor="test"))
 
 
-@pytest.fixture
-def live(db_url, tmp_path, request, fake_telegram) -> Iterator[LiveServer]:
+@contextmanager
+def live_server(db_url, tmp_path, request, **channels) -> Iterator[LiveServer]:
+    """The real app on a free loopback port, on the test's database (and Redis in CI), with the
+    channel settings given; stopped afterwards."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     redis = request.getfixturevalue("redis_url") if REDIS_URL else ""
     settings = Settings(_env_file=None, database_url=db_url, redis_url=redis, data_dir=tmp_path,
                         secret_key="browser-secret-key-" + "x" * 32, public_base_url=f"http://127.0.0.1:{port}",
-                        broadcast_quiet_hours="", broadcast_canary_percent=0, worker_in_process=True,
-                        telegram_bot_token=TOKEN, telegram_webhook_secret="s3cret",
-                        telegram_api_base_url=fake_telegram.base_url)
+                        broadcast_quiet_hours="", broadcast_canary_percent=0, **channels)
     server = LiveServer(settings, port)
     server.start()
-    yield server
-    server.stop()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def live(db_url, tmp_path, request, fake_telegram) -> Iterator[LiveServer]:
+    with live_server(db_url, tmp_path, request, worker_in_process=True, telegram_bot_token=TOKEN,
+                     telegram_webhook_secret="s3cret", telegram_api_base_url=fake_telegram.base_url) as server:
+        yield server
 
 
 @pytest.fixture

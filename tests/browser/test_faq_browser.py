@@ -5,18 +5,9 @@ docs/screenshots/tanya-jawab.png."""
 from __future__ import annotations
 
 from tests.browser.conftest import login, shot
-from tests.browser.test_helpdesk_browser import say
+from tests.browser.test_helpdesk_browser import open_chat, say
 
 ODD = "kapan ada lomba perahu bidar di kayuagung?"
-
-
-def _citizen(browser, live):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="id-ID")
-    citizen = context.new_page()
-    citizen.set_default_timeout(15_000)
-    citizen.goto(live.url + "/chat")
-    citizen.wait_for_selector(".bubble.bot")
-    return citizen
 
 
 def _last_bot(citizen) -> str:
@@ -24,7 +15,7 @@ def _last_bot(citizen) -> str:
 
 
 def test_staff_answer_an_unanswered_question_and_edit_an_answer_seen_in_the_web_chat(live, page, browser):
-    citizen = _citizen(browser, live)
+    citizen = open_chat(browser, live)
     say(citizen, ODD)
     assert "belum bisa saya jawab" in citizen.locator(".bubble.bot").all_inner_texts()[-1]
 

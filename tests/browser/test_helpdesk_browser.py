@@ -10,13 +10,19 @@ QUESTION = "Saya mau tanya santunan kematian ayah saya"
 ANSWER = "Baik Bu, laporan Ibu sedang kami periksa. Mohon ditunggu."
 
 
-def _citizen_asks_for_a_person(browser, live):
-    """A second browser on /chat: 'petugas', then a question; the page, as the citizen left it."""
+def open_chat(browser, live):
+    """A second browser, a citizen's phone, on /chat once the page has greeted them."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="id-ID")
     citizen = context.new_page()
     citizen.set_default_timeout(15_000)
     citizen.goto(live.url + "/chat")
     citizen.wait_for_selector(".bubble.bot")  # the greeting, sent by the page itself
+    return citizen
+
+
+def _citizen_asks_for_a_person(browser, live):
+    """A second browser on /chat: 'petugas', then a question; the page, as the citizen left it."""
+    citizen = open_chat(browser, live)
     for text in ("petugas", QUESTION):
         say(citizen, text)
     return citizen

@@ -4,16 +4,13 @@ for a screen reader, and WhatsApp-style buttons as a test page renders the templ
 from __future__ import annotations
 
 import html
-import socket
 
 import pytest
 
-from bot.config import Settings
 from conversations.model import Choice, Reply
 from handlers.whatsapp_content import template_for
 from tests.bot.test_reach_web import ANSWERS, JPEG
-from tests.browser.conftest import LiveServer, shot
-from tests.conftest import REDIS_URL
+from tests.browser.conftest import live_server, shot
 
 SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 50_000, "uploadThroughput": 50_000}
 PHONE = {"width": 360, "height": 740}
@@ -22,20 +19,10 @@ PHONE = {"width": 360, "height": 740}
 @pytest.fixture
 def live_wa(db_url, tmp_path, request, fake_twilio):
     """The app with WhatsApp and a Telegram username configured, so the front door shows both."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    settings = Settings(_env_file=None, database_url=db_url, data_dir=tmp_path,
-                        redis_url=request.getfixturevalue("redis_url") if REDIS_URL else "",
-                        secret_key="browser-secret-key-" + "x" * 32, public_base_url=f"http://127.0.0.1:{port}",
-                        broadcast_quiet_hours="", broadcast_canary_percent=0,
-                        twilio_account_sid=fake_twilio.account_sid,
-                        twilio_auth_token=fake_twilio.auth_token, twilio_whatsapp_from="whatsapp:+6281100001111",
-                        twilio_api_base_url=fake_twilio.url, telegram_bot_username="layanan_oki_bot")
-    server = LiveServer(settings, port)
-    server.start()
-    yield server
-    server.stop()
+    with live_server(db_url, tmp_path, request, twilio_account_sid=fake_twilio.account_sid,
+                     twilio_auth_token=fake_twilio.auth_token, twilio_whatsapp_from="whatsapp:+6281100001111",
+                     twilio_api_base_url=fake_twilio.url, telegram_bot_username="layanan_oki_bot") as server:
+        yield server
 
 
 @pytest.fixture
