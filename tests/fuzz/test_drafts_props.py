@@ -16,7 +16,6 @@ delete."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 
 from hypothesis import event, example, given
 from hypothesis import strategies as st
@@ -25,10 +24,16 @@ from conversations.drafts import pick as _pick
 from conversations.messages_id import MSG
 from conversations.model import Choice, Incoming
 from conversations.parsing import normalise
-from storage.state import state_key
 from tests.fuzz import fuzz_settings
-from tests.fuzz.test_engine_props import Turn, _found, _good_answer, conversations, world  # noqa: F401  (a fixture)
-from tests.fuzz.world import STAFF_CHAT, World
+from tests.fuzz.test_engine_props import (  # noqa: F401  (world: a fixture)
+    Turn,
+    _found,
+    _good_answer,
+    begin,
+    conversations,
+    world,
+)
+from tests.fuzz.world import World
 
 _FORMS = ("lapor_kematian", "cek_bpjs")
 # the steps whose answer may end the form (filed, or a Stop)
@@ -72,15 +77,7 @@ def _may_lose(before: dict | None, after: dict | None, form: str, text: str) -> 
 
 async def _play(w: World, convo) -> None:
     rt = w.rt
-    await w.reset_reports()
-    user, channel = (STAFF_CHAT, "telegram") if convo.staff else (f"drafts-{next(w.ids)}", convo.channel)
-    contact = await rt.contacts.touch(channel=channel, channel_user_id=user, at=datetime.now(UTC))
-    key = state_key(contact.id)
-    if convo.staff:
-        await rt.store.delete(key)
-    nik = f"{convo.nik[:12]}{next(w.ids) % 10_000:04d}"
-    fill = {"{nik}": nik, "{ref}": w.staff_report, "{fix}": w.fix_report,
-            "{ref_lower}": w.staff_report.lower().replace("-", " ")}
+    user, channel, _contact, key, fill = await begin(w, convo, "drafts")
     said: list[str] = []
     for n, turn in enumerate(convo.steps()):
         before = await rt.store.load(key)

@@ -301,17 +301,24 @@ async def _check_filed(world: World, contact_id: int) -> None:
                            f"filed report {report.reference}")
 
 
-async def _play(world: World, convo: Conversation) -> None:
-    rt = world.rt
+async def begin(world: World, convo: Conversation, prefix: str = "fuzz"):
+    """A conversation's start: its user and channel, contact, state key, and the values its
+    placeholders stand for ({nik}, {ref}, ...)."""
     await world.reset_reports()
-    user, channel = (STAFF_CHAT, "telegram") if convo.staff else (f"fuzz-{next(world.ids)}", convo.channel)
-    contact = await rt.contacts.touch(channel=channel, channel_user_id=user, at=datetime.now(UTC))
+    user, channel = (STAFF_CHAT, "telegram") if convo.staff else (f"{prefix}-{next(world.ids)}", convo.channel)
+    contact = await world.rt.contacts.touch(channel=channel, channel_user_id=user, at=datetime.now(UTC))
     key = state_key(contact.id)
     if convo.staff:
-        await rt.store.delete(key)
+        await world.rt.store.delete(key)
     nik = f"{convo.nik[:12]}{next(world.ids) % 10_000:04d}"  # a new serial: no "already reported" by chance
     fill = {"{nik}": nik, "{ref}": world.staff_report, "{fix}": world.fix_report,
             "{ref_lower}": world.staff_report.lower().replace("-", " ")}
+    return user, channel, contact, key, fill
+
+
+async def _play(world: World, convo: Conversation) -> None:
+    rt = world.rt
+    user, channel, contact, key, fill = await begin(world, convo)
     last: Incoming | None = None
     for n, turn in enumerate(convo.steps()):
         before = await rt.store.load(key)
