@@ -63,7 +63,8 @@ from storage.registry import Registry
 from storage.reports import Reports
 from storage.retention import RetentionStore
 from storage.staff import StaffAccounts
-from storage.state import RedisStateStore, SqlStateStore, StateStore
+from storage.state import SqlStateStore, StateStore
+from storage.state_redis import RedisStateStore
 from storage.web_inbox import WebInbox
 
 __all__ = ["create_app", "Runtime", "build_runtime"]

@@ -42,10 +42,17 @@ class SendFailed(Exception):
         self.retry_after = retry_after
 
 
+def _carried(sender: Sender, address: str, replies: Sequence[Reply]) -> bool:
+    """Whether the sender takes these replies back in the webhook's response (no network call)."""
+    carries = getattr(sender, "carries", None)
+    return bool(carries and carries(address, replies))
+
+
 class Sender(Protocol):
     async def send(self, address: str, replies: Sequence[Reply], *, contact_id: int | None = None) -> list[str]:
         """Deliver replies to the channel's address of a person; the provider's ids of the messages.
-        Raise SendFailed if they did not go."""
+        Raise SendFailed if they did not go. A sender that can answer in the webhook's response
+        (handlers/telegram.py's WebhookAnswer) also has `carries(address, replies) -> bool`."""
 
 
 @dataclass
@@ -118,25 +125,23 @@ class Dispatcher:
             return first
         contact = await self._contacts.touch(channel=incoming.channel, channel_user_id=incoming.user_id,
                                              display_name=incoming.display_name, phone=incoming.phone, at=now)
-        key = state_key(contact.id)
-        async with self._store.lock(key):
-            duplicate, state = await self._store.load_unless_seen(key, seen)
-            if duplicate:  # a redelivery, or a copy that came at the same time and got the lock first
+        async with self._store.turn(state_key(contact.id), seen) as held:
+            if held.duplicate:  # a redelivery, or a copy that came at the same time and got the lock first
                 log.info("duplicate %s message ignored", incoming.channel)
                 return Outcome(duplicate=True)
+            state = held.state
             where[0] = state["flow"] if state else "menu"
             context = Context(contact, self._services, now, ip=incoming.ip, proof=incoming.proof)
             turn = await self._engine.step(state, incoming, context)
             flow = where[0] = turn.flow or (turn.state["flow"] if turn.state else "menu")
-            version = state["version"] if state else 0
+            # nothing left to do under the lock when no reply goes out over the network after the write
+            last = sender is None or not turn.replies or _carried(sender, incoming.user_id, turn.replies)
             if turn.save and turn.state is not None:
-                if not await self._store.save(key, turn.state, expected_version=version, seen=seen, ttl=turn.keep):
+                if not await held.save(turn.state, expected_version=state["version"] if state else 0,
+                                       ttl=turn.keep, last=last):
                     raise RuntimeError("state changed under the lock")  # never expected; fail loudly
             else:
-                if turn.save and state is not None:
-                    await self._store.delete(key)
-                if seen:
-                    await self._store.mark_seen(seen)
+                await held.finish(delete=turn.save and state is not None, last=last)
             if sender is not None and turn.replies:
                 try:
                     await sender.send(incoming.user_id, turn.replies, contact_id=contact.id)

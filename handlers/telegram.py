@@ -255,11 +255,21 @@ class WebhookAnswer:
 
     def __init__(self, channel: TelegramChannel) -> None:
         self._channel, self.body = channel, None
+        self._rendered: tuple[Sequence[Reply], list[dict[str, Any]]] | None = None
+
+    def _render(self, replies: Sequence[Reply]) -> list[dict[str, Any]]:
+        if self._rendered is None or self._rendered[0] is not replies:  # asked by carries, then by send
+            self._rendered = (replies, self._channel.render(replies))
+        return self._rendered[1]
+
+    def carries(self, address: str, replies: Sequence[Reply]) -> bool:
+        """Whether `send` will put these replies in the response body rather than call the Bot API."""
+        return (self.body is None and address.isdigit() and not any(r.actions for r in replies)
+                and len(self._render(replies)) == 1)
 
     async def send(self, address: str, replies: Sequence[Reply], *, contact_id: int | None = None) -> list[str]:
-        messages = self._channel.render(replies)
-        if self.body is None and len(messages) == 1 and address.isdigit() and not any(r.actions for r in replies):
-            params = messages[0]
+        if self.carries(address, replies):
+            params = self._render(replies)[0]
             markup = params.get("reply_markup")
             self.body = {"method": "sendMessage", "chat_id": int(address), "text": params["text"],
                          "parse_mode": str(params["parse_mode"]),

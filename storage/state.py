@@ -5,7 +5,11 @@ compare-and-set on its `version` and an idle TTL. The same store holds the per-c
 the dedupe marks of platform message ids, so REDIS_URL moves all three to Redis at once.
 
 A message's mark is written with the state its turn saved, in the same write: a process killed
-in the middle of a turn leaves neither, so the provider's redelivery is handled, not dropped."""
+in the middle of a turn leaves neither, so the provider's redelivery is handled, not dropped.
+
+A turn uses `turn(key, seen)`: the lock, the dedupe check and the state read, then one `Held.save` or
+`Held.finish`; a backend does these in as few round trips as it can (Redis: two, `storage.state_redis`).
+The SQL store composes them from its single operations (`held_turn`)."""
 from __future__ import annotations
 
 import asyncio
@@ -17,8 +21,6 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from redis.asyncio import Redis
-from redis.exceptions import LockError
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -28,10 +30,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.models import ConversationState, ProcessedMessage, utcnow
 
-__all__ = ["StateStore", "SqlStateStore", "RedisStateStore", "LockBusy", "state_key"]
+__all__ = ["DEDUPE_SECONDS", "Held", "LockBusy", "SqlStateStore", "StateStore", "state_key"]
 
 DEDUPE_TTL = timedelta(days=2)  # Telegram and Twilio stop redelivering well within this
-_DEDUPE_SECONDS = int(DEDUPE_TTL.total_seconds())
+DEDUPE_SECONDS = int(DEDUPE_TTL.total_seconds())
 
 
 class LockBusy(Exception):
@@ -70,9 +72,45 @@ class StateStore(Protocol):
     async def mark_seen(self, platform_id: str) -> None:
         """Mark a platform message id handled, for a turn that saved no state."""
 
+    def turn(self, key: str, seen: str | None) -> Any:
+        """An async context manager holding the per-contact lock for one turn, yielding a `Held`
+        with what the turn reads; raises LockBusy on timeout."""
+
     async def ping(self) -> None: ...
 
     async def close(self) -> None: ...
+
+
+class Held(Protocol):
+    """One turn's hold on a contact: whether its message was handled already (then `state` is not
+    read), the stored state, and the one write that ends the turn. `last=True`: nothing more is done
+    under the lock, so a backend may release it in the same write."""
+
+    duplicate: bool
+    state: dict[str, Any] | None
+
+    async def save(self, data: dict[str, Any], *, expected_version: int, ttl: timedelta | None = None,
+                   last: bool = False) -> bool:
+        """`StateStore.save` with the turn's message marked seen; False on a conflict."""
+
+    async def finish(self, *, delete: bool = False, last: bool = False) -> None:
+        """A turn that saved no state: delete the stored one if asked, mark the message seen."""
+
+
+class _SqlHeld:
+    def __init__(self, store: SqlStateStore, key: str, seen: str | None, duplicate: bool,
+                 state: dict[str, Any] | None) -> None:
+        self._store, self._key, self._seen, self.duplicate, self.state = store, key, seen, duplicate, state
+
+    async def save(self, data: dict[str, Any], *, expected_version: int, ttl: timedelta | None = None,
+                   last: bool = False) -> bool:
+        return await self._store.save(self._key, data, expected_version=expected_version, seen=self._seen, ttl=ttl)
+
+    async def finish(self, *, delete: bool = False, last: bool = False) -> None:
+        if delete:
+            await self._store.delete(self._key)
+        if self._seen:
+            await self._store.mark_seen(self._seen)
 
 
 class _LocalLocks:
@@ -181,6 +219,12 @@ class SqlStateStore:
         finally:
             await conn.close()
 
+    @asynccontextmanager
+    async def turn(self, key: str, seen: str | None) -> AsyncIterator[_SqlHeld]:
+        async with self.lock(key):
+            duplicate, state = await self.load_unless_seen(key, seen)
+            yield _SqlHeld(self, key, seen, duplicate, state)
+
     async def seen(self, platform_id: str) -> bool:
         async with self._sessions() as s:
             return await s.scalar(select(ProcessedMessage.platform_id).where(
@@ -212,87 +256,3 @@ class SqlStateStore:
     async def close(self) -> None:
         if self._lock_engine is not None:
             await self._lock_engine.dispose()
-
-
-# Compare-and-set on the version field of a hash {v: version, d: json}; sets the idle TTL and, with
-# a second key, the dedupe mark of the message whose turn this is.
-_CAS = """
-local cur = redis.call('HGET', KEYS[1], 'v')
-if (cur and tonumber(cur) ~= tonumber(ARGV[1])) or (not cur and tonumber(ARGV[1]) ~= 0) then
-  return 0
-end
-redis.call('HSET', KEYS[1], 'v', tonumber(ARGV[1]) + 1, 'd', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-if KEYS[2] then
-  redis.call('SET', KEYS[2], '1', 'EX', ARGV[4])
-end
-return 1
-"""
-
-
-def _document(version: bytes | None, doc: bytes | None) -> dict[str, Any] | None:
-    return None if version is None or doc is None else {**json.loads(doc), "version": int(version)}
-
-
-class RedisStateStore:
-    """State as a hash per contact with the idle timeout as its TTL; a Redis lock with expiry
-    per contact; dedupe marks as keys with a TTL."""
-
-    def __init__(self, *, redis: Redis, ttl: timedelta, lock_wait: float = 15.0,
-                 lock_expiry: float = 30.0) -> None:
-        self._redis, self._ttl, self._wait, self._expiry = redis, ttl, lock_wait, lock_expiry
-        self._cas = redis.register_script(_CAS)
-
-    @property
-    def redis(self) -> Redis:
-        """The client, shared with the other Redis-backed stores (rate limits)."""
-        return self._redis
-
-    async def load(self, key: str) -> dict[str, Any] | None:
-        return _document(*await self._redis.hmget(key, ["v", "d"]))
-
-    async def load_unless_seen(self, key: str, platform_id: str | None) -> tuple[bool, dict[str, Any] | None]:
-        if platform_id is None:
-            return False, await self.load(key)
-        async with self._redis.pipeline(transaction=False) as pipe:  # one round trip for both reads
-            pipe.exists(f"seen:{platform_id}")
-            pipe.hmget(key, ["v", "d"])
-            seen, (version, doc) = await pipe.execute()
-        return (True, None) if seen else (False, _document(version, doc))
-
-    async def save(self, key: str, data: dict[str, Any], *, expected_version: int, seen: str | None = None,
-                   ttl: timedelta | None = None) -> bool:
-        doc = json.dumps({k: v for k, v in data.items() if k != "version"}, ensure_ascii=False)
-        ttl_ms = int((ttl or self._ttl).total_seconds() * 1000)
-        keys = [key] if seen is None else [key, f"seen:{seen}"]
-        return bool(await self._cas(keys=keys, args=[expected_version, doc, ttl_ms, _DEDUPE_SECONDS]))
-
-    async def delete(self, key: str) -> None:
-        await self._redis.delete(key)
-
-    @asynccontextmanager
-    async def lock(self, key: str) -> AsyncIterator[None]:
-        # The expiry outlives the worst turn, so a crashed process frees the contact by itself.
-        lock = self._redis.lock(f"lock:{key}", timeout=self._expiry, blocking_timeout=self._wait,
-                                sleep=0.01)
-        if not await lock.acquire():
-            raise LockBusy(key)
-        try:
-            yield
-        finally:
-            try:
-                await lock.release()
-            except LockError:  # expired while held: another turn may already own it
-                pass
-
-    async def seen(self, platform_id: str) -> bool:
-        return bool(await self._redis.exists(f"seen:{platform_id}"))
-
-    async def mark_seen(self, platform_id: str) -> None:
-        await self._redis.set(f"seen:{platform_id}", b"1", ex=_DEDUPE_SECONDS)
-
-    async def ping(self) -> None:
-        await self._redis.ping()
-
-    async def close(self) -> None:
-        await self._redis.aclose()

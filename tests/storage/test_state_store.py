@@ -9,7 +9,8 @@ from redis.asyncio import Redis
 
 from storage.db import make_engine, make_sessionmaker
 from storage.models import ProcessedMessage, utcnow
-from storage.state import LockBusy, RedisStateStore, SqlStateStore, state_key
+from storage.state import LockBusy, SqlStateStore, state_key
+from storage.state_redis import RedisStateStore
 
 BACKENDS = ["sqlite", "postgresql", "redis"]
 
@@ -149,3 +150,83 @@ async def test_state_survives_a_new_store_instance(make_store):
     await first.save(state_key(9), {"flow": "langganan", "step": "kecamatan"}, expected_version=0)
     second = await make_store()
     assert (await second.load(state_key(9)))["step"] == "kecamatan"
+
+
+async def test_a_turn_reads_under_the_lock_and_ends_with_one_write(make_store):
+    """`turn`: the lock, the dedupe check and the state; `save` marks the message seen with the state,
+    `finish` marks a turn that saved nothing, and deletes the state when asked."""
+    store = await make_store()
+    key = state_key(12)
+    async with store.turn(key, "telegram:3001") as held:
+        assert not held.duplicate and held.state is None
+        assert await held.save({"step": "a"}, expected_version=0, last=True)
+    async with store.turn(key, "telegram:3001") as held:  # the provider redelivers it
+        assert held.duplicate
+    async with store.turn(key, "telegram:3002") as held:
+        assert not held.duplicate and held.state == {"step": "a", "version": 1}
+        assert not await held.save({"step": "stale"}, expected_version=0)  # the compare-and-set holds
+    assert not await store.seen("telegram:3002")  # a refused save marks nothing
+    async with store.turn(key, "telegram:3002") as held:
+        await held.finish(delete=True, last=True)
+    assert await store.seen("telegram:3002") and await store.load(key) is None
+    async with store.turn(key, None) as held:  # a message without a platform id: nothing to mark
+        await held.finish()
+    async with store.turn(key, "telegram:3003") as held:
+        assert held.state is None
+
+
+async def test_turns_of_one_contact_lose_no_update(make_store):
+    store = await make_store()
+    key = state_key(13)
+
+    async def one(i: int) -> None:
+        async with store.turn(key, f"telegram:40{i:02d}") as held:
+            n = held.state["n"] if held.state else 0
+            await asyncio.sleep(0.002)
+            assert await held.save({"n": n + 1}, expected_version=held.state["version"] if held.state else 0,
+                                   last=i % 2 == 0)
+
+    await asyncio.gather(*(one(i) for i in range(20)))
+    assert (await store.load(key))["n"] == 20
+
+
+async def test_a_busy_contact_gives_up_after_the_wait(make_store):
+    store = await make_store(lock_wait=0.2)
+    in_process = isinstance(store, SqlStateStore) and not store._postgres
+    other = store if in_process else await make_store(lock_wait=0.2)
+    async with store.turn(state_key(14), "telegram:5001"):
+        with pytest.raises(LockBusy):
+            async with other.turn(state_key(14), "telegram:5002"):
+                pass
+    async with other.turn(state_key(14), "telegram:5002") as held:  # free again after the turn
+        assert not held.duplicate
+
+
+async def test_redis_frees_the_contact_with_the_turns_last_write(redis_url):
+    """On Redis the write that ends a turn also releases the lock (one round trip less), so another
+    process's turn for the contact goes on while this one only leaves its block; a turn whose lock
+    expired while held does not release the lock another turn holds now."""
+    first = RedisStateStore(redis=Redis.from_url(redis_url), ttl=timedelta(minutes=5), lock_wait=0.2,
+                            lock_expiry=0.3)
+    second = RedisStateStore(redis=Redis.from_url(redis_url), ttl=timedelta(minutes=5), lock_wait=0.2)
+    key = state_key(15)
+    try:
+        async with first.turn(key, "telegram:6001") as held:
+            assert await held.save({"step": "a"}, expected_version=0, last=True)
+            async with second.turn(key, "telegram:6002") as other:
+                assert other.state == {"step": "a", "version": 1}
+        expired = first.turn(key, "telegram:6003")
+        await expired.__aenter__()
+        await asyncio.sleep(0.4)  # past the lock's expiry: the contact is free for the next turn
+        taken = second.turn(key, "telegram:6004")
+        await taken.__aenter__()
+        await expired.__aexit__(None, None, None)  # the first turn ends late...
+        with pytest.raises(LockBusy):  # ...and leaves the second turn's lock alone
+            async with first.turn(key, "telegram:6005"):
+                pass
+        await taken.__aexit__(None, None, None)
+        async with first.turn(key, "telegram:6005"):
+            pass
+    finally:
+        await first.close()
+        await second.close()
