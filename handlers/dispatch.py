@@ -24,7 +24,7 @@ from conversations.engine import Engine
 from conversations.messages_id import MSG
 from conversations.model import Incoming, Reply
 from handlers.metrics import TURN_ERRORS, TURN_SECONDS, TURNS, TURNS_IN_PROGRESS
-from storage.contacts import Contacts
+from storage.contacts import ContactInfo, Contacts
 from storage.state import LockBusy, StateStore, state_key
 
 __all__ = ["Dispatcher", "Outcome", "SendFailed", "Sender"]
@@ -107,12 +107,16 @@ class Dispatcher:
         return Outcome(replies, processed=False, delivered=await self._deliver(incoming, replies, sender),
                        flow=where[0])
 
-    async def _first(self, incoming: Incoming) -> Outcome | None:
-        """For a channel whose ids the client makes up: answer a first greeting without a contact row,
-        and count (and maybe refuse) a new contact. None: go on with the turn."""
-        if incoming.channel not in self._lazy or await self._contacts.exists(
-                channel=incoming.channel, channel_user_id=incoming.user_id):
+    async def _first(self, incoming: Incoming, now: datetime) -> Outcome | ContactInfo | None:
+        """For a channel whose ids the client makes up: the known contact, its inbound time recorded
+        (one statement); else answer a first greeting without a contact row, and count (and maybe
+        refuse) a new contact. None: go on and create the contact."""
+        if incoming.channel not in self._lazy:
             return None
+        if (known := await self._contacts.touch(channel=incoming.channel, channel_user_id=incoming.user_id,
+                                                display_name=incoming.display_name, phone=incoming.phone,
+                                                at=now, create=False)) is not None:
+            return known
         if (turn := self._engine.greet(incoming)) is not None:
             return Outcome(turn.replies, flow="menu")
         if self._admit_new is not None and (wait := await self._admit_new(incoming)):
@@ -121,10 +125,11 @@ class Dispatcher:
 
     async def _turn(self, incoming: Incoming, sender: Sender | None, where: list[str], seen: str | None) -> Outcome:
         started, now = time.perf_counter(), datetime.now(UTC)
-        if (first := await self._first(incoming)) is not None:
-            return first
-        contact = await self._contacts.touch(channel=incoming.channel, channel_user_id=incoming.user_id,
-                                             display_name=incoming.display_name, phone=incoming.phone, at=now)
+        if isinstance(contact := await self._first(incoming, now), Outcome):
+            return contact
+        if contact is None:
+            contact = await self._contacts.touch(channel=incoming.channel, channel_user_id=incoming.user_id,
+                                                 display_name=incoming.display_name, phone=incoming.phone, at=now)
         async with self._store.turn(state_key(contact.id), seen) as held:
             if held.duplicate:  # a redelivery, or a copy that came at the same time and got the lock first
                 log.info("duplicate %s message ignored", incoming.channel)

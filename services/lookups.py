@@ -90,8 +90,8 @@ class LookupGuard:
 
     async def message(self, *, ip: str, user: str) -> float:
         """Seconds this web-chat message must wait (429), or 0 when it may go on."""
-        return max(await self._limiter.hit(f"web:msg:ip:{ip}", [(self.web.messages_per_minute_ip, 60)]),
-                   await self._limiter.hit(f"web:msg:user:{user}", [(self.web.messages_per_minute_user, 60)]))
+        return await self._limiter.hit_each([(f"web:msg:ip:{ip}", [(self.web.messages_per_minute_ip, 60)]),
+                                             (f"web:msg:user:{user}", [(self.web.messages_per_minute_user, 60)])])
 
     async def poll(self, *, ip: str) -> float:
         """Seconds this read of the web chat's pushed messages must wait (429), or 0; its own bucket."""

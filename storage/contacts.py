@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal, overload
 
 from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -43,6 +44,12 @@ def _info(c: Contact | Row) -> ContactInfo:
                        rate_ticket_id=c.rate_ticket_id)
 
 
+_KNOWN = update(Contact).where(
+    Contact.channel == bindparam("b_channel"), Contact.channel_user_id == bindparam("b_channel_user_id")).values(
+    last_inbound_at=bindparam("b_at"), display_name=func.coalesce(bindparam("b_display_name"), Contact.display_name),
+    phone=func.coalesce(bindparam("b_phone"), Contact.phone)).returning(*_INFO)
+
+
 def _touch_statement(dialect: str):
     """Insert the contact or record its inbound time, returning what a turn needs; built once."""
     ins = (pg_insert if dialect == "postgresql" else sqlite_insert)(Contact).values(
@@ -63,10 +70,23 @@ class Contacts:
         self._one = OneStatement(sessions)
         self._touch = _touch_statement(self._one.dialect)
 
-    async def touch(self, *, channel: str, channel_user_id: str, at: datetime,
-                    display_name: str | None = None, phone: str | None = None) -> ContactInfo:
-        """Create the contact on first contact, record the inbound time; one statement (every
-        message pays for it, so it is prebuilt Core: see `OneStatement`)."""
+    @overload
+    async def touch(self, *, channel: str, channel_user_id: str, at: datetime, display_name: str | None = None,
+                    phone: str | None = None, create: Literal[True] = True) -> ContactInfo: ...
+
+    @overload
+    async def touch(self, *, channel: str, channel_user_id: str, at: datetime, display_name: str | None = None,
+                    phone: str | None = None, create: bool) -> ContactInfo | None: ...
+
+    async def touch(self, *, channel: str, channel_user_id: str, at: datetime, display_name: str | None = None,
+                    phone: str | None = None, create: bool = True) -> ContactInfo | None:
+        """Record the inbound time, creating the contact on first contact (`create=False`: only a known
+        one, else None); one statement (every message pays for it, so it is prebuilt Core: see
+        `OneStatement`)."""
+        if not create:
+            rows = await self._one.rows(_KNOWN, {"b_channel": channel, "b_channel_user_id": channel_user_id,
+                                                 "b_display_name": display_name, "b_phone": phone, "b_at": at})
+            return _info(rows[0]) if rows else None
         rows = await self._one.rows(self._touch, {"channel": channel, "channel_user_id": channel_user_id,
                                                   "display_name": display_name, "phone": phone, "at": at,
                                                   "created_at": at})

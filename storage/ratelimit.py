@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.db import OneStatement
 from storage.models import RateCounter
 
 __all__ = ["RateLimiter", "RedisRateLimiter", "SqlRateLimiter"]
@@ -23,6 +24,10 @@ class RateLimiter(Protocol):
         """Count one event under `key` against each (max events, window seconds). Returns 0 when it
         is allowed, else the seconds until the fullest window ends. Refused events count too, so
         hammering never shortens the wait; the count is one atomic increment per window."""
+
+    async def hit_each(self, counters: Sequence[tuple[str, Sequence[tuple[int, int]]]], *,
+                       now: float | None = None) -> float:
+        """`hit` for several keys at once (one round trip): the longest of their waits."""
 
     async def peek(self, key: str, limits: Sequence[tuple[int, int]], *, now: float | None = None) -> float:
         """Like `hit` but counts nothing: the seconds to wait, or 0 when an event would be allowed."""
@@ -35,6 +40,13 @@ class RateLimiter(Protocol):
 def _windows(key: str, limits: Sequence[tuple[int, int]], now: float) -> list[tuple[str, int, float]]:
     return [(f"rl:{key}:{window}:{int(now // window)}", limit, (now // window + 1) * window)
             for limit, window in limits]
+
+
+def _all_windows(counters: Sequence[tuple[str, Sequence[tuple[int, int]]]], now: float) -> list[tuple[str, int, float]]:
+    windows = [w for key, limits in counters for w in _windows(key, limits, now)]
+    if len({k for k, _, _ in windows}) != len(windows):
+        raise ValueError("a counter's window was given twice")
+    return windows
 
 
 def _over(windows: list[tuple[str, int, float]], counts: Sequence[int | None], now: float) -> float:
@@ -55,8 +67,12 @@ class RedisRateLimiter:
         return max(waits, default=0.0)
 
     async def hit(self, key: str, limits: Sequence[tuple[int, int]], *, now: float | None = None) -> float:
+        return await self.hit_each([(key, limits)], now=now)
+
+    async def hit_each(self, counters: Sequence[tuple[str, Sequence[tuple[int, int]]]], *,
+                       now: float | None = None) -> float:
         now = time.time() if now is None else now
-        windows = _windows(key, limits, now)
+        windows = _all_windows(counters, now)
         async with self._redis.pipeline(transaction=True) as pipe:
             for k, _, end in windows:
                 pipe.incr(k)
@@ -72,6 +88,8 @@ class RedisRateLimiter:
 class SqlRateLimiter:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+        self._one = OneStatement(sessions)
+        self._insert = pg_insert if self._one.postgres else sqlite_insert
 
     async def peek(self, key: str, limits: Sequence[tuple[int, int]], *, now: float | None = None) -> float:
         now = time.time() if now is None else now
@@ -83,19 +101,21 @@ class SqlRateLimiter:
         return max(waits, default=0.0)
 
     async def hit(self, key: str, limits: Sequence[tuple[int, int]], *, now: float | None = None) -> float:
+        return await self.hit_each([(key, limits)], now=now)
+
+    async def hit_each(self, counters: Sequence[tuple[str, Sequence[tuple[int, int]]]], *,
+                       now: float | None = None) -> float:
+        """Every window of every key counted by one upsert statement (every web-chat message pays for it)."""
         now = time.time() if now is None else now
-        windows = _windows(key, limits, now)
-        counts = []
-        async with self._sessions() as s, s.begin():
-            insert = pg_insert if s.bind.dialect.name == "postgresql" else sqlite_insert
-            for k, _, end in windows:
-                stmt = insert(RateCounter).values(key=k, window_end=datetime.fromtimestamp(end, UTC), count=1)
-                stmt = stmt.on_conflict_do_update(index_elements=[RateCounter.key],
-                                                  set_={"count": RateCounter.count + 1})
-                counts.append(await s.scalar(stmt.returning(RateCounter.count)))
-            if random.random() < 0.02:  # keep the table to live windows
-                await s.execute(delete(RateCounter).where(RateCounter.window_end < datetime.fromtimestamp(now, UTC)))
-        return _over(windows, counts, now)
+        windows = _all_windows(counters, now)
+        stmt = self._insert(RateCounter).values([
+            {"key": k, "window_end": datetime.fromtimestamp(end, UTC), "count": 1} for k, _, end in windows])
+        stmt = stmt.on_conflict_do_update(index_elements=[RateCounter.key], set_={"count": RateCounter.count + 1})
+        counts = dict(await self._one.rows(stmt.returning(RateCounter.key, RateCounter.count), {}))
+        if random.random() < 0.02:  # keep the table to live windows
+            await self._one.rowcount(delete(RateCounter).where(
+                RateCounter.window_end < datetime.fromtimestamp(now, UTC)))
+        return _over(windows, [counts[k] for k, _, _ in windows], now)
 
     async def once(self, key: str, ttl: int) -> bool:
         now = datetime.now(UTC)

@@ -21,12 +21,12 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage.models import ConversationState, ProcessedMessage, utcnow
 
@@ -136,6 +136,34 @@ class _LocalLocks:
             lock.release()
 
 
+# The statements every turn runs, built once (see storage.db.OneStatement on why).
+_LOAD = select(ConversationState.data, ConversationState.version).where(
+    ConversationState.key == bindparam("b_key"), ConversationState.expires_at > bindparam("b_now"))
+_UPDATE = update(ConversationState).where(
+    ConversationState.key == bindparam("b_key"), ConversationState.version == bindparam("b_expected"),
+    ConversationState.expires_at > bindparam("b_now")).values(
+    data=bindparam("b_data"), version=bindparam("b_version"), expires_at=bindparam("b_expires_at"))
+_SEEN = select(ProcessedMessage.platform_id).where(
+    ProcessedMessage.platform_id == bindparam("b_platform_id"), ProcessedMessage.expires_at > bindparam("b_now"))
+
+
+def _create(insert: Any) -> Any:
+    """Version 0: insert the state, or replace one whose conversation expired (a live one stays)."""
+    stmt = insert(ConversationState).values(key=bindparam("b_key"), data=bindparam("b_data"),
+                                            version=bindparam("b_version"), expires_at=bindparam("b_expires_at"))
+    return stmt.on_conflict_do_update(
+        index_elements=[ConversationState.key],
+        set_={"data": stmt.excluded.data, "version": stmt.excluded.version, "expires_at": stmt.excluded.expires_at},
+        where=ConversationState.expires_at <= bindparam("b_now"))
+
+
+def _mark(insert: Any) -> Any:
+    """Insert a message's dedupe mark, or renew one that expired but was not yet purged."""
+    stmt = insert(ProcessedMessage).values(platform_id=bindparam("b_platform_id"), expires_at=bindparam("b_expires_at"))
+    return stmt.on_conflict_do_update(index_elements=[ProcessedMessage.platform_id],
+                                      set_={"expires_at": stmt.excluded.expires_at})
+
+
 class SqlStateStore:
     """State, locks and dedupe in the SQL database: advisory locks on PostgreSQL, in-process
     locks on SQLite (the embedded default runs one process)."""
@@ -145,6 +173,8 @@ class SqlStateStore:
         self._engine, self._sessions, self._ttl, self._wait = engine, sessions, ttl, lock_wait
         self._postgres = engine.dialect.name == "postgresql"
         self._local = _LocalLocks()
+        insert = pg_insert if self._postgres else sqlite_insert
+        self._create, self._mark = _create(insert), _mark(insert)
         # Lock waiters hold a connection each; a pool of their own keeps them from starving the
         # connections the lock holder needs for its turn. Pre-ping, as the main pool: after a
         # PostgreSQL restart the pooled connections are dead, and the first turn must not fail.
@@ -152,46 +182,33 @@ class SqlStateStore:
                                                 pool_pre_ping=True) if self._postgres else None
 
     async def load(self, key: str) -> dict[str, Any] | None:
-        async with self._sessions() as s:
-            row = (await s.execute(
-                select(ConversationState.data, ConversationState.version)
-                .where(ConversationState.key == key, ConversationState.expires_at > utcnow())
-            )).first()
-        if row is None:
-            return None
-        return {**json.loads(row.data), "version": row.version}
+        async with self._engine.connect() as conn:
+            return await self._read(conn, key, utcnow())
+
+    async def _read(self, conn: AsyncConnection, key: str, now: datetime) -> dict[str, Any] | None:
+        row = (await conn.execute(_LOAD, {"b_key": key, "b_now": now})).first()
+        return None if row is None else {**json.loads(row.data), "version": row.version}
 
     async def save(self, key: str, data: dict[str, Any], *, expected_version: int, seen: str | None = None,
                    ttl: timedelta | None = None) -> bool:
+        """The compare-and-set is one statement: an UPDATE of the live row at the expected version, or
+        (version 0) an INSERT that may only replace a row whose conversation expired."""
         now = utcnow()
         doc = json.dumps({k: v for k, v in data.items() if k != "version"}, ensure_ascii=False)
-        values = {"data": doc, "version": expected_version + 1, "expires_at": now + (ttl or self._ttl)}
-        async with self._sessions() as s, s.begin():
-            if expected_version:
-                res = await s.execute(
-                    update(ConversationState)
-                    .where(ConversationState.key == key, ConversationState.version == expected_version,
-                           ConversationState.expires_at > now)
-                    .values(**values))
-                if res.rowcount != 1:
-                    return False
-            else:
-                await s.execute(delete(ConversationState).where(
-                    ConversationState.key == key, ConversationState.expires_at <= now))
-                try:
-                    async with s.begin_nested():
-                        s.add(ConversationState(key=key, **values))
-                except IntegrityError:
-                    return False
-                if random.random() < 0.01:  # keep the table to live conversations
-                    await s.execute(delete(ConversationState).where(ConversationState.expires_at <= now))
+        values = {"b_key": key, "b_data": doc, "b_version": expected_version + 1,
+                  "b_expires_at": now + (ttl or self._ttl), "b_expected": expected_version, "b_now": now}
+        async with self._engine.begin() as conn:
+            if (await conn.execute(_UPDATE if expected_version else self._create, values)).rowcount != 1:
+                return False  # nothing was written
+            if not expected_version and random.random() < 0.01:  # keep the table to live conversations
+                await conn.execute(delete(ConversationState).where(ConversationState.expires_at <= now))
             if seen is not None:
-                await s.execute(self._mark(seen, now))
+                await conn.execute(self._mark, {"b_platform_id": seen, "b_expires_at": now + DEDUPE_TTL})
             return True
 
     async def delete(self, key: str) -> None:
-        async with self._sessions() as s, s.begin():
-            await s.execute(delete(ConversationState).where(ConversationState.key == key))
+        async with self._engine.begin() as conn:
+            await conn.execute(delete(ConversationState).where(ConversationState.key == key))
 
     @asynccontextmanager
     async def lock(self, key: str) -> AsyncIterator[None]:
@@ -226,28 +243,23 @@ class SqlStateStore:
             yield _SqlHeld(self, key, seen, duplicate, state)
 
     async def seen(self, platform_id: str) -> bool:
-        async with self._sessions() as s:
-            return await s.scalar(select(ProcessedMessage.platform_id).where(
-                ProcessedMessage.platform_id == platform_id, ProcessedMessage.expires_at > utcnow())) is not None
+        async with self._engine.connect() as conn:
+            return (await conn.execute(_SEEN, {"b_platform_id": platform_id, "b_now": utcnow()})).first() is not None
 
     async def load_unless_seen(self, key: str, platform_id: str | None) -> tuple[bool, dict[str, Any] | None]:
-        if platform_id is not None and await self.seen(platform_id):
-            return True, None
-        return False, await self.load(key)
+        now = utcnow()
+        async with self._engine.connect() as conn:  # one connection for both reads
+            if platform_id is not None and (await conn.execute(
+                    _SEEN, {"b_platform_id": platform_id, "b_now": now})).first() is not None:
+                return True, None
+            return False, await self._read(conn, key, now)
 
     async def mark_seen(self, platform_id: str) -> None:
         now = utcnow()
-        async with self._sessions() as s, s.begin():
-            await s.execute(self._mark(platform_id, now))
+        async with self._engine.begin() as conn:
+            await conn.execute(self._mark, {"b_platform_id": platform_id, "b_expires_at": now + DEDUPE_TTL})
             if random.random() < 0.01:
-                await s.execute(delete(ProcessedMessage).where(ProcessedMessage.expires_at <= now))
-
-    def _mark(self, platform_id: str, now: datetime) -> Any:
-        """Insert the mark, or renew one that expired but was not yet purged."""
-        insert = pg_insert if self._postgres else sqlite_insert
-        stmt = insert(ProcessedMessage).values(platform_id=platform_id, expires_at=now + DEDUPE_TTL)
-        return stmt.on_conflict_do_update(index_elements=[ProcessedMessage.platform_id],
-                                          set_={"expires_at": stmt.excluded.expires_at})
+                await conn.execute(delete(ProcessedMessage).where(ProcessedMessage.expires_at <= now))
 
     async def ping(self) -> None:
         async with self._engine.connect() as conn:
