@@ -281,10 +281,11 @@ def ours(args, tmp: Path, db_url: str, bot_api: FakeProcess, procs: Processes) -
     procs.start("fake_twilio", ["-m", "bench.load.fake_twilio", "--port", str(tw_port), "--account", ACCOUNT,
                                 "--token", AUTH], env)
     server = procs.start("server", ["-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port),
-                                    "--workers", "2"], env)
+                                    "--workers", str(args.web)], env)
     wait_healthy(base_url, server)
     _wait_url(f"{twilio_url}/stats")
-    procs.start("worker", ["-m", "bot", "worker"], env)
+    for n in range(args.outbox_workers):
+        procs.start("worker" if n == 0 else f"worker{n + 1}", ["-m", "bot", "worker"], env)
     asyncio.run(fan_out(db_url, tmp, bot_api, "Pencairan santunan tahap II"))
 
     channels = Channels(base_url, TG_SECRET, ACCOUNT, AUTH, FROM, twilio_url)
@@ -452,14 +453,14 @@ def section(args, ours_levels: list[Level], base_levels: list[Level]) -> str:
 - Date: {now}
 - Machine: {os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}; everything
   shares these cores: wrk, both fakes, the servers, the worker, PostgreSQL and Redis.
-- Ours: `python -m bot serve --workers 2` on PostgreSQL (fresh database, {REGISTRY_ROWS:,} registry rows,
-  {args.subscribers:,} subscribers); state, dedupe marks, locks and rate limits in Redis; `python -m bot
-  worker` sending an announcement to the {args.subscribers:,} subscribers throughout. Every second citizen
-  on Telegram, the others on WhatsApp, every request signed: 45 % menu and pengumuman, 30 % cek
-  kepesertaan, 15 % langganan, 10 % a complete lapor kematian (19 turns, two documents sent as
-  60 kB photos that the server downloads and stores). The fake Twilio posts three signed status
-  callbacks (sent, delivered, read) for every WhatsApp message we send: {callbacks:,} callbacks on top
-  of {turns:,} turns in this run, not counted as turns.
+- Ours: `python -m bot serve --workers {args.web}` on PostgreSQL (fresh database, {REGISTRY_ROWS:,}
+  registry rows, {args.subscribers:,} subscribers); state, dedupe marks, locks and rate limits in Redis;
+  {args.outbox_workers} × `python -m bot worker` sending an announcement to the {args.subscribers:,}
+  subscribers throughout. Every second citizen on Telegram, the others on WhatsApp, every request
+  signed: 45 % menu and pengumuman, 30 % cek kepesertaan, 15 % langganan, 10 % a complete lapor kematian
+  (19 turns, two documents sent as 60 kB photos that the server downloads and stores). The fake Twilio
+  posts three signed status callbacks (sent, delivered, read) for every WhatsApp message we send:
+  {callbacks:,} callbacks on top of {turns:,} turns in this run, not counted as turns.
 - Baseline: a plain python-telegram-bot `ConversationHandler` (3-step form, state in process memory,
   no dedupe, no database), FastAPI + uvicorn, one process (a second would split its conversations),
   answering through the same fake Bot API with PTB's default httpx.
@@ -485,6 +486,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rates", type=lambda s: tuple(float(x) for x in s.split(",")))
     parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--web", type=int, default=2, help="our web processes (uvicorn workers)")
+    parser.add_argument("--outbox-workers", type=int, default=1, help="our `bot worker` processes")
     parser.add_argument("--connections", type=int, default=96)
     parser.add_argument("--subscribers", type=int, default=SUBSCRIBERS)
     parser.add_argument("--short", action="store_true", help="the CI form: two low rates, 8 s each")
