@@ -1,15 +1,29 @@
-"""Async engine and sessions for SQLite (embedded default, WAL) and PostgreSQL (asyncpg)."""
+"""Async engine and sessions for SQLite (embedded default, WAL) and PostgreSQL (asyncpg).
+
+SQLite takes one writer at a time. The engine `make_engine` gives for it is that writer: one
+connection, so writes queue in the pool (first come, first served) instead of sleeping in SQLite's
+busy handler and retrying; reads go to a pool of reader connections beside it (WAL lets them run
+while a write is under way, a registry import for one). `make_sessionmaker` routes a session's
+SELECTs to the readers until its transaction writes, and everything after that to the writer, so a
+transaction reads what it wrote, and a SELECT ... FOR UPDATE takes the writer. (pysqlite opens a
+transaction only at the first write, so a SELECT before it never held a snapshot on the writer
+either.) Core users choose: `reader(engine)`."""
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Executable, Row, event, text
+from sqlalchemy import Engine, Executable, Row, Select, event, text
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 
-__all__ = ["OneStatement", "make_engine", "make_sessionmaker", "ping", "sqlite_path"]
+__all__ = ["OneStatement", "make_engine", "make_sessionmaker", "ping", "reader", "sqlite_path"]
+
+_READERS: weakref.WeakKeyDictionary[Engine, AsyncEngine] = weakref.WeakKeyDictionary()
+READER_POOL = 4
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -32,17 +46,49 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     if url.startswith("sqlite"):
         path = sqlite_path(url)
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        # One connection: SQLite takes one writer at a time anyway, and queueing in the pool is
-        # cheaper and fairer than writers retrying on SQLITE_BUSY (measured in bench/chat_turns.py).
-        engine = create_async_engine(url, connect_args={"timeout": 10}, pool_size=3, max_overflow=0,
-                                     pool_timeout=30)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        if path is None:  # in memory: every connection would be a database of its own
+            return _sqlite(url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        engine = _sqlite(url, pool_size=1, max_overflow=0)  # the writer
+        readers = _READERS[engine.sync_engine] = _sqlite(url, pool_size=READER_POOL, max_overflow=READER_POOL)
+        event.listen(engine.sync_engine, "engine_disposed", lambda _conn: readers.sync_engine.dispose())
         return engine
     engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
     event.listen(engine.sync_engine.pool, "checkout", _closed_by_server)
     return engine
+
+
+def _sqlite(url: str, **pool: int) -> AsyncEngine:
+    engine = create_async_engine(url, connect_args={"timeout": 10}, **({"pool_timeout": 30, **pool} if pool else {}))
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def reader(engine: AsyncEngine) -> AsyncEngine:
+    """The engine to read with: SQLite's readers beside its one writer; the engine itself elsewhere."""
+    return _READERS.get(engine.sync_engine, engine)
+
+
+class _RoutingSession(Session):
+    """A session on SQLite: SELECTs on a reader until the transaction writes, then all on the writer.
+    A SELECT ... FOR UPDATE goes to the writer: SQLite has no row locks, but holding the one writer
+    until the commit serialises the read-modify-write all the same."""
+
+    def get_bind(self, mapper: Any = None, *, clause: Any = None, **kw: Any) -> Any:
+        writer = super().get_bind(mapper, clause=clause, **kw)
+        readers = _READERS.get(writer)
+        if readers is None:
+            return writer
+        if self.info.get("wrote") or not isinstance(clause, Select) or clause._for_update_arg is not None:
+            self.info["wrote"] = True
+            return writer
+        return readers.sync_engine
+
+
+@event.listens_for(_RoutingSession, "after_transaction_end")
+def _transaction_ended(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop("wrote", None)
 
 
 def _closed_by_server(dbapi_conn, _record, _proxy) -> None:
@@ -55,6 +101,8 @@ def _closed_by_server(dbapi_conn, _record, _proxy) -> None:
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    if engine.sync_engine in _READERS:
+        return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=_RoutingSession)
     return async_sessionmaker(engine, expire_on_commit=False)
 
 

@@ -28,6 +28,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage.db import reader
 from storage.models import ConversationState, ProcessedMessage, utcnow
 
 __all__ = ["DEDUPE_SECONDS", "Held", "LockBusy", "SqlStateStore", "StateStore", "state_key"]
@@ -175,6 +176,7 @@ class SqlStateStore:
         self._local = _LocalLocks()
         insert = pg_insert if self._postgres else sqlite_insert
         self._create, self._mark = _create(insert), _mark(insert)
+        self._reads = reader(engine)
         # Lock waiters hold a connection each; a pool of their own keeps them from starving the
         # connections the lock holder needs for its turn. Pre-ping, as the main pool: after a
         # PostgreSQL restart the pooled connections are dead, and the first turn must not fail.
@@ -182,7 +184,7 @@ class SqlStateStore:
                                                 pool_pre_ping=True) if self._postgres else None
 
     async def load(self, key: str) -> dict[str, Any] | None:
-        async with self._engine.connect() as conn:
+        async with self._reads.connect() as conn:
             return await self._read(conn, key, utcnow())
 
     async def _read(self, conn: AsyncConnection, key: str, now: datetime) -> dict[str, Any] | None:
@@ -243,12 +245,12 @@ class SqlStateStore:
             yield _SqlHeld(self, key, seen, duplicate, state)
 
     async def seen(self, platform_id: str) -> bool:
-        async with self._engine.connect() as conn:
+        async with self._reads.connect() as conn:
             return (await conn.execute(_SEEN, {"b_platform_id": platform_id, "b_now": utcnow()})).first() is not None
 
     async def load_unless_seen(self, key: str, platform_id: str | None) -> tuple[bool, dict[str, Any] | None]:
         now = utcnow()
-        async with self._engine.connect() as conn:  # one connection for both reads
+        async with self._reads.connect() as conn:  # one connection for both reads
             if platform_id is not None and (await conn.execute(
                     _SEEN, {"b_platform_id": platform_id, "b_now": now})).first() is not None:
                 return True, None
