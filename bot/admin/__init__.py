@@ -17,6 +17,7 @@ from bot.admin import (
     canned,
     chat_link,
     faq,
+    guide,
     helpdesk,
     office,
     pages,
@@ -43,4 +44,5 @@ router.include_router(payments.router)
 router.include_router(canned.router)  # before helpdesk: /admin/bantuan/{ticket_id}
 router.include_router(helpdesk.router)
 router.include_router(faq.router)
+router.include_router(guide.router)
 # Further page modules go here, one line each (santunan queue, registry upload, announcements)
