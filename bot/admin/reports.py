@@ -275,8 +275,9 @@ def _not_found(request: Request) -> HTMLResponse:
 
 
 async def _who(request: Request) -> Any:
-    """A function naming the actor of a history entry: the staff username, the reporter, the system."""
-    names = {f"staff:{a.id}": a.username for a in await _rt(request).staff.accounts()}
+    """A function naming the actor of a history entry: the staff member's name and position (else
+    the username), the reporter, the system."""
+    names = await _rt(request).staff.labels()
 
     def who(actor: str) -> str:
         if actor.startswith("contact:"):
