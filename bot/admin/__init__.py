@@ -23,6 +23,7 @@ from bot.admin import (
     pages,
     payments,
     registry,
+    report_filing,
     reports,
 )
 from bot.admin.web import STATIC_DIR
@@ -38,6 +39,7 @@ router.include_router(registry.router)
 router.include_router(announcements.router)
 router.include_router(chat_link.router)
 router.include_router(office.router)  # before reports: /admin/laporan/tugas, /admin/laporan/{reference}/unggah
+router.include_router(report_filing.router)  # before reports: /admin/laporan/baru
 router.include_router(reports.router)
 router.include_router(audit.router)
 router.include_router(payments.router)
