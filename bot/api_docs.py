@@ -8,8 +8,8 @@ session cookie has path /admin, so a browser sends it only there).
 - `/admin/api/docs`, `/admin/api/redoc`, `/admin/api/openapi.json`: the page or the document
   when signed in to the admin pages (any role), else the redirect to the login;
 - `/admin/api/aset/<file>`: Swagger UI's and ReDoc's files, served by the app itself (the pages
-  work offline: nothing is loaded from a CDN), to the same signed-in browser or bearer token, else
-  the login redirect (401 for a token that does not check).
+  work offline: nothing is loaded from a CDN), to a browser signed in to the admin pages, else the
+  login redirect. (A bearer token is for scripts, which read /openapi.json, not these files.)
 
 The files come from the PyPI package `fastapi-offline` (Swagger UI 5, which reads FastAPI's
 OpenAPI 3.1 document, and ReDoc 2), read from its folder, never copied into ours. Swagger UI is
@@ -149,9 +149,7 @@ async def admin_redoc(session: CurrentSession) -> Response:
 
 
 def _asset_route(name: str, media_type: str) -> None:
-    async def asset(request: Request) -> Response:
-        if not await _staff_bearer(request):
-            await current_session(request)  # LoginRequired: the login redirect
+    async def asset(session: CurrentSession) -> Response:
         return FileResponse(str(_DIST / name), media_type=media_type,
                             headers={"Cache-Control": "private, max-age=86400"})
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from services.audit import Audit
 from services.staff import StaffError, StaffService
 from services.wilayah import load_wilayah
@@ -57,12 +59,9 @@ async def test_a_name_too_long_is_refused_kindly_and_changes_nothing(client, bro
                     password=PW, nama="Rina", jabatan="Humas\x07")
     assert r.status_code == 400 and "tanpa karakter khusus" in r.text
     assert "humas.oki" not in [a.username for a in await client.app.state.runtime.staff.accounts()]
-    try:
+    with pytest.raises(StaffError) as unknown:
         await client.app.state.runtime.staff.set_profile(staff_id=9999, display_name="A", position=None, actor="t")
-    except StaffError as exc:
-        assert exc.code == "not_found"
-    else:
-        raise AssertionError("an unknown account was given a name")
+    assert unknown.value.code == "not_found"
 
 
 async def _labels(url: str) -> dict[str, str]:

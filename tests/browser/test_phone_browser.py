@@ -38,7 +38,8 @@ def _fits(page) -> None:
 def _dinsos_with_work(live):
     waiting = file_report(live, 21)
     _move(live, waiting, (KADES, "diverifikasi_desa"), (CAMAT, "diverifikasi_kecamatan"))
-    _approved(live, 22), _approved(live, 23)
+    _approved(live, 22)
+    _approved(live, 23)
     file_report(live, 24, kecamatan=PEDAMARAN, desa="16.02.03.2002")
     made = live.staff("dinsos.oki", "dinsos")
     live.run(live.runtime.staff.set_profile(staff_id=made.id, display_name="Ani Lestari",

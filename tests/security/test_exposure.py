@@ -86,11 +86,9 @@ async def test_swagger_ui_and_redoc_files_are_served_to_staff_only(world):
         url = f"{ASSET_URL}/{name}"
         r = await anonymous.get(url)
         assert r.status_code == 303 and r.headers["location"] == "/admin/login", name
-        assert (await world.client.get(url, headers={"Authorization": "Bearer x"})).status_code == 401
-        for client, headers in ((browser, {}), (world.client, world.bearer("kades"))):
-            r = await client.get(url, headers=headers)
-            assert r.status_code == 200 and r.headers["content-type"].startswith(media_type), name
-            assert len(r.content) > 1000
+        r = await browser.get(url)
+        assert r.status_code == 200 and r.headers["content-type"].startswith(media_type), name
+        assert len(r.content) > 1000
     bundle = (await browser.get(f"{ASSET_URL}/swagger-ui-bundle.js")).text
     assert "SwaggerUIBundle" in bundle
     assert (await browser.get(f"{ASSET_URL}/../session.py")).status_code == 404  # only the files listed
