@@ -71,6 +71,9 @@ __all__ = ["create_app", "Runtime", "build_runtime"]
 
 log = logging.getLogger(__name__)
 _STATIC = Path(__file__).parent / "web" / "static"
+# shown at the top of /docs and /redoc (Markdown): where staff who do not program should go
+_DESCRIPTION = ("API untuk staf Layanan OKI (token Bearer dari `POST /api/v1/auth/token`). "
+                f"Bukan pengembang? Baca [Panduan staf]({api_docs.GUIDE_URL}) dalam Bahasa Indonesia.")
 
 
 @dataclass
@@ -253,7 +256,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     # the API description only for staff (bot/api_docs.py), not FastAPI's public /docs
     app = FastAPI(title="Layanan OKI", version="0.1.0", lifespan=lifespan, openapi_url=None, docs_url=None,
-                  redoc_url=None)
+                  redoc_url=None, description=_DESCRIPTION)
     # nosniff, CSP, no framing on every response (bot/security.py)
     security.install(app, docs_paths=api_docs.DOCS_PATHS if settings.api_docs else ())
     # body sizes per path, unreadable JSON refused, and a 422 that never echoes the input (bot/limits.py)

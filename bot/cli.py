@@ -203,6 +203,8 @@ def _parser() -> argparse.ArgumentParser:
     staff.add_argument("--role", required=True, choices=["admin", "dinsos", "camat", "kades", "humas"])
     staff.add_argument("--kecamatan", help="kecamatan code or name (camat; kades optional)")
     staff.add_argument("--desa", help="desa/kelurahan code, or name with --kecamatan (kades)")
+    staff.add_argument("--name", help="display name shown in histories, e.g. 'Siti Aminah' (optional)")
+    staff.add_argument("--position", help="position (jabatan), e.g. 'Kepala Desa Sukadana' (optional)")
     staff.add_argument("--password-stdin", action="store_true", required=True,
                        help="read the password from standard input")
     staff.set_defaults(run=_create_staff)

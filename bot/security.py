@@ -12,8 +12,10 @@ stricter ones in bot/admin/web.py, and those are kept as they are):
   (`NONE_POLICY`); a citizen's document is also sandboxed (bot/documents.py),
   so that even a file a browser took for a page could run nothing. The API docs pages
   (bot/api_docs.py: /docs, /redoc and their /admin/api/ twins) load Swagger UI and ReDoc from the
-  CDN FastAPI uses and start them with an inline script, so they get `DOCS_POLICY`, which allows
-  exactly that and nothing else;
+  app itself (no CDN) and Swagger UI is started by one inline script: each page sends
+  `docs_policy(hashes)`, which allows the app's own files and exactly the inline scripts whose
+  SHA-256 it names (no 'unsafe-inline' for scripts; styles stay inline, as ReDoc writes its own at
+  run time). `DOCS_POLICY` is the same without any inline script, for any other answer on those paths;
 - `Cache-Control: no-store` on the staff API (/api/v1), whose answers hold personal data.
 
 No `Server` or `X-Powered-By` header leaves the app: uvicorn's banner is off in
@@ -33,16 +35,23 @@ from fastapi import FastAPI, Request
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["DOCS_POLICY", "NONE_POLICY", "PAGE_POLICY", "SecurityHeaders", "install", "metrics_allowed"]
+__all__ = ["DOCS_POLICY", "NONE_POLICY", "PAGE_POLICY", "SecurityHeaders", "docs_policy", "install",
+           "metrics_allowed"]
 
 PAGE_POLICY = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
                "frame-ancestors 'none'")
 NONE_POLICY = "default-src 'none'; frame-ancestors 'none'"
-_CDN = "https://cdn.jsdelivr.net"  # FastAPI's default for the Swagger UI and ReDoc bundles
-DOCS_POLICY = (f"default-src 'none'; script-src 'unsafe-inline' {_CDN}; "
-               f"style-src 'unsafe-inline' {_CDN} https://fonts.googleapis.com; font-src https://fonts.gstatic.com; "
-               f"img-src 'self' data: {_CDN} https://fastapi.tiangolo.com; connect-src 'self'; worker-src blob:; "
-               "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def docs_policy(script_hashes: Iterable[str] = ()) -> str:
+    """The API docs pages' policy: scripts from the app and the inline ones of these hashes only."""
+    scripts = " ".join(["'self'", *script_hashes])
+    return (f"default-src 'none'; script-src {scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; "
+            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+DOCS_POLICY = docs_policy()
 _ALWAYS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin"}
 _BANNERS = ("server", "x-powered-by")
 _STAFF_API = "/api/v1/"

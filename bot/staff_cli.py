@@ -1,4 +1,5 @@
-"""`python -m bot create-staff USERNAME --role ROLE [--kecamatan X] [--desa Y] --password-stdin`.
+"""`python -m bot create-staff USERNAME --role ROLE [--kecamatan X] [--desa Y] [--name N] [--position P]
+--password-stdin`. The name and position (jabatan) are what histories show instead of the username.
 
 The password is the first line of standard input (never an argument: those show in `ps` and in
 shell history). Exit 0 with one line on success; 1 with the reason on standard error when the
@@ -43,7 +44,9 @@ async def _create(settings: Settings, args: argparse.Namespace, password: str) -
         service = StaffService(sessions=sessions, wilayah=load_wilayah(), audit=Audit(sessions),
                                secret_key=settings.ensure_secret_key())
         staff = await service.create(username=args.username, role=args.role, password=password,
-                                     kecamatan=args.kecamatan, desa=args.desa, actor="cli")
+                                     kecamatan=args.kecamatan, desa=args.desa, actor="cli",
+                                     display_name=getattr(args, "name", None),
+                                     position=getattr(args, "position", None))
         return f"staff account {staff.username} created (role {staff.role}, area {service.describe_area(staff)})"
     finally:
         await engine.dispose()

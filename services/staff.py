@@ -22,14 +22,24 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.audit import Audit
 from services.login_throttle import LoginLimits, LoginThrottle
 from services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, weakness
-from services.staff_roles import ALL_AREA_ROLES, ROLES, StaffAccount, StaffInfo, checked_roles, parent_code
+from services.staff_roles import (
+    ALL_AREA_ROLES,
+    PROFILE_MAX,
+    ROLES,
+    StaffAccount,
+    StaffInfo,
+    checked_roles,
+    parent_code,
+    profile_text,
+)
 from services.staff_tokens import InvalidToken, TokenSigner
 from services.wilayah import Place, Wilayah
 from storage.models import utcnow
 from storage.ratelimit import RateLimiter
 from storage.staff import RevokedSessions, StaffAccounts, StaffRecord, UsernameTaken
 
-__all__ = ["ROLES", "ALL_AREA_ROLES", "MAX_PASSWORD_LENGTH", "MIN_PASSWORD_LENGTH", "TOKEN_MINUTES", "checked_roles",
+__all__ = ["ROLES", "ALL_AREA_ROLES", "MAX_PASSWORD_LENGTH", "MIN_PASSWORD_LENGTH", "PROFILE_MAX", "TOKEN_MINUTES",
+           "checked_roles",
            "AreaError", "InvalidToken", "LoginFailed", "LoginLimits", "LoginThrottled", "StaffAccount", "StaffError",
            "StaffInfo", "StaffService", "VerifiedToken"]
 
@@ -86,7 +96,16 @@ class VerifiedToken:
 
 def _account(r: StaffRecord) -> StaffAccount:
     return StaffAccount(id=r.id, username=r.username, role=r.role, kecamatan_code=r.kecamatan_code,
-                        desa_code=r.desa_code, active=r.active, locked_until=r.locked_until, created_at=r.created_at)
+                        desa_code=r.desa_code, active=r.active, locked_until=r.locked_until, created_at=r.created_at,
+                        display_name=r.display_name, position=r.position)
+
+
+def _profile(display_name: str | None, position: str | None) -> tuple[str | None, str | None]:
+    try:
+        return profile_text(display_name), profile_text(position)
+    except ValueError:
+        raise StaffError(f"a display name or position is at most {PROFILE_MAX} printable characters",
+                         code="profile") from None
 
 
 async def _check_password(username: str, password: str) -> None:
@@ -125,9 +144,12 @@ class StaffService:
 
     # --- accounts ---
     async def create(self, *, username: str, role: str, password: str, kecamatan: str | None = None,
-                     desa: str | None = None, actor: str) -> StaffInfo:
-        """A new active account. `kecamatan`/`desa` are codes or names (see `_area`)."""
+                     desa: str | None = None, actor: str, display_name: str | None = None,
+                     position: str | None = None) -> StaffInfo:
+        """A new active account. `kecamatan`/`desa` are codes or names (see `_area`); the display
+        name and position (jabatan) are optional."""
         username = username.strip().lower()
+        display_name, position = _profile(display_name, position)
         if not _USERNAME.fullmatch(username):
             raise StaffError("username must be 3-64 characters of a-z, 0-9, '.', '_' or '-', with a letter",
                              code="username")
@@ -141,7 +163,8 @@ class StaffService:
         password_hash = await asyncio.to_thread(self._hasher.hash, password)
         try:
             record = await self._accounts.insert(username=username, password_hash=password_hash, role=role,
-                                                 kecamatan_code=kecamatan_code, desa_code=desa_code, at=utcnow())
+                                                 kecamatan_code=kecamatan_code, desa_code=desa_code, at=utcnow(),
+                                                 display_name=display_name, position=position)
         except UsernameTaken:
             raise StaffError(taken, code="taken") from None
         info = _info(record)
@@ -165,6 +188,19 @@ class StaffService:
     async def accounts(self) -> list[StaffAccount]:
         """Every account, by username."""
         return [_account(r) for r in await self._accounts.all()]
+
+    async def labels(self) -> dict[str, str]:
+        """How histories name each account, by its actor ('staff:7' -> 'Siti Aminah (Kepala Desa)')."""
+        return {f"staff:{a.id}": a.label for a in await self.accounts()}
+
+    async def set_profile(self, *, staff_id: int, display_name: str | None, position: str | None,
+                          actor: str) -> None:
+        """Set or clear the display name and position; audited. Sessions go on."""
+        display_name, position = _profile(display_name, position)
+        if not await self._accounts.set_profile(staff_id=staff_id, display_name=display_name, position=position):
+            raise StaffError(f"no staff account with id {staff_id}", code="not_found")
+        await self._audit.record(actor=actor, action="staff.set_profile", target=f"staff:{staff_id}",
+                                 detail={"display_name": display_name, "position": position})
 
     async def reset_password(self, *, staff_id: int, password: str, actor: str) -> None:
         """Give an account a new password; every earlier token and admin session ends. (The failed

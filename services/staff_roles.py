@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-__all__ = ["ALL_AREA_ROLES", "ROLES", "StaffAccount", "StaffInfo", "checked_roles", "parent_code"]
+__all__ = ["ALL_AREA_ROLES", "PROFILE_MAX", "ROLES", "StaffAccount", "StaffInfo", "checked_roles", "parent_code",
+           "profile_text"]
 
 ROLES = ("admin", "dinsos", "camat", "kades", "humas")
 ALL_AREA_ROLES = frozenset({"admin", "dinsos", "humas"})
@@ -82,3 +83,24 @@ class StaffAccount:
     active: bool
     locked_until: datetime | None
     created_at: datetime
+    display_name: str | None = None
+    position: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How histories name the account: 'Siti Aminah (Kepala Desa Sukadana)', the name alone,
+        or the username when no name is set."""
+        name = self.display_name or self.username
+        return f"{name} ({self.position})" if self.position else name
+
+
+PROFILE_MAX = 100  # characters of a display name or a position (storage/models.py: Staff)
+
+
+def profile_text(value: str | None) -> str | None:
+    """A display name or position as stored: spaces collapsed, None when empty; ValueError for one
+    longer than PROFILE_MAX or holding control characters."""
+    text = " ".join((value or "").split())
+    if len(text) > PROFILE_MAX or any(not ch.isprintable() for ch in text):
+        raise ValueError(f"at most {PROFILE_MAX} printable characters")
+    return text or None

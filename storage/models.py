@@ -159,6 +159,9 @@ class Staff(Base):
     # carried in every token and session; bumped by a password change or reset, disable, enable, a
     # role or area change and "sign out everywhere", so that every earlier token stops working
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # how histories name the account: "Nama (Jabatan)", else the username
+    display_name: Mapped[str | None] = mapped_column(String(100))
+    position: Mapped[str | None] = mapped_column(String(100))
 
 
 class RevokedSession(Base):

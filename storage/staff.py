@@ -37,6 +37,8 @@ class StaffRecord:
     locked_until: datetime | None
     created_at: datetime
     session_version: int = 0
+    display_name: str | None = None
+    position: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +62,8 @@ def _record(s: Staff) -> StaffRecord:
     return StaffRecord(id=s.id, username=s.username, password_hash=s.password_hash, role=s.role,
                        kecamatan_code=s.kecamatan_code, desa_code=s.desa_code, active=s.active,
                        failed_logins=s.failed_logins, locked_until=_aware(s.locked_until),
-                       created_at=_aware(s.created_at), session_version=s.session_version or 0)
+                       created_at=_aware(s.created_at), session_version=s.session_version or 0,
+                       display_name=s.display_name, position=s.position)
 
 
 class StaffAccounts:
@@ -83,17 +86,25 @@ class StaffAccounts:
             return [_record(row) for row in await s.scalars(select(Staff).order_by(Staff.username))]
 
     async def insert(self, *, username: str, password_hash: str, role: str, kecamatan_code: str | None,
-                     desa_code: str | None, at: datetime) -> StaffRecord:
+                     desa_code: str | None, at: datetime, display_name: str | None = None,
+                     position: str | None = None) -> StaffRecord:
         """Add an account; UsernameTaken when the name is in use."""
         row = Staff(username=username, password_hash=password_hash, role=role, kecamatan_code=kecamatan_code,
                     desa_code=desa_code, active=True, failed_logins=0, locked_until=None, created_at=at,
-                    session_version=0)
+                    session_version=0, display_name=display_name, position=position)
         try:
             async with self._sessions() as s, s.begin():
                 s.add(row)
         except IntegrityError:
             raise UsernameTaken(username) from None
         return _record(row)
+
+    async def set_profile(self, *, staff_id: int, display_name: str | None, position: str | None) -> bool:
+        """The name and position histories show; sessions go on (nothing they carry changes)."""
+        async with self._sessions() as s, s.begin():
+            res = await s.execute(update(Staff).where(Staff.id == staff_id)
+                                  .values(display_name=display_name, position=position))
+            return res.rowcount == 1
 
     async def set_password_hash(self, *, staff_id: int, password_hash: str) -> None:
         """The same password, hashed anew (a login after the hash parameters changed): sessions go on."""

@@ -17,11 +17,13 @@ from bot.admin import (
     canned,
     chat_link,
     faq,
+    guide,
     helpdesk,
     office,
     pages,
     payments,
     registry,
+    report_filing,
     reports,
 )
 from bot.admin.web import STATIC_DIR
@@ -37,10 +39,12 @@ router.include_router(registry.router)
 router.include_router(announcements.router)
 router.include_router(chat_link.router)
 router.include_router(office.router)  # before reports: /admin/laporan/tugas, /admin/laporan/{reference}/unggah
+router.include_router(report_filing.router)  # before reports: /admin/laporan/baru
 router.include_router(reports.router)
 router.include_router(audit.router)
 router.include_router(payments.router)
 router.include_router(canned.router)  # before helpdesk: /admin/bantuan/{ticket_id}
 router.include_router(helpdesk.router)
 router.include_router(faq.router)
+router.include_router(guide.router)
 # Further page modules go here, one line each (santunan queue, registry upload, announcements)

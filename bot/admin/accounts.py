@@ -17,6 +17,7 @@ from services.staff import (
     ALL_AREA_ROLES,
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
+    PROFILE_MAX,
     ROLES,
     StaffAccount,
     StaffError,
@@ -36,7 +37,8 @@ _DONE = {"dibuat": "Akun staf sudah dibuat.", "aktif": "Akun sudah diaktifkan ke
                   "kepada pemilik akun, jangan lewat pesan.",
          "wilayah": "Wilayah akun sudah diubah. Pemilik akun perlu masuk lagi.",
          "keluar": "Semua sesi akun ini sudah diakhiri. Pemilik akun perlu masuk lagi di setiap perangkat.",
-         "chat": "Chat akun ini sudah diputuskan."}
+         "chat": "Chat akun ini sudah diputuskan.",
+         "profil": "Nama dan jabatan sudah disimpan; riwayat menampilkannya mulai sekarang."}
 _PROBLEMS = {
     "username": "Nama pengguna harus 3–64 karakter: huruf kecil a–z, angka, titik, garis bawah atau tanda hubung, "
                 "dengan sedikitnya satu huruf.",
@@ -48,6 +50,7 @@ _PROBLEMS = {
                      "angka dan simbol.",
     "taken": "Nama pengguna ini sudah dipakai. Pilih nama lain.",
     "not_found": "Akun staf ini tidak ada.",
+    "profile": f"Nama dan jabatan masing-masing paling banyak {PROFILE_MAX} karakter, tanpa karakter khusus.",
 }
 _AREA_PROBLEMS = {"camat": "Peran camat memerlukan satu kecamatan: pilih dari daftar.",
                   "kades": "Peran kepala desa memerlukan satu desa atau kelurahan: pilih dari daftar."}
@@ -81,7 +84,7 @@ def _places(request: Request) -> dict[str, Any]:
     villages = {k.code: sorted((v for v in wilayah.villages if v.parent_code == k.code), key=lambda p: p.name)
                 for k in kecamatan}
     return {"kecamatan_list": kecamatan, "villages": villages, "roles": ROLES,
-            "min_password": MIN_PASSWORD_LENGTH}
+            "min_password": MIN_PASSWORD_LENGTH, "profile_max": PROFILE_MAX}
 
 
 async def _account(request: Request, staff_id: int) -> StaffAccount | None:
@@ -113,14 +116,17 @@ async def new_account_form(request: Request, session: Admin) -> HTMLResponse:
 
 @router.post("/baru")
 async def new_account(request: Request, session: AdminForm, username: FormText = "", role: FormText = "",
-                      password: FormText = "", kecamatan: FormText = "", desa: FormText = "") -> Response:
+                      password: FormText = "", kecamatan: FormText = "", desa: FormText = "",
+                      nama: FormText = "", jabatan: FormText = "") -> Response:
     """Create an account; on a problem show the form again, filled in (but the password)."""
     area_kecamatan, area_desa = _area_for(role, kecamatan, desa)
     try:
         made = await _service(request).create(username=username, role=role, password=password,
-                                              kecamatan=area_kecamatan, desa=area_desa, actor=session.staff.actor)
+                                              kecamatan=area_kecamatan, desa=area_desa, actor=session.staff.actor,
+                                              display_name=nama, position=jabatan)
     except StaffError as exc:
-        values = {"username": username, "role": role, "kecamatan": kecamatan, "desa": desa}
+        values = {"username": username, "role": role, "kecamatan": kecamatan, "desa": desa, "nama": nama,
+                  "jabatan": jabatan}
         return _new_form(request, error=_problem(exc, role), values=values, status_code=400)
     return _done(f"/admin/staf/{made.id}", "dibuat")
 
@@ -183,6 +189,19 @@ async def set_area(request: Request, staff_id: RowId, session: AdminForm, kecama
     except StaffError as exc:
         return await _detail(request, staff_id, error=_problem(exc, role), status_code=400)
     return _done(f"/admin/staf/{staff_id}", "wilayah")
+
+
+@router.post("/{staff_id}/profil")
+async def set_profile(request: Request, staff_id: RowId, session: AdminForm, nama: FormText = "",
+                      jabatan: FormText = "") -> Response:
+    """The name and position (jabatan) histories show instead of the username; empty clears them."""
+    try:
+        await _service(request).set_profile(staff_id=staff_id, display_name=nama, position=jabatan,
+                                            actor=session.staff.actor)
+    except StaffError as exc:
+        return await _detail(request, staff_id, error=_problem(exc, ""),
+                             status_code=404 if exc.code == "not_found" else 400)
+    return _done(f"/admin/staf/{staff_id}", "profil")
 
 
 @router.post("/{staff_id}/keluar")

@@ -244,7 +244,7 @@ def _percent(row: Announcement, stats: dict[str, Any]) -> int:
 
 async def _names(request: Request, *ids: int | None) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
-    return {a.id: a.username for a in await request.app.state.runtime.staff.accounts() if a.id in wanted}
+    return {a.id: a.label for a in await request.app.state.runtime.staff.accounts() if a.id in wanted}
 
 
 async def _detail(request: Request, row: Announcement, session: AdminSession, *, error: str | None = None,

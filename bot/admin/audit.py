@@ -76,21 +76,24 @@ def _rows(records: list[Any], names: dict[str, str]) -> list[list[str]]:
 async def audit_page(request: Request, session: Admin, halaman: str = "1") -> HTMLResponse:
     rt = request.app.state.runtime
     f, kept, errors, names = await _filter(request)
+    labels = await rt.staff.labels()  # the actor as "Nama (Jabatan)", else the username
     page = max(1, min(int(halaman), 10_000)) if halaman.isdigit() else 1
     records = await rt.audit.find(f, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     await rt.audit.record(actor=session.staff.actor, action="audit.view", detail={"page": page})
     link = {n: f"/admin/audit?{urlencode({**kept, 'halaman': n})}" for n in (page - 1, page + 1)}
     return render(request, "audit.html", {
-        "rows": _rows(records[:PAGE_SIZE], names), "filters": kept, "errors": errors, "actions": ACTIONS,
-        "usernames": sorted(names.values()), "query": urlencode(kept),
+        "rows": _rows(records[:PAGE_SIZE], labels), "filters": kept, "errors": errors, "actions": ACTIONS,
+        "usernames": sorted((name, labels.get(actor, name)) for actor, name in names.items()),
+        "query": urlencode(kept),
         "prev": link[page - 1] if page > 1 else None, "next": link[page + 1] if len(records) > PAGE_SIZE else None})
 
 
 @router.get("/ekspor.csv")
 async def audit_export(request: Request, session: Admin) -> Response:
     rt = request.app.state.runtime
-    f, _, _, names = await _filter(request)
+    f, _, _, _ = await _filter(request)
+    labels = await rt.staff.labels()
     records = await rt.audit.find(f, limit=100_000)
     await rt.audit.record(actor=session.staff.actor, action="audit.export", detail={"rows": len(records)})
-    return Response(csv_text([HEADER, *_rows(records, names)]).encode("utf-8-sig"), media_type="text/csv",
+    return Response(csv_text([HEADER, *_rows(records, labels)]).encode("utf-8-sig"), media_type="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="audit.csv"'})

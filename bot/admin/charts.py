@@ -1,6 +1,10 @@
 """Charts drawn on the server as plain SVG: no script, no external asset, readable without CSS
 (colours are presentation attributes; admin.css may refine them) and scaled to the screen by
-their viewBox. Every label and title is escaped."""
+their viewBox. Every label and title is escaped.
+
+Sized for a phone first (staff UX review friction 21): the viewBox is WIDTH units wide with text of
+FONT_SIZE units, and admin.css caps a chart at 28rem, so the text is drawn at 12 px or more on a
+390 px screen (a chart a little narrower than the viewBox) and at about 17 px on a desktop."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -8,10 +12,11 @@ from html import escape
 
 from markupsafe import Markup
 
-__all__ = ["bar_chart", "column_chart"]
+__all__ = ["FONT_SIZE", "LABEL_WIDTH", "WIDTH", "bar_chart", "column_chart"]
 
-_BAR, _GAP, _TOP = 22, 8, 8
-_FONT = 'font-family="system-ui, sans-serif" font-size="13"'
+WIDTH, LABEL_WIDTH, FONT_SIZE = 380, 165, 14  # 165: "Sirah Pulau Padang" whole
+_BAR, _GAP, _TOP = 24, 8, 8
+_FONT = f'font-family="system-ui, sans-serif" font-size="{FONT_SIZE}"'
 
 
 def _svg(*, title: str, width: int, height: int, body: list[str]) -> Markup:
@@ -28,7 +33,8 @@ def _length(value: int, largest: int, room: float) -> float:
     return max(1.0, round(room * value / largest, 1))
 
 
-def bar_chart(items: Sequence[tuple[str, int]], *, title: str, width: int = 480, label_width: int = 150) -> Markup:
+def bar_chart(items: Sequence[tuple[str, int]], *, title: str, width: int = WIDTH,
+              label_width: int = LABEL_WIDTH) -> Markup:
     """Horizontal bars, one per (label, value), lengths proportional to the values, the value
     written after each bar. Long labels (kecamatan names) fit in the left column. The default
     width keeps the text readable when the chart is shrunk to a phone's screen."""
@@ -48,8 +54,8 @@ def bar_chart(items: Sequence[tuple[str, int]], *, title: str, width: int = 480,
     return _svg(title=title, width=width, height=height, body=body)
 
 
-def column_chart(items: Sequence[tuple[str, int]], *, title: str, notes: Sequence[str] = (), width: int = 480,
-                 height: int = 200) -> Markup:
+def column_chart(items: Sequence[tuple[str, int]], *, title: str, notes: Sequence[str] = (), width: int = WIDTH,
+                 height: int = 180) -> Markup:
     """Vertical columns, one per (label, value), left to right (days, oldest first), heights
     proportional to the values, the value above each column and the short label below. `notes`,
     when given, name each column in full for its tooltip (instead of the short label)."""

@@ -214,7 +214,7 @@ def _not_found(request: Request) -> HTMLResponse:
 
 
 async def _names(request: Request) -> dict[int, str]:
-    return {a.id: a.username for a in await _rt(request).staff.accounts()}
+    return {a.id: a.label for a in await _rt(request).staff.accounts()}  # "Nama (Jabatan)", else the username
 
 
 async def _beside(request: Request, staff: StaffInfo, view: TicketView) -> dict[str, Any]:

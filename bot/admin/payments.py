@@ -27,7 +27,7 @@ _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 async def _rows(request: Request, session: AdminSession, status: str) -> list[list[Any]]:
     rt = request.app.state.runtime
-    names = {f"staff:{a.id}": a.username for a in await rt.staff.accounts()}
+    names = await rt.staff.labels()  # the approver as "Nama (Jabatan)"
 
     def place(code: str) -> str:
         found = rt.wilayah.get(code)

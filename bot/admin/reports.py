@@ -1,5 +1,6 @@
 """The santunan queue for staff (admin, dinsos, camat, kades): the list with filters, one report with
-its documents, history and the moves allowed, filing on a citizen's behalf, and the export.
+its documents, history and the moves allowed, and the export (filing on a citizen's behalf is in
+bot/admin/report_filing.py).
 
 Everything goes through the same Santunan service calls, rules and audit entries as the staff API
 (bot/api/reports.py): a camat sees one kecamatan and a kades one desa; a report outside the area
@@ -13,25 +14,22 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 
 from bot.admin import office
 from bot.admin.csrf import posted_by
 from bot.admin.labels import CHANNEL_NAMES, STATUS_NAMES
 from bot.admin.session import AdminSession, Forbidden, require_roles
 from bot.admin.web import AdminRoute, render
-from bot.api.reports import ReportIn, export_response
+from bot.api.reports import export_response
 from bot.documents import document_response
 from bot.staff_documents import KINDS
-from conversations.parsing import parse_kk, parse_phone
 from services.guardrails import MissingField, MoveDetails
-from services.nik import check_nik
 from services.office_search import SEARCH_HINT
-from services.santunan import STATUSES, WIB, Draft, Duplicate, LateReport, NotAllowed, WrongMove
+from services.santunan import STATUSES, WIB, NotAllowed, WrongMove
 from services.staff import StaffInfo
 from storage.reports import ReportFilter, StaleStatus
 
-__all__ = ["router"]
+__all__ = ["Reviewer", "ReviewerForm", "choices", "router"]
 
 _ROLES = ("admin", "dinsos", "camat", "kades")
 router = APIRouter(prefix="/admin/laporan", route_class=AdminRoute, include_in_schema=False)
@@ -108,7 +106,7 @@ def _filters(request: Request, staff: StaffInfo) -> tuple[ReportFilter, dict[str
     return f, {k: v for k, v in kept.items() if v}, errors
 
 
-def _choices(request: Request, staff: StaffInfo) -> dict[str, Any]:
+def choices(request: Request, staff: StaffInfo) -> dict[str, Any]:
     """The kecamatan (for staff who see all of OKI) and the desa within the staff member's area,
     grouped by kecamatan, for the selects."""
     wilayah = _rt(request).wilayah
@@ -148,7 +146,7 @@ async def queue(request: Request, session: Reviewer, page: str = "1") -> HTMLRes
     pages = max(1, -(-total // PAGE_SIZE))
     link = {n: f"/admin/laporan?{urlencode({**kept, 'page': n})}" for n in (number - 1, number + 1)}
     return render(request, "report_list.html", {
-        **_choices(request, staff), "rows": [(r, rt.santunan.overdue(r, now=now)) for r in rows], "total": total,
+        **choices(request, staff), "rows": [(r, rt.santunan.overdue(r, now=now)) for r in rows], "total": total,
         "page": number, "pages": pages, "prev": link[number - 1] if number > 1 else None,
         "next": link[number + 1] if number < pages else None, "filters": kept, "errors": errors,
         "query": urlencode(kept), "place": _place_name(request), "day": _day, "search_hint": SEARCH_HINT})
@@ -169,96 +167,6 @@ async def export(request: Request, session: Reviewer, fmt: str) -> Response:
     return await export_response(rt, staff, rows, fmt)
 
 
-# --- filing on a citizen's behalf ---
-_REQUIRED = ("deceased_nik", "deceased_name", "date_of_death", "desa", "kk_number", "reporter_name",
-             "reporter_relationship", "heir_name")
-_OPTIONAL = ("heir_phone", "bank_name", "bank_account", "bank_holder")
-_NIK_PROBLEMS = {"letters": "NIK hanya berisi angka.", "short": "NIK ini baru {digits} angka; NIK selalu 16 angka.",
-                 "long": "NIK ini {digits} angka; NIK selalu 16 angka.",
-                 "date": "Angka ke-7 sampai ke-12 NIK (tanggal lahir) tidak mungkin. Periksa lagi.",
-                 "region": "Kode provinsi dan kabupaten di awal NIK tidak dikenal. Periksa lagi."}
-
-
-def _field_problem(error: dict[str, Any]) -> str:
-    kind, ctx = error["type"], error.get("ctx") or {}
-    if kind == "string_too_short":
-        return f"Isi sedikitnya {ctx.get('min_length', 2)} huruf."
-    if kind == "string_too_long":
-        return f"Terlalu panjang: paling banyak {ctx.get('max_length')} karakter."
-    if kind.startswith("date"):
-        return "Tanggal tidak dapat dibaca; gunakan pemilih tanggal."
-    return "Isian ini tidak dapat dibaca."
-
-
-def _check(request: Request, values: dict[str, str]) -> tuple[Draft | None, dict[str, str]]:
-    """The Draft the API's POST /reports would file from these values, or every problem by field."""
-    errors = {name: "Wajib diisi." for name in _REQUIRED if not values[name]}
-    village = _rt(request).wilayah.get(values["desa"]) if values["desa"] else None
-    if values["desa"] and (village is None or village.level == "kecamatan"):
-        errors["desa"] = "Pilih desa atau kelurahan dari daftar."
-    nik, kk = check_nik(values["deceased_nik"]), parse_kk(values["kk_number"])
-    phone = parse_phone(values["heir_phone"]) if values["heir_phone"] else None
-    if nik.nik is None and values["deceased_nik"]:
-        errors["deceased_nik"] = _NIK_PROBLEMS.get(nik.error or "", "NIK tidak sah.").format(digits=nik.digits)
-    if kk.value is None and values["kk_number"]:
-        errors["kk_number"] = "Nomor KK harus 16 angka."
-    if phone is not None and phone.value is None:
-        errors["heir_phone"] = "Bukan nomor HP Indonesia (contoh: 0812-3456-7890)."
-    try:  # the API's own model: lengths and the date
-        body = ReportIn(**{k: v or None for k, v in values.items()} | {
-            "kecamatan": village.parent_code if village else "", "desa": values["desa"]})
-    except ValidationError as exc:
-        for error in exc.errors():
-            errors.setdefault(str(error["loc"][0]), _field_problem(error))
-    if errors or village is None or nik.nik is None or kk.value is None:
-        return None, errors
-    return Draft(deceased_nik=nik.nik, deceased_name=body.deceased_name.strip(), date_of_death=body.date_of_death,
-                 kecamatan_code=village.parent_code, desa_code=village.code, kk_number=kk.value,
-                 reporter_name=body.reporter_name, reporter_relationship=body.reporter_relationship,
-                 heir_name=body.heir_name, heir_phone=phone.value if phone else None, bank_name=body.bank_name,
-                 bank_account=body.bank_account, bank_holder=body.bank_holder), {}
-
-
-def _new_form(request: Request, staff: StaffInfo, values: dict[str, str], *, errors: dict[str, str] | None = None,
-              existing: Any = None, duplicate_elsewhere: bool = False, status_code: int = 200) -> HTMLResponse:
-    today = _rt(request).santunan.now().astimezone(WIB).date().isoformat()
-    return render(request, "report_new.html", {**_choices(request, staff), "values": values, "errors": errors or {},
-                                               "existing": existing, "duplicate_elsewhere": duplicate_elsewhere,
-                                               "today": today}, status_code=status_code)
-
-
-@router.get("/baru")
-async def new_report_form(request: Request, session: Reviewer) -> HTMLResponse:
-    staff = session.staff
-    return _new_form(request, staff, {"desa": staff.desa_code or ""})
-
-
-@router.post("/baru")
-async def new_report(request: Request, session: ReviewerForm) -> Response:
-    """File a report as the staff API's POST /reports does; any problem shows the form again, filled in."""
-    staff, form = session.staff, await request.form()
-    values = {name: str(form.get(name, "")).strip() for name in (*_REQUIRED, *_OPTIONAL)}
-    draft, errors = _check(request, values)
-    if draft is None:
-        return _new_form(request, staff, values, errors=errors, status_code=400)
-    if not staff.can_see(kecamatan_code=draft.kecamatan_code, desa_code=draft.desa_code):
-        return _new_form(request, staff, values, errors={"desa": "Desa ini di luar wilayah Anda."}, status_code=403)
-    try:
-        report = await _rt(request).santunan.file(draft, filed_by=staff.actor)
-    except Duplicate as dup:  # which report, only for staff who may see it
-        if not staff.can_see(kecamatan_code=dup.report.kecamatan_code, desa_code=dup.report.desa_code):
-            return _new_form(request, staff, values, duplicate_elsewhere=True, status_code=409)
-        return _new_form(request, staff, values, existing=dup.report, status_code=409)
-    except LateReport as late:
-        problem = (f"Dilaporkan {late.days} hari setelah kematian, padahal batasnya {late.window} hari; "
-                   "laporan terlambat tidak dapat diterima.")
-        return _new_form(request, staff, values, errors={"date_of_death": problem}, status_code=400)
-    except ValueError:
-        return _new_form(request, staff, values, status_code=400,
-                         errors={"date_of_death": "Tanggal meninggal tidak boleh di masa depan."})
-    return RedirectResponse(f"/admin/laporan/{report.reference}?ok=dibuat", status_code=303)
-
-
 # --- one report ---
 async def _visible(request: Request, staff: StaffInfo, reference: str) -> Any:
     """The report, if it exists and is in the staff member's area, else None: a report of another
@@ -275,8 +183,9 @@ def _not_found(request: Request) -> HTMLResponse:
 
 
 async def _who(request: Request) -> Any:
-    """A function naming the actor of a history entry: the staff username, the reporter, the system."""
-    names = {f"staff:{a.id}": a.username for a in await _rt(request).staff.accounts()}
+    """A function naming the actor of a history entry: the staff member's name and position (else
+    the username), the reporter, the system."""
+    names = await _rt(request).staff.labels()
 
     def who(actor: str) -> str:
         if actor.startswith("contact:"):

@@ -47,6 +47,7 @@ NAV = (
     ("/admin/staf", "Akun Staf", ("admin",)),
     ("/admin/audit", "Audit", ("admin",)),
     ("/admin/akun/tautkan", "Tautkan Chat", ()),
+    ("/admin/panduan", "Panduan", ()),
 )
 _STATUS_TEXT = {404: "Halaman ini tidak ada.", 405: "Cara membuka halaman ini tidak didukung."}
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")

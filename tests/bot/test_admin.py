@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from bot.admin.charts import bar_chart, column_chart
+from bot.admin.charts import LABEL_WIDTH, WIDTH, bar_chart, column_chart
 from services.staff import StaffInfo
 from storage.models import Report, Staff, utcnow
 from tests.bot.test_api_registry import _token
@@ -376,7 +376,7 @@ async def test_a_disabled_account_in_the_database_is_signed_out(client, browser)
 def test_bar_lengths_are_proportional_and_labels_escaped():
     svg = bar_chart([("Kayu Agung", 10), ("<b>Tulung</b>", 5), ("Pampangan", 0)], title="Laporan & kecamatan")
     widths = [float(w) for w in re.findall(r'<rect class="bar" [^>]*width="([\d.]+)"', svg)]
-    assert widths[0] == 2 * widths[1] and widths[2] == 0 and widths[0] == 480 - 150 - 56
+    assert widths[0] == 2 * widths[1] and widths[2] == 0 and widths[0] == WIDTH - LABEL_WIDTH - 56
     assert "&lt;b&gt;Tulung&lt;/b&gt;" in svg and "<b>" not in svg and "Laporan &amp; kecamatan" in svg
     assert str(svg).startswith("<svg") and "style=" not in svg and "http" not in svg
 
