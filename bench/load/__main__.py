@@ -79,6 +79,7 @@ class Level:
     callbacks: dict = field(default_factory=dict)
     server: dict = field(default_factory=dict)  # channel/flow -> (turns, mean ms inside the server)
     cpu: dict = field(default_factory=dict)  # kind of process -> cores used on average
+    backends: dict = field(default_factory=dict)  # per turn: PostgreSQL commits and rows written, Redis commands
 
     @property
     def achieved(self) -> float:
@@ -206,6 +207,29 @@ async def contact_id(db_url: str, address: str) -> int | None:
         await engine.dispose()
 
 
+async def backend_counts(db_url: str, redis_url: str) -> dict[str, float]:
+    """PostgreSQL's commits and rows written in the run's database, and Redis's commands, so far
+    (PostgreSQL publishes its counters within about a second: read after the rate has settled)."""
+    import redis
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(db_url)
+    try:
+        async with engine.connect() as conn:
+            row = (await conn.execute(text(
+                "SELECT xact_commit, tup_inserted + tup_updated + tup_deleted FROM pg_stat_database "
+                "WHERE datname = current_database()"))).one()
+    finally:
+        await engine.dispose()
+    commands = redis.Redis.from_url(redis_url).info("stats")["total_commands_processed"]
+    return {"pg_commits": float(row[0]), "pg_rows_written": float(row[1]), "redis_commands": float(commands)}
+
+
+def per_turn(before: dict[str, float], after: dict[str, float], turns: int) -> dict[str, float]:
+    return {k: (after[k] - before[k]) / turns for k in before} if turns else {}
+
+
 async def stored_reports(db_url: str, niks: list[str]) -> int:
     """How many of these deceased NIKs have their report in the database (looked up by keyed hash)."""
     from sqlalchemy import select
@@ -298,7 +322,7 @@ def ours(args, tmp: Path, db_url: str, bot_api: FakeProcess, procs: Processes) -
         folder = tmp / f"ours-{rate}"
         conns = write_connections(folder, traffic.citizens(), args.connections,
                                   math.ceil(rate * args.seconds / args.connections * 1.3) + 5)
-        scraped = scrape(base_url)
+        scraped, counted = scrape(base_url), asyncio.run(backend_counts(db_url, args.redis))
         result = run_wrk(base_url, folder, rate, args.seconds, args.connections, _spied(args, "ours", rate, server))
         level = level_from("ours", rate, result)
         finished = [(nik, address) for conn, answered in zip(conns, result["answered"], strict=True)
@@ -322,6 +346,7 @@ def ours(args, tmp: Path, db_url: str, bot_api: FakeProcess, procs: Processes) -
                       f"report stored {bool(stored)}; {len(texts)} replies: "
                       + " | ".join(t[:70].replace("\n", " ") for t in texts), flush=True)
         after = scrape(base_url)
+        level.backends = per_turn(counted, asyncio.run(backend_counts(db_url, args.redis)), level.answered)
         level.turn_errors = int(after["errors"] - scraped["errors"])
         level.server = server_times(scraped, after)
         shutil.rmtree(folder)
@@ -390,6 +415,8 @@ def describe(level: Level) -> str:
                  f"callbacks ok {level.callbacks.get('callbacks_ok')}/{level.callbacks.get('callbacks_sent')}")
         text += "\n  " + "  ".join(f"{k} {n}x{ms:.0f}ms" for k, (n, ms) in sorted(level.server.items()))
     text += "\n  cores: " + "  ".join(f"{k} {v:.2f}" for k, v in sorted(level.cpu.items()))
+    if level.backends:
+        text += "\n  per turn: " + "  ".join(f"{k} {v:.1f}" for k, v in sorted(level.backends.items()))
     return text
 
 

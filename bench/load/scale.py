@@ -39,13 +39,17 @@ def run(web: int, args, folder: Path) -> list[Level]:
 
 def section(args, runs: dict[int, list[Level]]) -> str:
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    rows = ["| web processes | offered/s | turns/s | p50 ms | p99 ms | web cores | machine cores |",
-            "|---:|---:|---:|---:|---:|---:|---:|"]
+    rows = ["| web processes | offered/s | turns/s | p50 ms | p99 ms | web cores | machine cores | "
+            "PostgreSQL commits / turn | rows written / turn | Redis commands / turn |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     summary = []
     for web, levels in runs.items():
         for lv in levels:
+            b = lv.backends
             rows.append(f"| {web} | {lv.offered:g} | {lv.achieved:.0f} | {lv.p50:.1f} | {lv.p99:.1f} | "
-                        f"{lv.cpu.get('web', 0):.2f} | {lv.cpu.get('whole machine', 0):.2f} |")
+                        f"{lv.cpu.get('web', 0):.2f} | {lv.cpu.get('whole machine', 0):.2f} | "
+                        f"{b.get('pg_commits', 0):.1f} | {b.get('pg_rows_written', 0):.1f} | "
+                        f"{b.get('redis_commands', 0):.1f} |")
         good = [lv.offered for lv in levels if lv.kept_up and lv.p99 <= GOAL_P99_MS]
         best = max((lv.achieved for lv in levels), default=0.0)
         summary.append(f"{web} web: knee {max(good):g}/s" if good else f"{web} web: no knee")
