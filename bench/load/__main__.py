@@ -94,7 +94,7 @@ class Level:
         return (self.reports_expected or 0) - (self.reports_stored or 0)
 
 
-_KINDS = (("bot serve", "web"), ("multiprocessing", "web"), ("bot worker", "outbox worker"),
+_KINDS = (("bot serve", "web"), ("multiprocessing", "web"), ("granian", "web"), ("bot worker", "outbox worker"),
           ("fake_twilio", "fakes"), ("fake_botapi", "fakes"), ("bench.load.baseline", "web"),
           ("postgres", "postgresql"), ("redis-server", "redis"))
 
@@ -304,8 +304,7 @@ def ours(args, tmp: Path, db_url: str, bot_api: FakeProcess, procs: Processes) -
     asyncio.run(prepare(db_url, args.subscribers))
     procs.start("fake_twilio", ["-m", "bench.load.fake_twilio", "--port", str(tw_port), "--account", ACCOUNT,
                                 "--token", AUTH], env)
-    server = procs.start("server", ["-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port),
-                                    "--workers", str(args.web)], env)
+    server = procs.start("server", serve_command(args, port), env)
     wait_healthy(base_url, server)
     _wait_url(f"{twilio_url}/stats")
     for n in range(args.outbox_workers):
@@ -355,6 +354,18 @@ def ours(args, tmp: Path, db_url: str, bot_api: FakeProcess, procs: Processes) -
         if level.achieved < 0.6 * rate:  # far past the knee: higher rates only queue up
             break
     return levels
+
+
+_SERVERS = {"uvicorn": "python -m bot serve", "granian": "granian --interface asgi --factory bot.asgi:create"}
+
+
+def serve_command(args, port: int) -> list[str]:
+    """Our web processes under uvicorn (`bot serve`, the default) or granian (`--server granian`)."""
+    if args.server == "granian":  # the same factory `bot serve --workers N` hands uvicorn
+        return ["-m", "granian", "--interface", "asgi", "--factory", "bot.asgi:create", "--host", "127.0.0.1",
+                "--port", str(port), "--workers", str(args.web), "--loop", "uvloop", "--no-ws",
+                "--log-level", "warning"]
+    return ["-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.web)]
 
 
 def _spied(args, system: str, rate: float, server: subprocess.Popen) -> tuple[Path, int] | None:
@@ -480,7 +491,7 @@ def section(args, ours_levels: list[Level], base_levels: list[Level]) -> str:
 - Date: {now}
 - Machine: {os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}; everything
   shares these cores: wrk, both fakes, the servers, the worker, PostgreSQL and Redis.
-- Ours: `python -m bot serve --workers {args.web}` on PostgreSQL (fresh database, {REGISTRY_ROWS:,}
+- Ours: `{_SERVERS[args.server]} --workers {args.web}` on PostgreSQL (fresh database, {REGISTRY_ROWS:,}
   registry rows, {args.subscribers:,} subscribers); state, dedupe marks, locks and rate limits in Redis;
   {args.outbox_workers} × `python -m bot worker` sending an announcement to the {args.subscribers:,}
   subscribers throughout. Every second citizen on Telegram, the others on WhatsApp, every request
@@ -514,6 +525,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rates", type=lambda s: tuple(float(x) for x in s.split(",")))
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--web", type=int, default=2, help="our web processes (uvicorn workers)")
+    parser.add_argument("--server", choices=("uvicorn", "granian"), default="uvicorn",
+                        help="the ASGI server of our web processes (granian: pip install granian)")
     parser.add_argument("--outbox-workers", type=int, default=1, help="our `bot worker` processes")
     parser.add_argument("--connections", type=int, default=96)
     parser.add_argument("--subscribers", type=int, default=SUBSCRIBERS)
