@@ -23,6 +23,7 @@ from bot.admin import (
     pages,
     payments,
     registry,
+    registry_history,
     reports,
 )
 from bot.admin.web import STATIC_DIR
