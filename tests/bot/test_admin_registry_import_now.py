@@ -11,10 +11,12 @@ from openpyxl import load_workbook
 
 from services.registry_import import RegistryImporter
 from services.registry_rows import COLUMNS, ROWS_HEADER
+from tests.bot import test_admin_registry as pages
 from tests.bot.test_admin import _csrf
-from tests.bot.test_admin_registry import _finished, _registry_size, _signed_in, _upload, browser  # noqa: F401
+from tests.bot.test_admin_registry import _finished, _registry_size, _signed_in, _upload
 from tests.services.test_registry_import import BUDI, SITI, _csv
 
+browser = pages.browser  # the same fixture: signed-in clients of the app
 TYPO = [*BUDI[:6], "Pedamran", *BUDI[7:]]  # Pedamaran misspelt: kept, with a warning
 UNKNOWN = ["1602031203900002", "ANI", "12-03-1990", "", "pekerja rentan", "", "Kayu Agungg Raya", "", "01/01/2025",
            "31/12/2026", ""]  # refused, with the likely kecamatan

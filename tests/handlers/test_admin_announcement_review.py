@@ -12,8 +12,11 @@ from sqlalchemy import select
 
 from conversations.notices import render_notice
 from storage.models import AuditEntry, OutboxMessage, utcnow
-from tests.handlers.test_admin_announcements import BASE, KAG, PDM, _post, _signed_in, browser, settings  # noqa: F401
+from tests.handlers import test_admin_announcements as pages
+from tests.handlers.test_admin_announcements import BASE, KAG, PDM, _post, _signed_in
 from tests.handlers.test_broadcast import _subscribers
+
+browser, settings = pages.browser, pages.settings  # the same fixtures: signed-in clients, no worker in the app
 
 
 async def _link(rt, username: str, user: str, channel: str = "telegram"):

@@ -7,7 +7,10 @@ import csv
 import io
 
 from services.registry_rows import ROWS_HEADER
-from tests.services.test_registry_import import BUDI, SITI, _csv, env  # noqa: F401
+from tests.services import test_registry_import as imports
+from tests.services.test_registry_import import BUDI, SITI, _csv
+
+env = imports.env  # the same fixture: an importer on a fresh database
 
 BORN_ELSEWHERE = [SITI[0], SITI[1], "1985-08-18", *SITI[3:]]  # the NIK says 17 August: kept, with a warning
 DESA_TYPO = [*SITI[:7], "Sukadanna", *SITI[8:]]
