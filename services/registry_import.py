@@ -25,7 +25,7 @@ from typing import Any
 from services.audit import Audit
 from services.nik import check_nik
 from services.privacy import NikHasher, mask_kpj, mask_nik
-from services.registry_rows import COLUMNS, REASONS, REQUIRED, ROWS_HEADER, WARNINGS, rows_csv, template_rows
+from services.registry_rows import CATEGORIES, COLUMNS, REASONS, REQUIRED, ROWS_HEADER, WARNINGS, rows_csv, template_rows
 from services.wilayah import Wilayah
 from storage.models import utcnow
 from storage.registry import Registry
@@ -291,6 +291,8 @@ class RegistryImporter:
         category = _text(raw.get("kategori")).lower()
         if not category:
             raise _Reject("kategori_kosong")
+        if category not in CATEGORIES:  # kept: the list is BPJS TK's to extend, but "pns" is worth a look
+            notes.append(_Note("kategori_tidak_dikenal", category[:60]))
         programmes = [p.strip().upper() for p in re.split(r"[,;/+ ]+", _text(raw.get("program")) or "JKK,JKM") if p]
         if not programmes or any(p not in _PROGRAMMES for p in programmes):
             raise _Reject("program_salah", _text(raw.get("program")))

@@ -8,7 +8,7 @@ from typing import Any
 
 from services.sheets import csv_text
 
-__all__ = ["COLUMNS", "REASONS", "REQUIRED", "ROWS_HEADER", "WARNINGS", "rows_csv", "template_rows"]
+__all__ = ["CATEGORIES", "COLUMNS", "REASONS", "REQUIRED", "ROWS_HEADER", "WARNINGS", "rows_csv", "template_rows"]
 
 REQUIRED = ("nik", "nama", "tanggal_lahir", "kategori", "kecamatan", "mulai", "akhir")
 COLUMNS = (*REQUIRED, "kpj", "program", "desa", "status")
@@ -28,7 +28,11 @@ REASONS = {
 # warning code -> what staff read: the row is kept, but someone should look at it
 WARNINGS = {"tanggal_lahir_beda_nik": "tanggal lahir berbeda dari tanggal di NIK (tetap disimpan)",
             "kecamatan_ditebak": "nama kecamatan salah tulis, dibaca sebagai kecamatan terdekat (periksa)",
-            "desa_ditebak": "nama desa salah tulis, dibaca sebagai desa terdekat (periksa)"}
+            "desa_ditebak": "nama desa salah tulis, dibaca sebagai desa terdekat (periksa)",
+            "kategori_tidak_dikenal": "kategori di luar yang biasa dipakai (pekerja rentan, kelembagaan desa, "
+                                      "perangkat desa, RT/RW, non-ASN); tetap disimpan, periksa"}
+# the categories of the regency's coverage (DOMAIN-RESEARCH.md 1.1), as the import keeps them (lower case)
+CATEGORIES = frozenset({"pekerja rentan", "kelembagaan desa", "perangkat desa", "rt/rw", "non-asn"})
 ROWS_HEADER = ["baris", "nik", "nama", "jenis", "alasan", "keterangan"]  # the rejected and warned rows CSV
 _EXAMPLE = {"nik": "1602015708850003", "nama": "SITI AMINAH", "tanggal_lahir": "1985-08-17",  # CONTRACT.md's
             "kategori": "perangkat desa", "kecamatan": "Kayu Agung", "mulai": "2025-01-01",

@@ -52,3 +52,12 @@ async def test_a_rejected_row_carries_no_warning_count(env):
     summary = await importer.run(source=_csv([bad]), filename="a.csv", actor="cli", dry_run=True)
     assert (sum(summary.rejected.values()), dict(summary.warnings), summary.warned) == (1, {}, 0)
     assert [r["jenis"] for r in _rows(summary)] == ["ditolak"]
+
+
+async def test_an_unusual_category_is_kept_with_a_warning_naming_it(env):
+    importer, _, _ = env
+    rows = [[*SITI[:4], "PNS", *SITI[5:]], [*BUDI[:4], "RT/RW", *BUDI[5:]]]
+    summary = await importer.run(source=_csv(rows), filename="a.csv", actor="cli", dry_run=True)
+    assert (summary.new, dict(summary.warnings)) == (2, {"kategori_tidak_dikenal": 1})
+    [row] = _rows(summary)
+    assert (row["baris"], row["jenis"], row["keterangan"]) == ("2", "peringatan", "pns")
