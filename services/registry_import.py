@@ -25,7 +25,16 @@ from typing import Any
 from services.audit import Audit
 from services.nik import check_nik
 from services.privacy import NikHasher, mask_kpj, mask_nik
-from services.registry_rows import CATEGORIES, COLUMNS, REASONS, REQUIRED, ROWS_HEADER, WARNINGS, rows_csv, template_rows
+from services.registry_rows import (
+    CATEGORIES,
+    COLUMNS,
+    REASONS,
+    REQUIRED,
+    ROWS_HEADER,
+    WARNINGS,
+    rows_csv,
+    template_rows,
+)
 from services.wilayah import Wilayah
 from storage.models import utcnow
 from storage.registry import Registry
