@@ -2,7 +2,9 @@
 
 Headers are matched without regard to case, spaces or underscores (CONTRACT.md). Each row is
 validated; valid rows are upserted by NIK hash in one transaction, so a re-import changes only what
-changed. Rejected rows are kept, with the NIK masked, as a CSV with the reason for each."""
+changed. Rejected rows, and kept rows with a warning (a misspelt place read as the nearest, a
+birth date unlike the NIK's, an unusual kategori), are kept with the NIK masked as one CSV with the
+reason for each (services/registry_rows.py)."""
 from __future__ import annotations
 
 import asyncio

@@ -31,7 +31,8 @@ async def _link(rt, username: str, user: str, channel: str = "telegram"):
 async def _notices(rt, contact_id: int) -> list[str]:
     async with rt.db.connect() as conn:
         rows = await conn.execute(select(OutboxMessage.body).where(OutboxMessage.contact_id == contact_id,
-                                                                   OutboxMessage.kind == "notification"))
+                                                                   OutboxMessage.kind == "notification")
+                                  .order_by(OutboxMessage.id))
         return [render_notice(body) for (body,) in rows]
 
 
@@ -137,3 +138,17 @@ async def test_the_failed_recipients_csv_masks_addresses_for_humas_and_shows_the
     full = list(csv.DictReader(io.StringIO((await admin.get(f"{page}/gagal.csv")).content.decode("utf-8-sig"))))
     # whole for an admin ("+" gets the spreadsheet-safe "'" in front, as in every export: services/sheets.py)
     assert [r["Penerima"] for r in full] == ["'+628120000000", "700000"]
+
+
+async def test_an_edit_that_withdraws_an_approval_asks_the_approvers_again(client, browser):
+    rt = client.app.state.runtime
+    author = await _signed_in(browser, client, "humas.satu")
+    approver = await _signed_in(browser, client, "humas.dua")
+    chat = await _link(rt, "humas.dua", "5002")
+    page = await _draft(author)
+    assert (await _post(approver, page, f"{page}/approve")).status_code == 303
+    edited = await _post(author, f"{page}/ubah", f"{page}/ubah", {"title": "Vaksinasi gratis (diubah)",
+                                                                   "body": "Lusa pukul 08.00."})
+    assert edited.headers["location"].endswith("?ok=diubah-ulang")
+    assert len(await _notices(rt, chat.id)) == 2 and "(diubah)" in (await _notices(rt, chat.id))[1]
+    assert (await approver.get(f"{BASE}/menunggu.json")).json() == {"menunggu": 1}
