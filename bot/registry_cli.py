@@ -11,7 +11,7 @@ from tqdm import tqdm
 from bot.config import Settings
 from services.audit import Audit
 from services.privacy import NikHasher
-from services.registry_import import REASONS, ImportFailed, ImportSummary, RegistryImporter
+from services.registry_import import REASONS, WARNINGS, ImportFailed, ImportSummary, RegistryImporter
 from services.wilayah import load_wilayah
 from storage.db import make_engine, make_sessionmaker
 from storage.registry import Registry
@@ -40,9 +40,7 @@ def _report(summary: ImportSummary) -> str:
              f"{summary.total} baris; baru {summary.new}, diperbarui {summary.updated}, "
              f"tidak berubah {summary.unchanged}, ditolak {sum(summary.rejected.values())}."]
     lines += [f"  ditolak, {REASONS[reason]}: {n}" for reason, n in summary.rejected.most_common()]
-    if summary.warnings.get("tanggal_lahir_beda_nik"):
-        lines.append(f"  peringatan: tanggal lahir berbeda dari tanggal di NIK (tetap disimpan): "
-                     f"{summary.warnings['tanggal_lahir_beda_nik']}")
+    lines += [f"  peringatan: {WARNINGS[code]}: {n}" for code, n in summary.warnings.most_common()]
     lines.append(f"  nomor impor: {summary.import_id}")
     return "\n".join(lines)
 

@@ -2,6 +2,7 @@
 good answer looks like. Placeholders use str.format names."""
 from __future__ import annotations
 
+from conversations.messages_ann import AnnouncementReviewTexts
 from conversations.messages_answers import AnswerTexts
 from conversations.messages_forms import FormTexts
 from conversations.messages_office import OfficeTexts
@@ -11,7 +12,7 @@ from conversations.messages_reach import ReachTexts
 __all__ = ["MSG"]
 
 
-class MSG(FormTexts, ParserTexts, AnswerTexts, ReachTexts, OfficeTexts):
+class MSG(FormTexts, ParserTexts, AnswerTexts, ReachTexts, OfficeTexts, AnnouncementReviewTexts):
     # --- menu and global words ---
     welcome = "Halo! Ini Layanan OKI, layanan warga Kabupaten Ogan Komering Ilir. Mau apa hari ini?"
     menu = "Pilih layanan dengan mengetik nomornya atau menekan tombolnya:"

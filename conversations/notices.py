@@ -101,8 +101,19 @@ def _announcement_paused(notice: dict) -> Reply:
     return Reply(MSG.staff_announcement_paused.format(title=notice["title"], reason=notice["reason"]))
 
 
+def _announcement_approval(notice: dict) -> Reply:
+    return Reply(MSG.staff_announcement_approval.format(title=notice["title"], author=notice["author"],
+                                                        url=notice.get("url", "")))
+
+
+def _announcement_test(notice: dict) -> Reply:
+    """The announcement as subscribers will read it, under a line saying it is a test for this chat only."""
+    return Reply(f"{MSG.staff_announcement_test}\n\n{_announcement(notice).text}")
+
+
 _RENDERERS: dict[str, Callable[[dict], Reply]] = {
     "announcement": _announcement, "report_status": _report_status, "staff_report": _staff_report,
     "announcement_paused": _announcement_paused, "helpdesk_reply": _helpdesk_reply,
     "helpdesk_waiting": lambda _n: Reply(MSG.hd_waiting), "helpdesk_closed": _helpdesk_closed,
-    "staff_ticket": _staff_ticket}
+    "staff_ticket": _staff_ticket, "announcement_approval": _announcement_approval,
+    "announcement_test": _announcement_test}

@@ -19,8 +19,11 @@ from storage.announcements import Announcements
 from storage.contacts import ContactInfo, Contacts
 from storage.models import Announcement, utcnow
 
-__all__ = ["Broadcasts", "Changed", "NotAllowedToApprove", "NotAllowedToEdit", "NotApproved", "Subscription",
-           "Subscriptions", "WrongState", "content_version", "notice_body"]
+__all__ = ["APPROVER_ROLES", "Broadcasts", "Changed", "NotAllowedToApprove", "NotAllowedToEdit", "NotApproved",
+           "Subscription", "Subscriptions", "WrongState", "content_version", "notice_body"]
+
+
+APPROVER_ROLES = ("admin", "humas")  # who may approve someone else's announcement (the admin pages' roles)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +135,44 @@ class Broadcasts:
                                       kecamatan=json.dumps(sorted(set(kecamatan))) if kecamatan else None,
                                       created_at=self._clock())
         await self._audit.record(actor=author.actor, action="announcement.create", target=f"announcement:{row.id}")
+        await self._ask_approvers(row, author)
         return row
+
+    async def _ask_approvers(self, row: Announcement, author: StaffInfo) -> int:
+        """Tell the linked chats of those who may approve (admin and humas but the author) that a
+        draft waits for them, with the link to its page. How many were told."""
+        if not self.require_approval or self._alerts is None:
+            return 0
+        return await self._alerts.tell_roles(roles=APPROVER_ROLES, skip_staff_id=author.id, notice={
+            "notice": "announcement_approval", "id": row.id, "title": row.title, "author": author.username,
+            "url": self._alerts.page_url(f"/admin/pengumuman/{row.id}")})
+
+    async def awaiting_approval(self, staff: StaffInfo) -> list[Announcement]:
+        """The drafts waiting for an approval this staff member may give (none to the roles that
+        cannot approve, and none at all when approval is not required)."""
+        if not self.require_approval or staff.role not in APPROVER_ROLES:
+            return []
+        return await self._repo.awaiting(not_by=staff.id)
+
+    async def test_send(self, *, announcement_id: int, staff: StaffInfo) -> bool:
+        """Send the announcement, marked as a test, to this staff member's own linked chat only (never
+        to subscribers); audited. False when the account has no reachable linked chat."""
+        row = await self._repo.get(announcement_id)
+        if row is None:
+            raise LookupError(announcement_id)
+        queued = self._alerts is not None and await self._alerts.tell(staff_id=staff.id, notice={
+            "notice": "announcement_test", "id": row.id, "title": row.title, "body": row.body, "link": row.link or ""})
+        await self._audit.record(actor=staff.actor, action="announcement.test_send", target=f"announcement:{row.id}",
+                                 detail={"queued": queued})
+        return queued
+
+    async def breakdown(self, kecamatan: list[str] | None) -> list[tuple[str, str | None, int]]:
+        """The target's subscribers as (channel, kecamatan code or None for all of OKI, count)."""
+        return await self._repo.audience_breakdown(kecamatan)
+
+    async def failed_rows(self, announcement_id: int) -> list[Any]:
+        """The recipients the announcement did not reach (failed or skipped), for the staff's CSV."""
+        return await self._repo.failed_rows(announcement_id)
 
     async def edit(self, *, announcement_id: int, staff: StaffInfo, title: str, body: str, link: str | None,
                    kecamatan: list[str] | None) -> Announcement:
@@ -149,7 +189,10 @@ class Broadcasts:
             raise WrongState(row.state)
         await self._audit.record(actor=staff.actor, action="announcement.edit", target=f"announcement:{row.id}",
                                  detail={"approval_withdrawn": row.approved_by is not None})
-        return await self._repo.get(announcement_id)
+        fresh = await self._repo.get(announcement_id)
+        if row.approved_by is not None:  # the approvers must read it again
+            await self._ask_approvers(fresh, staff)
+        return fresh
 
     async def approve(self, *, announcement_id: int, staff: StaffInfo, version: str | None = None) -> Announcement:
         """Approve a draft; with `version` (`content_version` of the text the approver read), only

@@ -2,7 +2,9 @@
 
 Headers are matched without regard to case, spaces or underscores (CONTRACT.md). Each row is
 validated; valid rows are upserted by NIK hash in one transaction, so a re-import changes only what
-changed. Rejected rows are kept, with the NIK masked, as a CSV with the reason for each."""
+changed. Rejected rows, and kept rows with a warning (a misspelt place read as the nearest, a
+birth date unlike the NIK's, an unusual kategori), are kept with the NIK masked as one CSV with the
+reason for each (services/registry_rows.py)."""
 from __future__ import annotations
 
 import asyncio
@@ -25,15 +27,23 @@ from typing import Any
 from services.audit import Audit
 from services.nik import check_nik
 from services.privacy import NikHasher, mask_kpj, mask_nik
-from services.sheets import csv_text
+from services.registry_rows import (
+    CATEGORIES,
+    COLUMNS,
+    REASONS,
+    REQUIRED,
+    ROWS_HEADER,
+    WARNINGS,
+    rows_csv,
+    template_rows,
+)
 from services.wilayah import Wilayah
 from storage.models import utcnow
 from storage.registry import Registry
 
-__all__ = ["ImportFailed", "ImportSummary", "RegistryImporter", "REASONS", "check_xlsx", "count_rows"]
+__all__ = ["ImportFailed", "ImportSummary", "RegistryImporter", "REASONS", "ROWS_HEADER", "WARNINGS", "check_xlsx",
+           "count_rows", "template_rows"]
 
-REQUIRED = ("nik", "nama", "tanggal_lahir", "kategori", "kecamatan", "mulai", "akhir")
-COLUMNS = (*REQUIRED, "kpj", "program", "desa", "status")
 _ALIASES = {"namalengkap": "nama", "tgllahir": "tanggal_lahir", "tanggallahir": "tanggal_lahir",
             "nokpj": "kpj", "nomorkpj": "kpj", "kategoripeserta": "kategori", "programs": "program",
             "kec": "kecamatan", "desakelurahan": "desa", "kelurahan": "desa", "tanggalmulai": "mulai",
@@ -43,18 +53,6 @@ _PROGRAMMES = ("JKK", "JKM", "JHT", "JP", "JKP")
 _FINGERPRINTED = ("birth_date", "category", "desa_code", "end_date", "kecamatan_code", "kpj_masked", "name",
                   "nik_masked", "programmes", "start_date", "status")
 
-# reason code -> what staff read in the summary and in the rejected-rows CSV
-REASONS = {
-    "nik_kosong": "NIK kosong", "nik_bukan_angka": "NIK berisi selain angka",
-    "nik_panjang": "NIK tidak 16 angka", "nik_tanggal": "tanggal di dalam NIK tidak mungkin",
-    "nik_wilayah": "kode provinsi/kabupaten NIK tidak dikenal", "nik_ganda": "NIK muncul lebih dari sekali di file",
-    "nama_kosong": "nama kosong", "tanggal_lahir_salah": "tanggal lahir tidak terbaca",
-    "kpj_salah": "KPJ bukan 11 angka", "kategori_kosong": "kategori kosong",
-    "program_salah": "program tidak dikenal (JKK, JKM, JHT, JP, JKP)",
-    "kecamatan_tidak_dikenal": "kecamatan tidak ada di OKI", "desa_tidak_dikenal": "desa tidak ada di kecamatan itu",
-    "mulai_salah": "tanggal mulai tidak terbaca", "akhir_salah": "tanggal akhir tidak terbaca",
-    "periode_terbalik": "tanggal akhir sebelum tanggal mulai", "status_salah": "status bukan aktif/nonaktif",
-}
 # what a file may hold: an XLSX is a zip, and its XML is refused before it is opened when it would
 # unpack to more than this (a decompression bomb); rows and columns past these are never read
 MAX_UNPACKED = 200 * 1024 * 1024
@@ -83,17 +81,38 @@ class ImportSummary:
     dry_run: bool = False
     import_id: int | None = None
     rejected_csv: str = ""
+    warned: int = 0  # rows kept with at least one warning
+    # up to 10 place names read as another ("Pedamran" -> Pedamaran) or refused with a likely one
+    suggestions: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {"total": self.total, "new": self.new, "updated": self.updated, "unchanged": self.unchanged,
                 "rejected": sum(self.rejected.values()), "rejected_by_reason": dict(self.rejected),
-                "warnings": dict(self.warnings), "dry_run": self.dry_run, "import_id": self.import_id}
+                "warnings": dict(self.warnings), "warned": self.warned, "dry_run": self.dry_run,
+                "import_id": self.import_id, "suggestions": self.suggestions}
 
 
 class _Reject(Exception):
-    def __init__(self, reason: str, detail: str = "") -> None:
+    def __init__(self, reason: str, detail: str = "", suggestion: str = "") -> None:
         super().__init__(reason)
-        self.reason, self.detail = reason, detail
+        self.reason, self.detail, self.suggestion = reason, detail, suggestion
+
+
+@dataclass(frozen=True, slots=True)
+class _Note:
+    """A warning on a kept row: its code, what was in the file, and what it was read as."""
+
+    reason: str
+    detail: str = ""
+    suggestion: str = ""
+
+
+def _typo(typed: str, name: str) -> str:
+    return f"{typed!r} dibaca sebagai {name}"
+
+
+def _did_you_mean(typed: str, names: list[str]) -> str:
+    return f"{typed!r}: maksud Anda {' atau '.join(names)}?" if names else typed
 
 
 def _header_key(name: str) -> str:
@@ -216,22 +235,29 @@ class RegistryImporter:
         be a coroutine function, which also lets other requests run while a big file is checked)."""
         summary = ImportSummary(dry_run=dry_run)
         existing = await self._registry.fingerprints()
-        inserts, updates, rejected, seen = [], [], [], set()
+        inserts, updates, rejected, warned, seen = [], [], [], [], set()
         now = utcnow()
         async for raw in _off_the_loop(read_table(source, filename)):
             summary.total += 1
             number = summary.total + 1  # row 1 is the header
             if progress and summary.total % 1000 == 0:
                 await _tell(progress, 1000)
+            notes: list[_Note] = []
             try:
-                row = self._row(raw, summary.warnings)
+                row = self._row(raw, notes)
             except _Reject as rej:
                 rejected.append((number, raw, rej))
+                _suggest(summary, number, rej)
                 continue
             if row["nik_hash"] in seen:
                 rejected.append((number, raw, _Reject("nik_ganda")))
                 continue
             seen.add(row["nik_hash"])
+            if notes:
+                summary.warnings.update(n.reason for n in notes)
+                warned.append((number, raw, notes))
+                for note in notes:
+                    _suggest(summary, number, note)
             known = existing.get(row["nik_hash"])
             if known is None:
                 inserts.append({**row, "updated_at": now})
@@ -243,7 +269,12 @@ class RegistryImporter:
             await _tell(progress, summary.total % 1000)
         summary.new, summary.updated = len(inserts), len(updates)
         summary.rejected.update(rej.reason for _, _, rej in rejected)
-        summary.rejected_csv = _rejected_csv(rejected)
+        summary.warned = len(warned)
+        summary.rejected_csv = rows_csv(
+            [(n, _shown_nik(raw), _text(raw.get("nama")), "ditolak", REASONS[rej.reason], rej.detail)
+             for n, raw, rej in rejected]
+            + [(n, _shown_nik(raw), _text(raw.get("nama")), "peringatan", WARNINGS[note.reason], note.detail)
+               for n, raw, notes in warned for note in notes])
         record = {"at": now, "actor": actor, "filename": filename.replace("\x00", "")[:200], "dry_run": dry_run,
                   "summary": json.dumps(summary.as_dict()), "rejected_csv": summary.rejected_csv}
         if dry_run:
@@ -254,7 +285,7 @@ class RegistryImporter:
                                  target=f"registry_import:{summary.import_id}", detail=summary.as_dict())
         return summary
 
-    def _row(self, raw: dict[str, Any], warnings: Counter) -> dict[str, Any]:
+    def _row(self, raw: dict[str, Any], notes: list[_Note]) -> dict[str, Any]:
         nik = check_nik(_text(raw.get("nik")))
         if nik.nik is None:
             raise _Reject(_NIK_ERRORS[nik.error or "empty"])
@@ -263,18 +294,22 @@ class RegistryImporter:
             raise _Reject("nama_kosong")
         born = _date(raw.get("tanggal_lahir"), "tanggal_lahir_salah")
         if born != nik.birth_date:
-            warnings["tanggal_lahir_beda_nik"] += 1  # they can legitimately differ: kept
+            # they can legitimately differ: kept
+            notes.append(_Note("tanggal_lahir_beda_nik", f"{born.isoformat()} / NIK {nik.birth_date.isoformat()}"))
         kpj = re.sub(r"\D", "", _text(raw.get("kpj")))
         if _text(raw.get("kpj")) and len(kpj) != 11:
             raise _Reject("kpj_salah")
         category = _text(raw.get("kategori")).lower()
         if not category:
             raise _Reject("kategori_kosong")
+        if category not in CATEGORIES:  # kept: the list is BPJS TK's to extend, but "pns" is worth a look
+            notes.append(_Note("kategori_tidak_dikenal", category[:60]))
         programmes = [p.strip().upper() for p in re.split(r"[,;/+ ]+", _text(raw.get("program")) or "JKK,JKM") if p]
         if not programmes or any(p not in _PROGRAMMES for p in programmes):
             raise _Reject("program_salah", _text(raw.get("program")))
-        kecamatan = self._kecamatan(_text(raw.get("kecamatan")))
-        desa = self._desa(kecamatan, _text(raw.get("desa"))) if _text(raw.get("desa")) else None
+        kecamatan = self._place(notes, "kecamatan", self._kecamatan(_text(raw.get("kecamatan"))), raw)
+        desa = self._place(notes, "desa", self._desa(kecamatan, _text(raw.get("desa"))), raw) \
+            if _text(raw.get("desa")) else None
         start, end = _date(raw.get("mulai"), "mulai_salah"), _date(raw.get("akhir"), "akhir_salah")
         if end < start:
             raise _Reject("periode_terbalik")
@@ -290,17 +325,29 @@ class RegistryImporter:
         values["fingerprint"] = hashlib.blake2b(content.encode(), digest_size=16).hexdigest()
         return values
 
-    def _match_kecamatan(self, text: str) -> str:
+    @staticmethod
+    def _place(notes: list[_Note], column: str, found: tuple[str, str | None], raw: dict[str, Any]) -> str:
+        """The code of a matched place; a warning on the row when it was read from a misspelling."""
+        code, guessed_name = found
+        if guessed_name is not None:
+            typed = _text(raw.get(column))[:60]
+            notes.append(_Note(f"{column}_ditebak", _typo(typed, guessed_name), guessed_name))
+        return code
+
+    def _match_kecamatan(self, text: str) -> tuple[str, str | None]:
+        """(code, the name it was read as when misspelt); a refusal names the likely kecamatan."""
         found = self._wilayah.match_kecamatan(text)
         if found.place is None:
-            raise _Reject("kecamatan_tidak_dikenal", text[:60])
-        return found.place.code
+            names = [p.name for p in found.candidates]
+            raise _Reject("kecamatan_tidak_dikenal", _did_you_mean(text[:60], names), " atau ".join(names))
+        return found.place.code, found.place.name if found.guessed else None
 
-    def _match_desa(self, kecamatan_code: str, text: str) -> str:
+    def _match_desa(self, kecamatan_code: str, text: str) -> tuple[str, str | None]:
         found = self._wilayah.match_desa(kecamatan_code, text)
         if found.place is None:
-            raise _Reject("desa_tidak_dikenal", text[:60])
-        return found.place.code
+            names = [p.name for p in found.candidates]
+            raise _Reject("desa_tidak_dikenal", _did_you_mean(text[:60], names), " atau ".join(names))
+        return found.place.code, found.place.name if found.guessed else None
 
 
 async def _tell(progress: Callable[[int], Awaitable[None] | None], rows: int) -> None:
@@ -323,10 +370,13 @@ def count_rows(source: bytes, filename: str) -> int | None:
     return max(rows - 1, 0) if rows else None
 
 
-def _rejected_csv(rejected: list[tuple[int, dict[str, Any], _Reject]]) -> str:
-    rows = [["baris", "nik", "nama", "alasan", "keterangan"]]
-    for number, raw, rej in rejected:
-        nik = check_nik(_text(raw.get("nik")))
-        shown = mask_nik(nik.nik) if nik.nik else "(tidak valid)"
-        rows.append([number, shown, _text(raw.get("nama"))[:120], REASONS[rej.reason], rej.detail])
-    return csv_text(rows)  # the names come from the file: never a formula (services/sheets.py)
+def _suggest(summary: ImportSummary, number: int, found: _Reject | _Note) -> None:
+    """Keep the first place-name suggestions for the summary page."""
+    if found.suggestion and len(summary.suggestions) < 10:
+        summary.suggestions.append({"row": number, "text": found.detail,
+                                    "rejected": isinstance(found, _Reject)})
+
+
+def _shown_nik(raw: dict[str, Any]) -> str:
+    nik = check_nik(_text(raw.get("nik")))
+    return mask_nik(nik.nik) if nik.nik else "(tidak valid)"

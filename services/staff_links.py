@@ -184,6 +184,21 @@ class StaffLinks:
         return await self._accounts.queue_notice(staff_id=staff_id, body=json.dumps(notice, ensure_ascii=False),
                                                  now=self._clock())
 
+    async def tell_roles(self, *, roles: tuple[str, ...], notice: dict[str, Any],
+                         skip_staff_id: int | None = None) -> int:
+        """Queue a notice for the linked chat of every active account with one of `roles` (but
+        `skip_staff_id`). How many were queued."""
+        told = 0
+        for role in roles:
+            for chat in await self._accounts.linked_chats(role=role):
+                if chat.staff_id != skip_staff_id:
+                    told += await self.tell(staff_id=chat.staff_id, notice=notice)
+        return told
+
+    def page_url(self, path: str) -> str:
+        """The staff page at `path` under PUBLIC_BASE_URL, for a deep link in a chat notice."""
+        return f"{self._base_url}{path}"
+
     def _name(self, code: str) -> str:
         place = self._wilayah.get(code)
         return place.name if place else code

@@ -36,10 +36,12 @@ class Place:
 
 @dataclass(frozen=True, slots=True)
 class PlaceMatch:
-    """`place` when the answer is clear; otherwise up to three `candidates` to offer (maybe none)."""
+    """`place` when the answer is clear; otherwise up to three `candidates` to offer (maybe none).
+    `guessed`: the place was read from a misspelling or a shortened name, not found as written."""
 
     place: Place | None
     candidates: tuple[Place, ...] = ()
+    guessed: bool = False
 
 
 _NUMERAL = re.compile(r"\s+(i{1,3}|iv|vi{0,3}|ix|x)\s*$")
@@ -88,13 +90,13 @@ class Wilayah:
         prefixed = [p for p, k in zip(self.kecamatan, self._kec_keys, strict=True)
                     if len(key) >= 4 and k.startswith(key) and k != key]
         if len(prefixed) == 1 and key not in self._kec_keys:
-            return PlaceMatch(prefixed[0])
+            return PlaceMatch(prefixed[0], guessed=True)
         found = process.extract(key, self._kec_keys, scorer=fuzz.ratio, limit=3, score_cutoff=_CLOSE)
         if found:
             best = found[0]
             runner_up = found[1][1] if len(found) > 1 else 0.0
             if best[1] == 100 or (best[1] >= _SURE and best[1] - runner_up >= _GAP):
-                return PlaceMatch(self.kecamatan[best[2]])
+                return PlaceMatch(self.kecamatan[best[2]], guessed=best[1] < 100)
         candidates = list(dict.fromkeys([self.kecamatan[i] for _, _, i in found] + prefixed))
         return PlaceMatch(None, tuple(candidates[:3]) or self._kecamatan_of_village(key))
 
@@ -114,7 +116,7 @@ class Wilayah:
         if found:
             runner_up = found[1][1] if len(found) > 1 else 0.0
             if found[0][1] == 100 or (found[0][1] >= _SURE and found[0][1] - runner_up >= _GAP):
-                return PlaceMatch(villages[found[0][2]][0])
+                return PlaceMatch(villages[found[0][2]][0], guessed=found[0][1] < 100)
         return PlaceMatch(None, tuple(villages[i][0] for _, _, i in found))
 
     def _kecamatan_of_village(self, key: str) -> tuple[Place, ...]:

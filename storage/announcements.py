@@ -59,6 +59,34 @@ class Announcements:
                                    .group_by(Contact.channel))
             return {channel: int(n) for channel, n in rows}
 
+    async def audience_breakdown(self, kecamatan: list[str] | None) -> list[tuple[str, str | None, int]]:
+        """(channel, the kecamatan subscribed to or None for all of OKI, subscribers) in the target."""
+        async with self._sessions() as s:
+            rows = await s.execute(select(Contact.channel, Contact.subscription_kecamatan, func.count())
+                                   .where(self._audience(kecamatan))
+                                   .group_by(Contact.channel, Contact.subscription_kecamatan))
+            return [(channel, code, int(n)) for channel, code, n in rows]
+
+    async def awaiting(self, *, not_by: int) -> list[Announcement]:
+        """Drafts not yet approved whose author is not `not_by` (what that approver may approve), oldest first."""
+        async with self._sessions() as s:
+            return list(await s.scalars(select(Announcement).where(
+                Announcement.state == "draft", Announcement.approved_by.is_(None), Announcement.author_id != not_by)
+                .order_by(Announcement.id)))
+
+    async def failed_rows(self, announcement_id: int) -> list[Any]:
+        """Every failed or skipped broadcast row: channel, address, status, error, the recipient's
+        subscribed kecamatan (None: all of OKI) and the time it was last tried."""
+        async with self._sessions() as s:
+            return list((await s.execute(
+                select(OutboxMessage.channel, OutboxMessage.address, OutboxMessage.status, OutboxMessage.last_error,
+                       Contact.subscription_kecamatan.label("kecamatan"),
+                       func.coalesce(OutboxMessage.sent_at, OutboxMessage.next_attempt_at).label("at"))
+                .outerjoin(Contact, Contact.id == OutboxMessage.contact_id)
+                .where(OutboxMessage.announcement_id == announcement_id, OutboxMessage.kind == "broadcast",
+                       OutboxMessage.status.in_(("failed", "skipped", "held")))
+                .order_by(OutboxMessage.id))).all())
+
     async def fan_out(self, announcement: Announcement, *, body: str, now: datetime,
                       canary: Callable[[int], int] | None = None, hold_until: datetime | None = None,
                       channel_post: str | None = None) -> int:

@@ -57,6 +57,14 @@ class Registry:
         async with self._sessions() as s:
             return await s.get(RegistryImport, import_id)
 
+    async def imports(self, *, limit: int, offset: int = 0) -> tuple[list[RegistryImport], int]:
+        """Past imports and dry runs, newest first, and how many there are in all."""
+        async with self._sessions() as s:
+            total = int(await s.scalar(select(func.count()).select_from(RegistryImport)) or 0)
+            rows = await s.scalars(select(RegistryImport).order_by(RegistryImport.id.desc())
+                                   .offset(offset).limit(limit))
+            return list(rows), total
+
     async def find(self, nik_hash: str) -> RegistryEntry | None:
         async with self._sessions() as s:
             return (await s.scalars(select(RegistryEntry).where(RegistryEntry.nik_hash == nik_hash))).first()

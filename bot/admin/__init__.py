@@ -12,6 +12,7 @@ from fastapi import APIRouter
 
 from bot.admin import (
     accounts,
+    announcement_review,
     announcements,
     audit,
     canned,
@@ -23,6 +24,7 @@ from bot.admin import (
     pages,
     payments,
     registry,
+    registry_history,
     report_filing,
     reports,
 )
@@ -35,7 +37,9 @@ STATIC_URL = "/admin/static"
 router = APIRouter()
 router.include_router(pages.router)
 router.include_router(accounts.router)
+router.include_router(registry_history.router)
 router.include_router(registry.router)
+router.include_router(announcement_review.router)  # before announcements: /{id}/uji, /menunggu.json
 router.include_router(announcements.router)
 router.include_router(chat_link.router)
 router.include_router(office.router)  # before reports: /admin/laporan/tugas, /admin/laporan/{reference}/unggah

@@ -57,7 +57,9 @@ _DONE = {"dibuat": "Draf tersimpan. Minta staf humas lain memeriksa dan menyetuj
          "approve": "Pengumuman sudah disetujui. Sekarang dapat dikirim atau dijadwalkan.",
          "send": "Pengiriman dimulai.", "schedule": "Pengumuman sudah dijadwalkan.",
          "pause": "Pengiriman dijeda.", "resume": "Pengiriman dilanjutkan.",
-         "cancel": "Pengumuman dibatalkan; pesan yang belum terkirim tidak akan dikirim."}
+         "cancel": "Pengumuman dibatalkan; pesan yang belum terkirim tidak akan dikirim.",
+         "uji": ("Pesan uji dikirim ke chat Anda yang tertaut (hanya Anda yang menerimanya). "
+                 "Periksa tampilannya di sana.")}
 ACTIONS = ("approve", "send", "schedule", "pause", "resume", "cancel")
 
 
@@ -121,11 +123,26 @@ async def _preview(request: Request, draft: Draft, announcement_id: int = 0) -> 
     text = render_notice(notice_body(title=draft.title, body=draft.body, link=draft.link or None,
                                      announcement_id=announcement_id))
     telegram, whatsapp = _telegram(text), WhatsAppChannel.render([Reply(text)])
-    audience = await _broadcasts(request).audience(list(draft.kecamatan) or None)
-    recipients = {channel: audience.get(channel, 0) for channel in CHANNELS}
+    rows = await _broadcasts(request).breakdown(list(draft.kecamatan) or None)
+    recipients = {channel: sum(n for c, _, n in rows if c == channel) for channel in CHANNELS}
+    areas = _areas(request.app.state.runtime.wilayah, rows)
     return {"telegram": "\n\n".join(telegram), "whatsapp": "\n\n".join(whatsapp),
             "parts": {"telegram": len(telegram), "whatsapp": len(whatsapp)},
-            "recipients": {**recipients, "total": sum(recipients.values())}}
+            "recipients": {**recipients, "total": sum(recipients.values())}, "areas": areas,
+            "sum": " + ".join(f"{a['total']} {a['name']}" for a in areas)}
+
+
+def _areas(wilayah: Any, rows: list[tuple[str, str | None, int]]) -> list[dict[str, Any]]:
+    """The recipients per subscribed area (a kecamatan, or "seluruh OKI" for those who follow all of
+    it) and channel, the largest first: what "Penerima: 35" is made of."""
+    by_area: dict[str | None, dict[str, int]] = {}
+    for channel, code, n in rows:
+        if channel in CHANNELS:
+            cell = by_area.setdefault(code, dict.fromkeys(CHANNELS, 0))
+            cell[channel] += n
+    areas = [{"name": (wilayah.get(code).name if wilayah.get(code) else code) if code else "seluruh OKI",
+              **counts, "total": sum(counts.values())} for code, counts in by_area.items()]
+    return sorted(areas, key=lambda a: (-a["total"], a["name"]))
 
 
 def _version(row: Announcement) -> str:
@@ -155,9 +172,11 @@ async def announcements(request: Request, session: Humas, ok: str = "",
     rows, total = await _broadcasts(request).page(limit=PAGE_SIZE, offset=(halaman - 1) * PAGE_SIZE)
     outcomes = await _broadcasts(request).outcomes([r.id for r in rows])
     pages = max(1, -(-total // PAGE_SIZE))
+    waiting = await _broadcasts(request).awaiting_approval(session.staff)
+    request.state.approval_waiting = len(waiting)  # the menu's counter
     return render(request, "announcement_list.html", {
         "items": [(r, _outcome(r, outcomes.get(r.id, {}))) for r in rows], "page": halaman, "pages": pages,
-        "done": _DONE.get(ok)})
+        "done": _DONE.get(ok), "waiting": waiting, "names": await _names(request, *(r.author_id for r in waiting))})
 
 
 # --- compose and edit ---
@@ -248,11 +267,12 @@ async def _names(request: Request, *ids: int | None) -> dict[int, str]:
 
 
 async def _detail(request: Request, row: Announcement, session: AdminSession, *, error: str | None = None,
-                  done: str | None = None, status_code: int = 200) -> HTMLResponse:
+                  done: str | None = None, status_code: int = 200, no_chat: bool = False) -> HTMLResponse:
     broadcasts = _broadcasts(request)
     stats = await broadcasts.stats(row.id)
     wilayah = request.app.state.runtime.wilayah
     return render(request, "announcement_detail.html", {
+        "no_chat": no_chat, "not_reached": stats["failed"] + stats["skipped"],
         "row": row, "stats": stats, "percent": _percent(row, stats), "error": error, "done": done,
         "canary_threshold": broadcasts.canary_threshold,
         "actions": _allowed(row, session, broadcasts.require_approval), "version": _version(row),
@@ -266,7 +286,10 @@ async def _detail(request: Request, row: Announcement, session: AdminSession, *,
 
 @router.get("/{announcement_id}")
 async def announcement_page(request: Request, announcement_id: RowId, session: Humas, ok: str = "") -> HTMLResponse:
-    return await _detail(request, await _get(request, announcement_id), session, done=_DONE.get(ok))
+    """One announcement: its facts, the actions this staff member may take, delivery and the preview.
+    `?ok=tanpa-chat`: a test send found no linked chat (the page says how to link one)."""
+    return await _detail(request, await _get(request, announcement_id), session, done=_DONE.get(ok),
+                         no_chat=ok == "tanpa-chat")
 
 
 @router.get("/{announcement_id}/stats.json")

@@ -6,14 +6,17 @@ An upload runs as an asyncio task of this process through `runtime.importer`, th
 audit of POST /api/v1/registry/imports. Its progress lives in `ImportJobs`, a small table on
 app.state keyed by a random id; only the staff member who started an import sees it. One import
 runs at a time (two would race on the same rows); a finished one is forgotten after an hour (its
-summary and rejected rows stay in the database and the API)."""
+summary and rejected rows stay in the database and the API, and in the import history). A dry run
+keeps the uploaded file in memory for that hour, so that "Impor sekarang" imports the same file
+without uploading it again; only the newest dry run of each staff member keeps its file, and it is
+let go once imported."""
 from __future__ import annotations
 
 import asyncio
 import logging
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -25,7 +28,8 @@ from bot.admin.csrf import posted_by
 from bot.admin.session import AdminSession, Forbidden, require_roles
 from bot.admin.web import AdminRoute, render
 from bot.limits import IMPORT_FILE
-from services.registry_import import REASONS, ImportFailed, count_rows
+from services.registry_import import REASONS, WARNINGS, ImportFailed, count_rows
+from services.registry_rows import ROWS_HEADER
 from services.sheets import csv_text
 from services.staff import StaffInfo
 
@@ -39,7 +43,7 @@ Importer = Annotated[AdminSession, Depends(require_roles(*IMPORTERS))]
 ImporterForm = Annotated[AdminSession, Depends(posted_by(*IMPORTERS))]
 MAX_UPLOAD = IMPORT_FILE  # bot/limits.py keeps the body of an import within this plus its form
 PAGE_SIZE = 50
-_WARNINGS = {"tanggal_lahir_beda_nik": "tanggal lahir berbeda dari tanggal di NIK (tetap disimpan)"}
+_BUSY = "Impor lain sedang berjalan. Tunggu sampai selesai, lalu unggah lagi."
 
 
 # --- the imports of this process ---
@@ -55,6 +59,12 @@ class ImportJob:
     summary: dict[str, Any] | None = None
     error: str | None = None
     ended: float | None = None  # time.monotonic() when it finished
+    data: bytes | None = field(default=None, repr=False)  # a dry run's file, for "Impor sekarang"
+    imported_as: str | None = None  # the id of the real import started from this dry run
+
+    @property
+    def can_import_now(self) -> bool:
+        return self.dry_run and self.finished and not self.error and self.data is not None
 
     def as_json(self) -> dict[str, Any]:
         return {"done": self.done, "total": self.total, "finished": self.finished, "summary": self.summary,
@@ -74,6 +84,10 @@ class ImportJobs:
 
     def add(self, job: ImportJob) -> None:
         self._forget_old()
+        if job.data is not None:  # one kept file per staff member: the newest dry run's
+            for other in self._jobs.values():
+                if other.owner == job.owner:
+                    other.data = None
         self._jobs[job.id] = job
 
     def get(self, job_id: str, *, owner: int) -> ImportJob | None:
@@ -111,6 +125,8 @@ async def _run(rt: Any, job: ImportJob, data: bytes, actor: str) -> None:
         job.done = job.total = summary.total
     finally:
         job.finished, job.ended = True, time.monotonic()
+        if job.error:
+            job.data = None  # nothing to import from a file that failed
 
 
 def _start(request: Request, job: ImportJob, data: bytes, actor: str) -> None:
@@ -201,7 +217,7 @@ async def _upload_problem(request: Request, data: bytes, filename: str) -> tuple
         return (f"File lebih dari {MAX_UPLOAD // (1024 * 1024)} MB. Bagi menjadi beberapa file, lalu unggah "
                 "satu per satu."), None
     if _jobs(request).running():
-        return "Impor lain sedang berjalan. Tunggu sampai selesai, lalu unggah lagi.", None
+        return _BUSY, None
     try:
         total = await asyncio.to_thread(count_rows, data, filename)
     except ImportFailed as exc:
@@ -217,11 +233,32 @@ async def upload(request: Request, session: ImporterForm, berkas: Annotated[Uplo
     filename = (berkas.filename if berkas is not None else "") or "unggahan.csv"
     problem, total = await _upload_problem(request, data, filename)
     if problem is None and _jobs(request).running():  # another upload started while this one was counted
-        problem = "Impor lain sedang berjalan. Tunggu sampai selesai, lalu unggah lagi."
+        problem = _BUSY
     if problem is not None:
         return await _search_page(request, session, error=problem, status_code=400)
     job = ImportJob(id=secrets.token_urlsafe(12), owner=session.staff.id, filename=filename[:200],
-                    dry_run=uji == "ya", total=total)
+                    dry_run=uji == "ya", total=total, data=data if uji == "ya" else None)
+    _jobs(request).add(job)
+    _start(request, job, data, session.staff.actor)
+    return RedirectResponse(f"/admin/registri/impor/{job.id}", status_code=303)
+
+
+@router.post("/impor/{job_id}/sekarang")
+async def import_now(request: Request, session: ImporterForm, job_id: str) -> Response:
+    """Import for real the file a finished dry run checked, without uploading it again."""
+    dry = _job(request, session, job_id)
+    if dry.imported_as is not None:  # pressed twice: follow the import already started
+        return RedirectResponse(f"/admin/registri/impor/{dry.imported_as}", status_code=303)
+    if not dry.can_import_now:
+        return await _search_page(request, session, status_code=409, error=(
+            "File uji ini tidak tersimpan lagi (lebih dari satu jam, atau Anda sudah menguji file lain). "
+            "Unggah file itu lagi untuk mengimpornya."))
+    if _jobs(request).running():
+        return await _search_page(request, session, error=_BUSY, status_code=409)
+    data, dry.data = dry.data, None
+    job = ImportJob(id=secrets.token_urlsafe(12), owner=session.staff.id, filename=dry.filename, dry_run=False,
+                    total=dry.total)
+    dry.imported_as = job.id
     _jobs(request).add(job)
     _start(request, job, data, session.staff.actor)
     return RedirectResponse(f"/admin/registri/impor/{job.id}", status_code=303)
@@ -268,7 +305,7 @@ async def import_page(request: Request, session: Importer, job_id: str) -> HTMLR
     summary = job.summary or {}
     reasons = [(REASONS.get(code, code), n) for code, n in
                sorted(summary.get("rejected_by_reason", {}).items(), key=lambda item: -item[1])]
-    warnings = [(_WARNINGS.get(code, code), n) for code, n in summary.get("warnings", {}).items() if n]
+    warnings = [(WARNINGS.get(code, code), n) for code, n in summary.get("warnings", {}).items() if n]
     percent = 100 if job.finished else (min(99, 100 * job.done // job.total) if job.total else None)
     return render(request, "registry_job.html", {"job": job, "summary": summary, "reasons": reasons,
                                                  "warnings": warnings, "percent": percent})
@@ -285,5 +322,10 @@ async def rejected_rows(request: Request, session: Importer, job_id: str) -> Res
         raise HTTPException(404)
     await rt.audit.record(actor=session.staff.actor, action="registry.rejected_download",
                           target=f"registry_import:{import_id}")
-    return Response(found.rejected_csv or "baris,nik,nama,alasan,keterangan\n", media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="ditolak-{import_id}.csv"'})
+    return rows_download(found)
+
+
+def rows_download(found: Any) -> Response:
+    """The rejected and warned rows of a stored import as a CSV download."""
+    return Response(found.rejected_csv or ",".join(ROWS_HEADER) + "\n", media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="ditolak-{found.id}.csv"'})

@@ -101,7 +101,9 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
     session = getattr(request.state, "admin_session", None)
     full = {"session": session, "staff": session.staff if session else None, "nav": _nav(request),
             # the inbox's counter in the menu, when the page counted it (else inbox.js asks for it)
-            "inbox_waiting": getattr(request.state, "inbox_waiting", None), **(context or {})}
+            "inbox_waiting": getattr(request.state, "inbox_waiting", None),
+            # the announcements waiting for this approver, likewise (else inbox.js asks /admin/pengumuman/menunggu.json)
+            "approval_waiting": getattr(request.state, "approval_waiting", None), **(context or {})}
     return templates.TemplateResponse(request, name, full, status_code=status_code)
 
 

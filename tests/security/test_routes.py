@@ -63,6 +63,9 @@ ROLES_BY_PREFIX = {
     "/admin/audit": frozenset({"admin"}),
     "/admin/registri": CASEWORK,
     "/admin/registri/impor": IMPORTERS,
+    "/admin/registri/riwayat": IMPORTERS,
+    "/admin/registri/templat.csv": IMPORTERS,
+    "/admin/registri/templat.xlsx": IMPORTERS,
     "/admin/pengumuman": HUMAS,
     "/admin/bantuan": EVERYONE,
     "/admin/bantuan/balasan": IMPORTERS,  # canned replies: kept by admin and dinsos

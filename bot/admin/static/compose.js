@@ -22,6 +22,32 @@ function showPreview(data) {
   document.querySelectorAll("[data-parts]").forEach(function (cell) {
     cell.textContent = data.parts[cell.getAttribute("data-parts")];
   });
+  showAreas(data);
+}
+
+// The recipients per subscribed area and channel ("35 = 25 seluruh OKI + 10 Pedamaran").
+function showAreas(data) {
+  var sum = document.getElementById("recipient-sum");
+  var table = document.getElementById("recipient-areas");
+  if (!sum || !table || !data.areas) { return; }
+  sum.textContent = data.areas.length ? data.recipients.total + " = " + data.sum : "";
+  var body = table.querySelector("tbody");
+  body.textContent = "";
+  data.areas.forEach(function (area) {
+    var row = document.createElement("tr");
+    var name = document.createElement("th");
+    name.scope = "row";
+    name.textContent = area.name;
+    row.appendChild(name);
+    ["whatsapp", "telegram", "web", "total"].forEach(function (key) {
+      var cell = document.createElement("td");
+      cell.className = "num";
+      cell.textContent = String(area[key]);
+      row.appendChild(cell);
+    });
+    body.appendChild(row);
+  });
+  table.hidden = data.areas.length === 0;
 }
 
 function setUpPreview(form) {

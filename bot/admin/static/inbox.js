@@ -1,5 +1,6 @@
 // Layanan OKI staff pages: the helpdesk inbox, live. Every page works without this file.
-// - The menu's counter ("Kotak Masuk 3"): filled from /admin/bantuan/jumlah when the page did not count it.
+// - The menu's counters ("Kotak Masuk 3", "Pengumuman 1"): each filled from its data-source when the
+//   page did not count it.
 // - On the inbox list and on one conversation: an EventSource on /admin/bantuan/siaran; on each
 //   "berubah" event the list's rows or the transcript are fetched again (an HTML fragment) and put in
 //   place, and the counter is updated. It reconnects with a growing pause when the connection drops.
@@ -9,20 +10,20 @@
 (function () {
   var BADGE_ID = "jumlah-kotak-masuk";
 
-  function setBadge(count) {
-    var badge = document.getElementById(BADGE_ID);
+  function setBadge(count, id) {
+    var badge = document.getElementById(id || BADGE_ID);
     if (!badge || typeof count !== "number") { return; }
     badge.textContent = count > 0 ? String(count) : "";
     badge.setAttribute("data-count", String(count));
     badge.hidden = count <= 0;
   }
 
-  function fillBadge() {
-    var badge = document.getElementById(BADGE_ID);
+  // A menu counter the page did not count: asked from its data-source ({"menunggu": n}).
+  function fillBadge(badge) {
     if (!badge || badge.getAttribute("data-count") !== "") { return; }
-    fetch("/admin/bantuan/jumlah", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+    fetch(badge.getAttribute("data-source"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (body) { if (body) { setBadge(body.menunggu); } })
+      .then(function (body) { if (body) { setBadge(body.menunggu, badge.id); } })
       .catch(function () { /* the counter is a nicety */ });
   }
 
@@ -115,7 +116,8 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     var target = document.querySelector("[data-live]");
-    if (target) { live(target); } else { fillBadge(); }
+    if (target) { live(target); } else { fillBadge(document.getElementById(BADGE_ID)); }
+    fillBadge(document.getElementById("jumlah-persetujuan"));
     canned();
   });
 })();
