@@ -82,7 +82,8 @@ class LoginThrottled(Exception):
 
 def _info(r: StaffRecord) -> StaffInfo:
     return StaffInfo(id=r.id, username=r.username, role=r.role, kecamatan_code=r.kecamatan_code,
-                     desa_code=r.desa_code, session_version=r.session_version)
+                     desa_code=r.desa_code, session_version=r.session_version, display_name=r.display_name,
+                     position=r.position)
 
 
 @dataclass(frozen=True, slots=True)

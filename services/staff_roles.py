@@ -38,6 +38,14 @@ class StaffInfo:
     desa_code: str | None
     # the account's session version when this was read (not part of who it is: not compared)
     session_version: int = field(default=0, compare=False)
+    display_name: str | None = field(default=None, compare=False)  # "Nama (Jabatan)" on the pages
+    position: str | None = field(default=None, compare=False)
+
+    @property
+    def shown_as(self) -> str:
+        """How the pages name this staff member: "Nama (Jabatan)", else the username."""
+        name = self.display_name or self.username
+        return f"{name} ({self.position})" if self.position else name
 
     @property
     def actor(self) -> str:

@@ -36,13 +36,16 @@ async def test_an_admin_gives_an_account_a_name_and_position_that_histories_show
     assert moved.status_code == 303
     history = (await kades.get(page)).text
     assert '<span class="actor">Siti Aminah (Kepala Desa Sukadana)</span>' in history
+    assert '<p class="who"><strong>Siti Aminah (Kepala Desa Sukadana)</strong>' in history  # the page's header
     audit = (await admin.get(f"/admin/audit?laporan={reference}")).text
     assert "Siti Aminah (Kepala Desa Sukadana)" in audit and "kades.sukadana" in audit  # the filter keeps usernames
     # cleared again: the history falls back to the username
     me = next(a for a in await client.app.state.runtime.staff.accounts() if a.username == "kades.sukadana")
     r = await _post(admin, f"/admin/staf/{me.id}", f"/admin/staf/{me.id}/profil", nama="", jabatan="")
     assert r.status_code == 303
-    assert '<span class="actor">kades.sukadana</span>' in (await kades.get(page)).text
+    cleared = (await kades.get(page)).text
+    assert '<span class="actor">kades.sukadana</span>' in cleared
+    assert '<p class="who"><strong>kades.sukadana</strong>' in cleared
 
 
 async def test_a_name_too_long_is_refused_kindly_and_changes_nothing(client, browser):
