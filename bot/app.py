@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -239,6 +240,15 @@ def build_runtime(settings: Settings) -> Runtime:
     return runtime
 
 
+def settle_heap() -> None:
+    """Move everything built at start-up (catalogues, indexes, libraries' tables: about 240,000 objects)
+    out of the garbage collector's reach, so a full collection walks only what turns allocated since:
+    3-7 ms after a few hundred turns instead of the 80-140 ms each full collection of a web process
+    took while it started (measured with gc.callbacks during a bench.load run, 2026-12-03)."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings) -> FastAPI:
     settings.ensure_secret_key()
 
@@ -246,12 +256,14 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = app.state.runtime = build_runtime(settings)
         await runtime.start(worker=settings.run_worker_in_process)
+        settle_heap()
         log.info("ready: database=%s state=%s telegram=%s whatsapp=%s", settings.database_url.split("://")[0],
                  "redis" if settings.redis_url else "sql", settings.telegram_enabled and settings.telegram_mode,
                  settings.whatsapp_enabled)
         try:
             yield
         finally:
+            gc.unfreeze()  # what start-up built may be garbage now (a test's app, say)
             await runtime.close()
 
     # the API description only for staff (bot/api_docs.py), not FastAPI's public /docs
