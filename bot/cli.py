@@ -41,11 +41,26 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     if asyncio.run(no_staff_yet(settings)):  # a first start: say once how staff get in
         print(f"No staff account yet. Create the first admin (password on the file's first line):\n"
               f"  {FIRST_STAFF_COMMAND}\nthen sign in at {settings.public_base_url}/admin", flush=True)
+    if args.server == "granian":
+        return _granian(args)
     # several processes need the app as an import string: each builds its own from the environment
     app = create_app(settings) if args.workers == 1 else "bot.asgi:create"
     # the client address the web chat's limits count: X-Forwarded-For only from TRUSTED_PROXIES
     uvicorn.run(app, host=args.host, port=args.port, log_config=None, server_header=False, proxy_headers=True,
                 forwarded_allow_ips=settings.trusted_proxies, workers=args.workers, factory=args.workers > 1)
+    return 0
+
+
+def _granian(args: argparse.Namespace) -> int:
+    """The web processes under granian (about a fifth less CPU per turn here: docs/benchmarks.md);
+    each worker builds the app behind uvicorn's proxy-header handling, as `serve` does under uvicorn."""
+    try:
+        from granian import Granian
+    except ImportError:
+        raise ConfigError("--server granian: granian is not installed "
+                          "(pip install 'layanan-oki[granian]')") from None
+    Granian("bot.asgi:create_behind_proxy", factory=True, address=args.host, port=args.port, interface="asgi",
+            workers=args.workers, loop="uvloop", websockets=False, log_access=False).serve()
     return 0
 
 
@@ -180,6 +195,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="load a synthetic coverage list of 2,000 people into an empty database")
     serve.add_argument("--workers", type=int, default=1,
                        help="web processes sharing the port (uvicorn workers); see docs/operations.md for metrics")
+    serve.add_argument("--server", choices=("uvicorn", "granian"), default="uvicorn",
+                       help="the ASGI server (granian: pip install 'layanan-oki[granian]'; see docs/benchmarks.md)")
     serve.set_defaults(run=_serve)
     worker = sub.add_parser("worker", help="send queued notifications, escalate overdue reports")
     worker.add_argument("--metrics-port", type=int, default=0,

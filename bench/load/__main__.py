@@ -356,16 +356,10 @@ def ours(args, tmp: Path, db_url: str, bot_api: FakeProcess, procs: Processes) -
     return levels
 
 
-_SERVERS = {"uvicorn": "python -m bot serve", "granian": "granian --interface asgi --factory bot.asgi:create"}
-
-
 def serve_command(args, port: int) -> list[str]:
-    """Our web processes under uvicorn (`bot serve`, the default) or granian (`--server granian`)."""
-    if args.server == "granian":  # the same factory `bot serve --workers N` hands uvicorn
-        return ["-m", "granian", "--interface", "asgi", "--factory", "bot.asgi:create", "--host", "127.0.0.1",
-                "--port", str(port), "--workers", str(args.web), "--loop", "uvloop", "--no-ws",
-                "--log-level", "warning"]
-    return ["-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.web)]
+    """Our web processes: `bot serve` under uvicorn (the default) or granian (`--server granian`)."""
+    return ["-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.web),
+            "--server", args.server]
 
 
 def _spied(args, system: str, rate: float, server: subprocess.Popen) -> tuple[Path, int] | None:
@@ -491,14 +485,14 @@ def section(args, ours_levels: list[Level], base_levels: list[Level]) -> str:
 - Date: {now}
 - Machine: {os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}; everything
   shares these cores: wrk, both fakes, the servers, the worker, PostgreSQL and Redis.
-- Ours: `{_SERVERS[args.server]} --workers {args.web}` on PostgreSQL (fresh database, {REGISTRY_ROWS:,}
-  registry rows, {args.subscribers:,} subscribers); state, dedupe marks, locks and rate limits in Redis;
-  {args.outbox_workers} × `python -m bot worker` sending an announcement to the {args.subscribers:,}
-  subscribers throughout. Every second citizen on Telegram, the others on WhatsApp, every request
-  signed: 45 % menu and pengumuman, 30 % cek kepesertaan, 15 % langganan, 10 % a complete lapor kematian
-  (19 turns, two documents sent as 60 kB photos that the server downloads and stores). The fake Twilio
-  posts three signed status callbacks (sent, delivered, read) for every WhatsApp message we send:
-  {callbacks:,} callbacks on top of {turns:,} turns in this run, not counted as turns.
+- Ours: `python -m bot serve --workers {args.web} --server {args.server}` on PostgreSQL (fresh database,
+  {REGISTRY_ROWS:,} registry rows, {args.subscribers:,} subscribers); state, dedupe marks, locks and
+  rate limits in Redis; {args.outbox_workers} × `python -m bot worker` sending an announcement to the
+  {args.subscribers:,} subscribers throughout. Every second citizen on Telegram, the others on WhatsApp,
+  every request signed: 45 % menu and pengumuman, 30 % cek kepesertaan, 15 % langganan, 10 % a complete
+  lapor kematian (19 turns, two documents sent as 60 kB photos that the server downloads and stores).
+  The fake Twilio posts three signed status callbacks (sent, delivered, read) for every WhatsApp message
+  we send: {callbacks:,} callbacks on top of {turns:,} turns in this run, not counted as turns.
 - Baseline: a plain python-telegram-bot `ConversationHandler` (3-step form, state in process memory,
   no dedupe, no database), FastAPI + uvicorn, one process (a second would split its conversations),
   answering through the same fake Bot API with PTB's default httpx.
@@ -526,7 +520,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--web", type=int, default=2, help="our web processes (uvicorn workers)")
     parser.add_argument("--server", choices=("uvicorn", "granian"), default="uvicorn",
-                        help="the ASGI server of our web processes (granian: pip install granian)")
+                        help="the ASGI server of our web processes (bot serve --server)")
     parser.add_argument("--outbox-workers", type=int, default=1, help="our `bot worker` processes")
     parser.add_argument("--connections", type=int, default=96)
     parser.add_argument("--subscribers", type=int, default=SUBSCRIBERS)
