@@ -9,7 +9,7 @@ import time
 
 import httpx
 
-from tests.bot.test_serve_workers import _env, _free_port, _server
+from tests.bot.test_serve_workers import _env, _free_port, _server, wait_healthy
 
 
 def _port_free(port: int) -> bool:
@@ -22,16 +22,8 @@ def test_granian_serves_the_chat_and_stops_on_sigterm(sqlite_url, tmp_path):
     base = f"http://127.0.0.1:{port}"
     server = _server(_env(sqlite_url, tmp_path, REDIS_URL="", PUBLIC_BASE_URL=base), tmp_path,
                      "--server", "granian", "--port", str(port))
-    log = tmp_path / "serve.log"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")[-3000:]
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        wait_healthy(server, base, tmp_path / "serve.log")
         r = httpx.post(f"{base}/api/chat", json={"user": "granian-1", "text": "halo"}, timeout=30)
         assert r.status_code == 200 and r.json()["replies"], r.text
         assert "Layanan OKI" in " ".join(reply["text"] for reply in r.json()["replies"])

@@ -56,6 +56,18 @@ def _server(env: dict[str, str], tmp_path: Path, *args: str) -> subprocess.Popen
                             stdout=subprocess.DEVNULL, stderr=(tmp_path / "serve.log").open("ab"))
 
 
+def wait_healthy(server: subprocess.Popen, base: str, log: Path) -> None:
+    """Until the server answers /healthz (60 s at most); its log's tail if it died or never did."""
+    deadline = time.monotonic() + 60
+    while True:
+        assert server.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")[-3000:]
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+
+
 def _env(db_url: str, tmp_path: Path, **extra: str) -> dict[str, str]:
     return {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "DATABASE_URL": db_url, "DATA_DIR": str(tmp_path),
             "SECRET_KEY": "k" * 40, "REDIS_URL": REDIS_URL, **extra}
@@ -71,16 +83,8 @@ def test_two_web_processes_and_metrics_show_the_sum(db_url, tmp_path, request):
     env = _env(db_url, tmp_path, PROMETHEUS_MULTIPROC_DIR=str(metrics_dir), WORKER_IN_PROCESS="false",
                PUBLIC_BASE_URL=base)
     server = _server(env, tmp_path, "--port", str(port), "--workers", "2")
-    log = tmp_path / "serve.log"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")[-3000:]
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        wait_healthy(server, base, tmp_path / "serve.log")
         sent = 0
         with ThreadPoolExecutor(8) as pool:
             while True:  # until both processes have handled turns (the kernel shares connections out)
