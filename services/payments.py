@@ -8,7 +8,8 @@ from typing import Any
 
 from services.guardrails import MissingField, MoveDetails
 from services.privacy import mask_account
-from services.santunan import WIB, NotAllowed, Santunan, WrongMove
+from services.santunan import NotAllowed, Santunan, WrongMove
+from services.sheets import wib_cell
 from services.staff import StaffInfo
 from storage.reports import ReportFilter, StaleStatus
 
@@ -18,10 +19,6 @@ FULL_ACCOUNT_ROLES = ("admin", "dinsos")  # who pays sees the whole account numb
 HEADER = ["Nomor laporan", "Status", "Almarhum", "Kecamatan", "Desa/kelurahan", "Ahli waris", "Bank",
           "Nomor rekening", "Atas nama rekening", "Jumlah (Rp)", "Desil DTSEN", "Disetujui oleh",
           "Tanggal disetujui (WIB)", "Tenggat pembayaran (WIB)", "Tanggal transfer", "Referensi transfer"]
-
-
-def _day(at: Any) -> str:
-    return at.astimezone(WIB).strftime("%d-%m-%Y %H.%M") if at is not None else ""
 
 
 async def payment_rows(santunan: Santunan, staff: StaffInfo, *, status: str, place: Callable[[str], str],
@@ -35,8 +32,8 @@ async def payment_rows(santunan: Santunan, staff: StaffInfo, *, status: str, pla
         rows.append([r.reference, r.status, r.deceased_name, place(r.kecamatan_code), place(r.desa_code), r.heir_name,
                      r.bank_name or "", account if staff.role in FULL_ACCOUNT_ROLES else mask_account(account),
                      r.bank_holder or "", santunan.rules.amount, r.desil or "",
-                     who(approval.actor) if approval else "", _day(approval.at if approval else None),
-                     _day(r.stage_due), r.transfer_date.strftime("%d-%m-%Y") if r.transfer_date else "",
+                     who(approval.actor) if approval else "", wib_cell(approval.at if approval else None),
+                     wib_cell(r.stage_due), r.transfer_date.strftime("%d-%m-%Y") if r.transfer_date else "",
                      r.transfer_reference or ""])
     return rows
 

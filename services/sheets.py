@@ -10,9 +10,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["FORMULA_STARTS", "csv_text", "neutral", "xlsx_bytes"]
+from services.santunan import WIB
+
+__all__ = ["FORMULA_STARTS", "csv_text", "neutral", "wib_cell", "xlsx_bytes"]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -25,6 +28,13 @@ def neutral(value: Any) -> str:
     """A cell's text for a CSV: with a `'` in front when a spreadsheet would read it as a formula."""
     text = _text(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def wib_cell(at: datetime | None) -> str:
+    """A moment as an export's cell: '03-12-2026 14.05' in WIB (a stored time without a zone is UTC), or ''."""
+    if at is None:
+        return ""
+    return (at.replace(tzinfo=UTC) if at.tzinfo is None else at).astimezone(WIB).strftime("%d-%m-%Y %H.%M")
 
 
 def csv_text(rows: Iterable[Iterable[Any]]) -> str:

@@ -5,9 +5,6 @@ reach as a CSV (address masked for the roles that may not see it whole).
 Its routes come before bot/admin/announcements.py's `/{announcement_id}/{action}` in bot/admin/__init__.py."""
 from __future__ import annotations
 
-from datetime import UTC
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
@@ -16,8 +13,7 @@ from bot.admin.labels import CHANNEL_NAMES
 from bot.admin.web import AdminRoute
 from bot.api.deps import RowId
 from services.privacy import mask_phone
-from services.santunan import WIB
-from services.sheets import csv_text
+from services.sheets import csv_text, wib_cell
 
 __all__ = ["FULL_ADDRESS_ROLES", "router"]
 
@@ -49,12 +45,6 @@ def _masked(channel: str, address: str) -> str:
     return mask_phone(address) if channel == "whatsapp" else "•••" + address[-3:]
 
 
-def _wib(at: Any) -> str:
-    if at is None:
-        return ""
-    return (at.replace(tzinfo=UTC) if at.tzinfo is None else at).astimezone(WIB).strftime("%d-%m-%Y %H.%M")
-
-
 @router.get("/{announcement_id}/gagal.csv")
 async def failed_csv(request: Request, announcement_id: RowId, session: Humas) -> Response:
     """The recipients this announcement did not reach (failed, skipped or held), with the reason:
@@ -69,7 +59,7 @@ async def failed_csv(request: Request, announcement_id: RowId, session: Humas) -
         return place.name if place else (code or "Seluruh OKI")
 
     table = [HEADER] + [[r.address if full else _masked(r.channel, r.address), CHANNEL_NAMES.get(r.channel, r.channel),
-                         area(r.kecamatan), _STATUS.get(r.status, r.status), r.last_error or "", _wib(r.at)]
+                         area(r.kecamatan), _STATUS.get(r.status, r.status), r.last_error or "", wib_cell(r.at)]
                         for r in found]
     await rt.audit.record(actor=session.staff.actor, action="announcement.failed_export",
                           target=f"announcement:{row.id}", detail={"rows": len(found), "masked": not full})
