@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from storage.db import reader
 from storage.models import ConversationState, ProcessedMessage, utcnow
 
-__all__ = ["DEDUPE_SECONDS", "Held", "LockBusy", "SqlStateStore", "StateStore", "state_key"]
+__all__ = ["DEDUPE_SECONDS", "Held", "LockBusy", "SqlStateStore", "StateStore", "decode", "encode", "state_key"]
 
 DEDUPE_TTL = timedelta(days=2)  # Telegram and Twilio stop redelivering well within this
 DEDUPE_SECONDS = int(DEDUPE_TTL.total_seconds())
@@ -44,6 +44,15 @@ class LockBusy(Exception):
 def state_key(contact_id: int) -> str:
     """The one place a state key is built: our contact id, never a platform id or phone number."""
     return f"state:{contact_id}"
+
+
+def encode(data: dict[str, Any]) -> str:
+    """A state as stored: its JSON without the `version`, which the store keeps beside it."""
+    return json.dumps({k: v for k, v in data.items() if k != "version"}, ensure_ascii=False)
+
+
+def decode(doc: str | bytes, version: int | bytes) -> dict[str, Any]:
+    return {**json.loads(doc), "version": int(version)}
 
 
 class StateStore(Protocol):
@@ -189,15 +198,14 @@ class SqlStateStore:
 
     async def _read(self, conn: AsyncConnection, key: str, now: datetime) -> dict[str, Any] | None:
         row = (await conn.execute(_LOAD, {"b_key": key, "b_now": now})).first()
-        return None if row is None else {**json.loads(row.data), "version": row.version}
+        return None if row is None else decode(row.data, row.version)
 
     async def save(self, key: str, data: dict[str, Any], *, expected_version: int, seen: str | None = None,
                    ttl: timedelta | None = None) -> bool:
         """The compare-and-set is one statement: an UPDATE of the live row at the expected version, or
         (version 0) an INSERT that may only replace a row whose conversation expired."""
         now = utcnow()
-        doc = json.dumps({k: v for k, v in data.items() if k != "version"}, ensure_ascii=False)
-        values = {"b_key": key, "b_data": doc, "b_version": expected_version + 1,
+        values = {"b_key": key, "b_data": encode(data), "b_version": expected_version + 1,
                   "b_expires_at": now + (ttl or self._ttl), "b_expected": expected_version, "b_now": now}
         async with self._engine.begin() as conn:
             if (await conn.execute(_UPDATE if expected_version else self._create, values)).rowcount != 1:

@@ -10,7 +10,6 @@ a contact's replies leave in order. The lock is the same key and token scheme as
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -20,7 +19,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from storage.state import DEDUPE_SECONDS, LockBusy
+from storage.state import DEDUPE_SECONDS, LockBusy, decode, encode
 
 __all__ = ["RedisStateStore"]
 
@@ -65,11 +64,7 @@ return 0
 
 
 def _document(version: bytes | None, doc: bytes | None) -> dict[str, Any] | None:
-    return None if version is None or doc is None else {**json.loads(doc), "version": int(version)}
-
-
-def _encode(data: dict[str, Any]) -> str:
-    return json.dumps({k: v for k, v in data.items() if k != "version"}, ensure_ascii=False)
+    return None if version is None or doc is None else decode(doc, version)
 
 
 class _Held:
@@ -85,20 +80,19 @@ class _Held:
     async def save(self, data: dict[str, Any], *, expected_version: int, ttl: timedelta | None = None,
                    last: bool = False) -> bool:
         """Compare-and-set the state and mark the message seen; `last`: release the lock too."""
-        ttl_ms = int((ttl or self._store.ttl).total_seconds() * 1000)
-        return await self._finish("save", expected_version, _encode(data), ttl_ms, last)
+        return await self._finish("save", expected_version, data, ttl, last)
 
     async def finish(self, *, delete: bool = False, last: bool = False) -> None:
         """A turn that saved no state: delete the stored one if asked, mark the message seen."""
         if delete or self._seen or last:
-            await self._finish("delete" if delete else "none", 0, "", 0, last)
+            await self._finish("delete" if delete else "none", 0, None, None, last)
 
-    async def _finish(self, op: str, version: int, doc: str, ttl_ms: int, last: bool) -> bool:
-        keys = [self._key, f"lock:{self._key}", f"seen:{self._seen}" if self._seen else "seen:"]
-        ok = await self._store.scripts["finish"](keys=keys, args=[
-            op, version, doc, ttl_ms, DEDUPE_SECONDS, "1" if self._seen else "0", self._token if last else ""])
+    async def _finish(self, op: str, version: int, data: dict[str, Any] | None, ttl: timedelta | None,
+                      last: bool) -> bool:
+        ok = await self._store.write(self._key, op, version, data, seen=self._seen, ttl=ttl,
+                                     release=self._token if last else "")
         self.released = self.released or last
-        return bool(ok)
+        return ok
 
 
 class RedisStateStore:
@@ -155,10 +149,17 @@ class RedisStateStore:
 
     async def save(self, key: str, data: dict[str, Any], *, expected_version: int, seen: str | None = None,
                    ttl: timedelta | None = None) -> bool:
+        return await self.write(key, "save", expected_version, data, seen=seen, ttl=ttl)
+
+    async def write(self, key: str, op: str, version: int, data: dict[str, Any] | None, *, seen: str | None,
+                    ttl: timedelta | None, release: str = "") -> bool:
+        """The one script that ends a turn: `op` save (compare-and-set on `version`), delete or none;
+        the dedupe mark of `seen`; the lock released when `release` is its token."""
         ttl_ms = int((ttl or self.ttl).total_seconds() * 1000)
         keys = [key, f"lock:{key}", f"seen:{seen}" if seen else "seen:"]
         return bool(await self.scripts["finish"](keys=keys, args=[
-            "save", expected_version, _encode(data), ttl_ms, DEDUPE_SECONDS, "1" if seen else "0", ""]))
+            op, version, encode(data) if data is not None else "", ttl_ms, DEDUPE_SECONDS, "1" if seen else "0",
+            release]))
 
     async def delete(self, key: str) -> None:
         await self._redis.delete(key)
