@@ -59,7 +59,11 @@ class CountedLimiter:
         return wait
 
     async def hit(self, key: str, limits: Sequence[tuple[int, int]], *, now: float | None = None) -> float:
-        wait = await self._inner.hit(key, limits, now=now)
+        return await self.hit_each([(key, limits)], now=now)
+
+    async def hit_each(self, counters: Sequence[tuple[str, Sequence[tuple[int, int]]]], *,
+                       now: float | None = None) -> float:
+        wait = await self._inner.hit_each(counters, now=now)
         if wait and self._hits:
             self._counter.inc()
         return wait
