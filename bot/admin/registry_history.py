@@ -55,7 +55,7 @@ async def history(request: Request, session: Importer,
     """Every import and dry run, newest first."""
     rt = request.app.state.runtime
     rows, total = await rt.registry.imports(limit=PAGE_SIZE, offset=(halaman - 1) * PAGE_SIZE)
-    names = {f"staff:{a.id}": a.username for a in await rt.staff.accounts()}
+    names = await rt.staff.labels()  # "Nama (Jabatan)", else the username, as every history
     items = [(r, names.get(r.actor) or _OTHER_ACTORS.get(r.actor, r.actor), _counts(r.summary)) for r in rows]
     return render(request, "registry_history.html", {"items": items, "page": halaman,
                                                      "pages": max(1, -(-total // PAGE_SIZE))})
