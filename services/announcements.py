@@ -23,7 +23,7 @@ __all__ = ["APPROVER_ROLES", "Broadcasts", "Changed", "NotAllowedToApprove", "No
            "Subscription", "Subscriptions", "WrongState", "content_version", "notice_body"]
 
 
-APPROVER_ROLES = ("admin", "humas")  # who may approve someone else's announcement (the admin pages' roles)
+APPROVER_ROLES = ("admin", "humas")  # who writes announcements and approves someone else's (pages and API)
 
 
 @dataclass(frozen=True, slots=True)

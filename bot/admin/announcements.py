@@ -27,6 +27,7 @@ from conversations.notices import render_notice
 from handlers.telegram import TelegramChannel
 from handlers.whatsapp import WhatsAppChannel
 from services.announcements import (
+    APPROVER_ROLES,
     Changed,
     NotAllowedToApprove,
     NotAllowedToEdit,
@@ -41,7 +42,7 @@ from storage.models import Announcement
 __all__ = ["router"]
 
 router = APIRouter(prefix="/admin/pengumuman", route_class=AdminRoute, include_in_schema=False)
-ROLES = ("admin", "humas")  # as bot/api/announcements.py
+ROLES = APPROVER_ROLES  # who writes and approves announcements (also the staff API's)
 Humas = Annotated[AdminSession, Depends(require_roles(*ROLES))]
 HumasForm = Annotated[AdminSession, Depends(posted_by(*ROLES))]
 FormText = Annotated[str, Form()]

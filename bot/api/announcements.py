@@ -13,14 +13,21 @@ from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from bot.api.deps import NO_NUL, RowId, SignedInFirst, require_roles
 from bot.api.problems import CONFLICT, NOT_FOUND, SIGNED_IN
-from services.announcements import Changed, NotAllowedToApprove, NotApproved, WrongState, content_version
+from services.announcements import (
+    APPROVER_ROLES,
+    Changed,
+    NotAllowedToApprove,
+    NotApproved,
+    WrongState,
+    content_version,
+)
 from services.staff import StaffInfo
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/announcements", tags=["announcements"], responses=SIGNED_IN,
                    route_class=SignedInFirst)
-Humas = Annotated[StaffInfo, Depends(require_roles("admin", "humas"))]
+Humas = Annotated[StaffInfo, Depends(require_roles(*APPROVER_ROLES))]
 CHANGES = {**NOT_FOUND, **CONFLICT}  # what _service_errors answers
 
 
