@@ -61,9 +61,11 @@ def _accepts(port: int) -> bool:
 # --- Redis ---
 
 class RedisServer:
-    """A private redis-server with the append-only file on, as production should run it
-    (docs/operations.md, "Redis holds only short-lived state"): Redis writes each change to the
-    file before it answers, so what a client was told is stored survives a kill -9 of Redis."""
+    """A private redis-server with the append-only file on and `appendfsync always`, as
+    docs/operations.md recommends: Redis writes and syncs each change to the file before it answers,
+    so what a client was told is stored survives a kill -9 of Redis. (With the default `everysec`, a
+    slow fsync makes Redis hold its writes for up to two seconds while it goes on answering: a kill
+    then loses what it had acknowledged, such as the release of a contact's lock.)"""
 
     def __init__(self, workdir: Path) -> None:
         self.dir, self.port = workdir, free_port()
@@ -73,7 +75,7 @@ class RedisServer:
     def start(self) -> None:
         self._proc = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes",
-             "--dir", str(self.dir), "--logfile", str(self.dir / "redis.log")],
+             "--appendfsync", "always", "--dir", str(self.dir), "--logfile", str(self.dir / "redis.log")],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_until(self._pong, 15, "redis-server", self.dir / "redis.log")
 
