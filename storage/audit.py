@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.db import OneStatement
 from storage.models import AuditEntry
 
 __all__ = ["AuditFilter", "AuditLog", "AuditRow"]
+
+_APPEND = insert(AuditEntry)  # prebuilt: every lookup and filing appends one (see OneStatement)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +46,11 @@ def _row(e: AuditEntry) -> AuditRow:
 class AuditLog:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+        self._one = OneStatement(sessions)
 
     async def append(self, *, at: datetime, actor: str, action: str, target: str | None, detail: str | None) -> None:
-        async with self._sessions() as s, s.begin():
-            s.add(AuditEntry(at=at, actor=actor, action=action, target=target, detail=detail))
+        await self._one.rowcount(_APPEND, {"at": at, "actor": actor, "action": action, "target": target,
+                                           "detail": detail})
 
     async def newest(self, *, limit: int) -> list[AuditRow]:
         async with self._sessions() as s:

@@ -49,6 +49,10 @@ _KNOWN = update(Contact).where(
     last_inbound_at=bindparam("b_at"), display_name=func.coalesce(bindparam("b_display_name"), Contact.display_name),
     phone=func.coalesce(bindparam("b_phone"), Contact.phone)).returning(*_INFO)
 
+_PROVE = update(Contact).where(Contact.id == bindparam("b_id")).values(nik_hash=bindparam("b_hash"))
+_OPT_OUT_NIK = update(Contact).where(Contact.nik_hash == bindparam("b_hash"), Contact.subscribed.is_(True)).values(
+    subscribed=False, opted_out_at=bindparam("b_at"), opted_out_via=bindparam("b_via"))
+
 
 def _touch_statement(dialect: str):
     """Insert the contact or record its inbound time, returning what a turn needs; built once."""
@@ -129,15 +133,11 @@ class Contacts:
             await s.execute(update(Contact).where(Contact.id == contact_id).values(blocked=True))
 
     async def prove_nik(self, *, contact_id: int, nik_hash: str) -> None:
-        async with self._sessions() as s, s.begin():
-            await s.execute(update(Contact).where(Contact.id == contact_id).values(nik_hash=nik_hash))
+        await self._one.rowcount(_PROVE, {"b_id": contact_id, "b_hash": nik_hash})
 
     async def opt_out_nik(self, *, nik_hash: str, via: str, at: datetime) -> int:
         """End the subscriptions of every contact proven to be this NIK's person; how many ended."""
-        async with self._sessions() as s, s.begin():
-            res = await s.execute(update(Contact).where(Contact.nik_hash == nik_hash, Contact.subscribed.is_(True))
-                                  .values(subscribed=False, opted_out_at=at, opted_out_via=via))
-            return res.rowcount
+        return await self._one.rowcount(_OPT_OUT_NIK, {"b_hash": nik_hash, "b_via": via, "b_at": at})
 
     async def count_subscribed(self) -> int:
         async with self._sessions() as s:

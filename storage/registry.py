@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.db import OneStatement
 from storage.models import RegistryEntry, RegistryImport
 
 __all__ = ["Registry"]
@@ -16,9 +17,14 @@ _T = RegistryEntry.__table__
 _BATCH = 5000
 
 
+_FIND = select(RegistryEntry.__table__).where(RegistryEntry.nik_hash == bindparam("h"))
+_MARK_DEAD = (update(RegistryEntry.__table__).where(RegistryEntry.nik_hash == bindparam("h"))
+              .values(reported_dead=bindparam("reference")))
+
 class Registry:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+        self._one = OneStatement(sessions)
 
     async def fingerprints(self) -> dict[str, tuple[int, str]]:
         """nik_hash -> (id, fingerprint) of every row: what an import compares against."""
@@ -66,8 +72,10 @@ class Registry:
             return list(rows), total
 
     async def find(self, nik_hash: str) -> RegistryEntry | None:
-        async with self._sessions() as s:
-            return (await s.scalars(select(RegistryEntry).where(RegistryEntry.nik_hash == nik_hash))).first()
+        """The row of this keyed hash (every coverage check reads one: a prebuilt statement, see
+        OneStatement), as a detached entry."""
+        row = await self._one.first(_FIND, {"h": nik_hash})
+        return RegistryEntry(**row._mapping) if row is not None else None
 
     async def count(self) -> int:
         async with self._sessions() as s:
@@ -110,10 +118,7 @@ class Registry:
 
     async def mark_dead(self, *, nik_hash: str, reference: str) -> bool:
         """Flag the coverage row of a worker reported dead with the report's reference."""
-        async with self._sessions() as s, s.begin():
-            res = await s.execute(update(RegistryEntry).where(RegistryEntry.nik_hash == nik_hash)
-                                  .values(reported_dead=reference))
-            return bool(res.rowcount)
+        return bool(await self._one.rowcount(_MARK_DEAD, {"h": nik_hash, "reference": reference}))
 
     async def deceased(self, *, kecamatan: str | None, desa: str | None) -> list[RegistryEntry]:
         """Covered workers reported dead, for the list sent to BPJS TK."""
