@@ -7,6 +7,7 @@ Sosial (and admin) approves, pays or rejects; whoever may move a report on may a
 perbaikan. Rules are configuration (Perbup OKI 17/2025 as published); see `Rules`."""
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 from collections.abc import Callable, Sequence
@@ -186,7 +187,9 @@ class Santunan:
         """Store the report (before anyone is told it exists). Raises Duplicate or LateReport."""
         now = self._clock()
         nik_hash = self._hasher.digest(draft.deceased_nik)
-        if (found := await self._reports.by_nik_hash(nik_hash)) is not None:
+        found, covered = await asyncio.gather(self._reports.by_nik_hash(nik_hash),  # two reads, one wait
+                                              self._jkm_covered(nik_hash, draft.date_of_death))
+        if found is not None:
             raise Duplicate(found)
         if draft.date_of_death > now.astimezone(WIB).date():
             raise ValueError("date of death in the future")
@@ -202,7 +205,7 @@ class Santunan:
                   "heir_name": draft.heir_name, "heir_phone": draft.heir_phone,
                   "bank_name": normalise_bank(draft.bank_name),
                   "bank_account": draft.bank_account, "bank_holder": draft.bank_holder, "late": late,
-                  "jkm_covered": await self._jkm_covered(nik_hash, draft.date_of_death), "created_at": now,
+                  "jkm_covered": covered, "created_at": now,
                   "updated_at": now, "stage_due": now + timedelta(days=self.rules.desa_days)}
         values["jkm_told"] = bool(values["jkm_covered"] and contact is not None)
         documents = _document_rows(draft.documents, actor=filed_by, at=now)
@@ -211,17 +214,18 @@ class Santunan:
         for _attempt in range(5):
             reference = new_reference()
             alerts = await self._staff_alerts({**values, "reference": reference}, "diajukan", actor=filed_by)
-            try:
-                report = await self._reports.insert(values={**values, "reference": reference}, event=event,
-                                                    documents=documents, outbox=alerts)
+            then = [self._contacts.opt_out_nik(nik_hash=nik_hash, via="meninggal", at=now),
+                    self._registry.mark_dead_work(nik_hash=nik_hash, reference=reference)]
+            try:  # the report, its coverage row flagged and the person's subscriptions ended: one commit
+                report, (ended, _flagged) = await self._reports.insert(
+                    values={**values, "reference": reference}, event=event, documents=documents, outbox=alerts,
+                    then=then)
                 break
             except Conflict as exc:
                 if exc.field == "nik":  # filed at the same moment by someone else
                     raise Duplicate(await self._reports.by_nik_hash(nik_hash)) from None
         else:
             raise RuntimeError("no free reference number after 5 tries")
-        ended = await self._contacts.opt_out_nik(nik_hash=nik_hash, via="meninggal", at=now)
-        await self._registry.mark_dead(nik_hash=nik_hash, reference=report.reference)
         await self._audit.record(actor=filed_by, action="report.file", target=f"report:{report.reference}",
                                  detail={"late": late, "jkm_covered": values["jkm_covered"],
                                          "documents": len(documents), "subscriptions_ended": ended})

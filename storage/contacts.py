@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.db import OneStatement
+from storage.db import OneStatement, Work
 from storage.models import Contact
 
 __all__ = ["ContactInfo", "Contacts"]
@@ -135,9 +135,11 @@ class Contacts:
     async def prove_nik(self, *, contact_id: int, nik_hash: str) -> None:
         await self._one.rowcount(_PROVE, {"b_id": contact_id, "b_hash": nik_hash})
 
-    async def opt_out_nik(self, *, nik_hash: str, via: str, at: datetime) -> int:
-        """End the subscriptions of every contact proven to be this NIK's person; how many ended."""
-        return await self._one.rowcount(_OPT_OUT_NIK, {"b_hash": nik_hash, "b_via": via, "b_at": at})
+    @staticmethod
+    def opt_out_nik(*, nik_hash: str, via: str, at: datetime) -> Work:
+        """End the subscriptions of every contact proven to be this NIK's person (its row count: how
+        many ended), as work for the transaction that files the death (`Reports.insert`)."""
+        return _OPT_OUT_NIK, {"b_hash": nik_hash, "b_via": via, "b_at": at}
 
     async def count_subscribed(self) -> int:
         async with self._sessions() as s:

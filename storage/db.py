@@ -20,7 +20,11 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
-__all__ = ["OneStatement", "make_engine", "make_sessionmaker", "ping", "reader", "sqlite_path"]
+__all__ = ["OneStatement", "Work", "make_engine", "make_sessionmaker", "ping", "reader", "sqlite_path"]
+
+# A prebuilt statement and its parameters, which one repository hands another to run inside its
+# transaction (a report filed together with the coverage row it flags).
+Work = tuple[Executable, Mapping[str, Any]]
 
 _READERS: weakref.WeakKeyDictionary[Engine, AsyncEngine] = weakref.WeakKeyDictionary()
 READER_POOL = 4

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.db import OneStatement
+from storage.db import OneStatement, Work
 from storage.models import RegistryEntry, RegistryImport
 
 __all__ = ["Registry"]
@@ -118,7 +118,12 @@ class Registry:
 
     async def mark_dead(self, *, nik_hash: str, reference: str) -> bool:
         """Flag the coverage row of a worker reported dead with the report's reference."""
-        return bool(await self._one.rowcount(_MARK_DEAD, {"h": nik_hash, "reference": reference}))
+        return bool(await self._one.rowcount(*self.mark_dead_work(nik_hash=nik_hash, reference=reference)))
+
+    @staticmethod
+    def mark_dead_work(*, nik_hash: str, reference: str) -> Work:
+        """`mark_dead` as work for the transaction that files the report (`Reports.insert`)."""
+        return _MARK_DEAD, {"h": nik_hash, "reference": reference}
 
     async def deceased(self, *, kecamatan: str | None, desa: str | None) -> list[RegistryEntry]:
         """Covered workers reported dead, for the list sent to BPJS TK."""

@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.db import Work
 from storage.models import Contact, OutboxMessage, Report, ReportCheck, ReportDocument, ReportEvent
 
 __all__ = ["Conflict", "ReportFilter", "Reports", "StaleStatus", "TextQuery"]
@@ -58,9 +59,11 @@ class Reports:
         self._sessions = sessions
 
     async def insert(self, *, values: dict[str, Any], event: dict[str, Any],
-                     documents: Sequence[dict[str, Any]] = (), outbox: Sequence[dict[str, Any]] = ()) -> Report:
-        """Store a new report with its first history entry, documents and the notifications to
-        send, all or nothing."""
+                     documents: Sequence[dict[str, Any]] = (), outbox: Sequence[dict[str, Any]] = (),
+                     then: Sequence[Work] = ()) -> tuple[Report, list[int]]:
+        """Store a new report with its first history entry, documents, the notifications to send and
+        `then`, other tables' statements that go with it (the coverage row flagged, subscriptions
+        ended), all or nothing, in one commit. The report and the row counts of `then`."""
         async with self._sessions() as s:
             try:
                 async with s.begin():
@@ -70,9 +73,11 @@ class Reports:
                     s.add(ReportEvent(report_id=report.id, **event))
                     s.add_all(ReportDocument(report_id=report.id, **d) for d in documents)
                     s.add_all(OutboxMessage(**row) for row in outbox)
+                    conn = await s.connection()
+                    counts = [(await conn.execute(statement, params)).rowcount for statement, params in then]
             except IntegrityError as exc:
                 raise Conflict("reference" if "reference" in str(exc.orig).lower() else "nik") from None
-            return report
+            return report, counts
 
     async def by_reference(self, reference: str) -> Report | None:
         async with self._sessions() as s:

@@ -14,7 +14,7 @@ from services.santunan import Draft, Duplicate, LateReport, NotAllowed, Rules, S
 from services.staff import StaffInfo
 from storage.contacts import Contacts
 from storage.db import make_engine, make_sessionmaker
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, RegistryEntry
 from storage.registry import Registry
 from storage.reports import ReportFilter, Reports
 from tests.clock import Clock
@@ -156,6 +156,28 @@ async def test_one_report_per_nik_even_at_the_same_moment(env):
     filed = [r for r in results if not isinstance(r, Exception)]
     assert len(filed) == 1 and all(isinstance(r, Duplicate) for r in results if r not in filed)
     assert {r.report.reference for r in results if isinstance(r, Duplicate)} == {filed[0].reference}
+
+
+async def test_the_coverage_row_and_the_subscription_go_with_the_report_that_was_filed(env):
+    """The report, its coverage row flagged and the subscriptions of the person ended are one commit:
+    of five filings at the same moment, the row carries the one report that was stored."""
+    service, _, contacts, engine = env
+    nik_hash = NikHasher("k" * 40).digest("1602015708850003")
+    async with make_sessionmaker(engine)() as s, s.begin():
+        s.add(RegistryEntry(nik_hash=nik_hash, nik_masked="1602********0003", name="AHMAD SANUSI",
+                            birth_date=date(1985, 8, 17), category="pekerja rentan", programmes="JKK,JKM",
+                            kecamatan_code=KAG, start_date=date(2025, 1, 1), end_date=date(2030, 12, 31),
+                            status="aktif", fingerprint="f" * 32))
+    widow = await contacts.touch(channel="telegram", channel_user_id="77", at=START)
+    await contacts.prove_nik(contact_id=widow.id, nik_hash=nik_hash)
+    await contacts.subscribe(contact_id=widow.id, kecamatan=None, via="telegram", at=START)
+    results = await asyncio.gather(*(service.file(draft(), filed_by=f"contact:{i}") for i in range(5)),
+                                   return_exceptions=True)
+    filed = [r for r in results if not isinstance(r, Exception)]
+    assert len(filed) == 1 and filed[0].jkm_covered
+    entry = await Registry(make_sessionmaker(engine)).find(nik_hash)
+    assert entry is not None and entry.reported_dead == filed[0].reference
+    assert (await contacts.get(widow.id)).subscribed is False
 
 
 async def test_a_transition_queues_a_notice_for_the_reporter(env):
