@@ -74,6 +74,7 @@ class Level:
     exhausted: int = 0  # requests wrk wanted beyond the prepared ones (should be 0)
     reports_expected: int | None = None
     reports_stored: int | None = None
+    carried: int = 0  # turns whose reply went back in the webhook's answer (no Bot API call)
     reports_unfinished: int = 0  # scripts that ended without their citizen being told a report number
     turn_errors: int | None = None
     callbacks: dict = field(default_factory=dict)
@@ -290,9 +291,9 @@ def ours(args, tmp: Path, db_url: str, bot_api: FakeProcess, procs: Processes) -
            "LOG_LEVEL": args.log_level,
            "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": TG_SECRET,
            "TELEGRAM_API_BASE_URL": f"{bot_api.url}/bot", "TWILIO_ACCOUNT_SID": ACCOUNT, "TWILIO_AUTH_TOKEN": AUTH,
-           # the report numbers are counted at the fake Bot API, which wrk's webhook answers never reach:
-           # every reply goes as its own call here (bench.webhook_turns measures the webhook answer)
-           "TELEGRAM_WEBHOOK_REPLY": "false",
+           # a one-message Telegram reply goes back in the webhook's answer (the default; wrk counts the
+           # report numbers in those answers, the fake Bot API the rest); --no-webhook-reply: all calls
+           "TELEGRAM_WEBHOOK_REPLY": "true" if args.webhook_reply else "false",
            "TWILIO_WHATSAPP_FROM": FROM, "TWILIO_API_BASE_URL": twilio_url, "BROADCAST_QUIET_HOURS": "",
            "BROADCAST_CANARY_PERCENT": "0", "BROADCAST_REQUIRE_APPROVAL": "false",
            "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
@@ -324,6 +325,7 @@ def ours(args, tmp: Path, db_url: str, bot_api: FakeProcess, procs: Processes) -
         scraped, counted = scrape(base_url), asyncio.run(backend_counts(db_url, args.redis))
         result = run_wrk(base_url, folder, rate, args.seconds, args.connections, _spied(args, "ours", rate, server))
         level = level_from("ours", rate, result)
+        level.carried = result["carried"]
         finished = [(nik, address) for conn, answered in zip(conns, result["answered"], strict=True)
                     for end, nik, address in conn.santunan_ends if end < answered]
         stats = settle_callbacks(twilio_url)
@@ -332,7 +334,7 @@ def ours(args, tmp: Path, db_url: str, bot_api: FakeProcess, procs: Processes) -
         # a report is acknowledged when its citizen was sent its number; a citizen who was asked
         # again instead (a photo that could not be fetched, say) would send it again, which a
         # script does not do
-        told = set(stats["acknowledged"]) | set(bot_api.stats()["acknowledged"])
+        told = set(stats["acknowledged"]) | set(bot_api.stats()["acknowledged"]) | set(result["told"].split(",")) - {""}
         acknowledged = [nik for nik, address in finished if address in told]
         level.reports_expected, level.reports_unfinished = len(acknowledged), len(finished) - len(acknowledged)
         level.reports_stored = asyncio.run(stored_reports(db_url, acknowledged))
@@ -417,7 +419,8 @@ def describe(level: Level) -> str:
     if level.reports_expected is not None:
         text += (f"  reports {level.reports_stored}/{level.reports_expected} (+{level.reports_unfinished} not "
                  f"acknowledged)  turn errors {level.turn_errors}  "
-                 f"callbacks ok {level.callbacks.get('callbacks_ok')}/{level.callbacks.get('callbacks_sent')}")
+                 f"callbacks ok {level.callbacks.get('callbacks_ok')}/{level.callbacks.get('callbacks_sent')}  "
+                 f"replies in the webhook answer {level.carried}")
         text += "\n  " + "  ".join(f"{k} {n}x{ms:.0f}ms" for k, (n, ms) in sorted(level.server.items()))
     text += "\n  cores: " + "  ".join(f"{k} {v:.2f}" for k, v in sorted(level.cpu.items()))
     if level.backends:
@@ -535,6 +538,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log-level", default="WARNING", help="the servers' LOG_LEVEL (INFO logs every turn)")
     parser.add_argument("--telegram-only", action="store_true", help="every citizen on Telegram")
     parser.add_argument("--write", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--webhook-reply", action=argparse.BooleanOptionalAction, default=True,
+                        help="our Telegram replies of one message in the webhook's answer, as in production "
+                             "(TELEGRAM_WEBHOOK_REPLY); --no-webhook-reply sends every reply as a Bot API call")
     parser.add_argument("--profile", type=float, metavar="RATE",
                         help="sample the web processes with py-spy at this rate; writes the profile tables instead")
     parser.add_argument("--profile-dir", type=Path, help="keep the collapsed stacks here (for a flame graph)")

@@ -31,7 +31,7 @@ function init(args)
       reqs[#reqs + 1] = wrk.format("POST", path, { [name] = value, ["Content-Type"] = ctype }, body)
     end
   end
-  sent, answered, bad, exhausted = 0, 0, 0, 0
+  sent, answered, bad, exhausted, acks, carried = 0, 0, 0, 0, "", 0
   next_at = now_ms() + (id / n) * interval
   -- wrk calls request() once on the first thread's state to check the script, before it runs, and
   -- never sends what it got: without this that thread's first citizen would lose its first message
@@ -61,12 +61,21 @@ end
 function response(status, headers, body)
   answered = answered + 1
   if status >= 300 then bad = bad + 1 end
+  -- a Telegram reply in the webhook's answer (a sendMessage for Telegram to perform) that gives a
+  -- report number: the chat it goes to was told, as the fake Bot API counts the replies it is sent
+  if body and string.find(body, '"method":', 1, true) then carried = carried + 1 end
+  if body and string.find(body, "Nomor laporan:", 1, true) then
+    local chat = string.match(body, '"chat_id":%s*(%-?%d+)')
+    if chat then acks = acks .. chat .. "," end
+  end
 end
 
 function done(summary, latency, requests)
-  local answers, bads, over = {}, 0, 0
+  local answers, bads, over, told, carried_all = {}, 0, 0, {}, 0
   for _, t in ipairs(threads) do
     table.insert(answers, tostring(t:get("answered")))
+    table.insert(told, t:get("acks"))
+    carried_all = carried_all + t:get("carried")
     bads = bads + t:get("bad")
     over = over + t:get("exhausted")
   end
@@ -74,8 +83,9 @@ function done(summary, latency, requests)
   io.write(string.format(
     'LOADRESULT {"requests": %d, "duration_us": %d, "bad_status": %d, "exhausted": %d, ' ..
     '"errors": {"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}, ' ..
-    '"p50_us": %d, "p95_us": %d, "p99_us": %d, "max_us": %d, "mean_us": %.1f, "answered": [%s]}\n',
+    '"p50_us": %d, "p95_us": %d, "p99_us": %d, "max_us": %d, "mean_us": %.1f, "answered": [%s], ' ..
+    '"told": "%s", "carried": %d}\n',
     summary.requests, summary.duration, bads, over, e.connect, e.read, e.write, e.status, e.timeout,
     latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max, latency.mean,
-    table.concat(answers, ",")))
+    table.concat(answers, ","), table.concat(told, ""), carried_all))
 end
