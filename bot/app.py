@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot import admin, api_docs, limits, security
 from bot.api import router as api_router
 from bot.config import Settings
+from bot.stalls import StallWatch
 from bot.web.chat import router as web_chat_router
 from bot.web.public import router as public_router
 from bot.webhooks import router as webhooks
@@ -257,12 +258,15 @@ def create_app(settings: Settings) -> FastAPI:
         runtime = app.state.runtime = build_runtime(settings)
         await runtime.start(worker=settings.run_worker_in_process)
         settle_heap()
+        stalls = StallWatch()
+        stalls.start()
         log.info("ready: database=%s state=%s telegram=%s whatsapp=%s", settings.database_url.split("://")[0],
                  "redis" if settings.redis_url else "sql", settings.telegram_enabled and settings.telegram_mode,
                  settings.whatsapp_enabled)
         try:
             yield
         finally:
+            await stalls.stop()
             gc.unfreeze()  # what start-up built may be garbage now (a test's app, say)
             await runtime.close()
 

@@ -22,8 +22,8 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 from storage.models import utcnow
 
-__all__ = ["OUTBOX", "RATE_LIMITED", "TURN_ERRORS", "TURN_SECONDS", "TURNS", "TURNS_IN_PROGRESS",
-           "WEBHOOK_REJECTIONS", "CountedLimiter", "registry", "scrape"]
+__all__ = ["GC_PAUSE", "LOOP_LAG", "OUTBOX", "RATE_LIMITED", "TURN_ERRORS", "TURN_SECONDS", "TURNS",
+           "TURNS_IN_PROGRESS", "WEBHOOK_REJECTIONS", "CountedLimiter", "registry", "scrape"]
 
 log = logging.getLogger(__name__)
 DEPTH_TIMEOUT = 2.0  # seconds the outbox depth query may take before a scrape goes on without it
@@ -40,6 +40,12 @@ WEBHOOK_REJECTIONS = Counter("layanan_webhook_rejections_total", "Webhook reques
                              "and reason (bad_secret, bad_signature, unparseable)", ["channel", "reason"])
 OUTBOX = Counter("layanan_outbox_total", "Outbox messages handled by the workers, by channel, kind and result "
                  "(sent, retry, failed, throttled, deferred, skipped, held)", ["channel", "kind", "result"])
+LOOP_LAG = Histogram("layanan_event_loop_lag_seconds", "How late a web process's event loop ran a 50 ms timer: "
+                     "a callback that held the loop (waiting on the database does not count)",
+                     buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5))
+GC_PAUSE = Histogram("layanan_gc_pause_seconds", "Garbage collections in the web processes, by generation: "
+                     "how long each held the process", ["generation"],
+                     buckets=(0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25))
 RATE_LIMITED = Counter("layanan_rate_limited_total", "Requests refused by a rate limit or a lockout, by limiter "
                        "(coverage_lookup, staff_link_code, staff_login)", ["limiter"])
 

@@ -80,6 +80,7 @@ class Level:
     callbacks: dict = field(default_factory=dict)
     server: dict = field(default_factory=dict)  # channel/flow -> (turns, mean ms inside the server)
     cpu: dict = field(default_factory=dict)  # kind of process -> cores used on average
+    stalls: dict = field(default_factory=dict)  # the web processes' late timers and GC pauses (bot/stalls.py)
     backends: dict = field(default_factory=dict)  # per turn: PostgreSQL commits and rows written, Redis commands
 
     @property
@@ -180,7 +181,22 @@ def scrape(base_url: str) -> dict[str, float]:
             elif s.name in ("layanan_turn_seconds_sum", "layanan_turn_seconds_count"):
                 key = f"{s.labels['channel']}/{s.labels['flow']}:{s.name.rsplit('_', 1)[1]}"
                 found[key] = found.get(key, 0.0) + s.value
+            elif s.name.startswith(("layanan_event_loop_lag_seconds", "layanan_gc_pause_seconds")):
+                key = f"stall {s.name}" + (f" le={s.labels['le']}" if "le" in s.labels else "")
+                found[key] = found.get(key, 0.0) + s.value  # every generation and process together
     return found
+
+
+def stalls(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """Between two scrapes (bot/stalls.py): the event loop's 50 ms timers, how many ran more than 20
+    and 100 ms late, and the garbage collections: how many, their time, how many took over 10 ms."""
+    def grew(key: str) -> float:
+        return after.get(f"stall {key}", 0.0) - before.get(f"stall {key}", 0.0)
+    timers, collections = grew("layanan_event_loop_lag_seconds_count"), grew("layanan_gc_pause_seconds_count")
+    return {"timers": timers, "late_20ms": timers - grew("layanan_event_loop_lag_seconds_bucket le=0.02"),
+            "late_100ms": timers - grew("layanan_event_loop_lag_seconds_bucket le=0.1"),
+            "gc": collections, "gc_ms": grew("layanan_gc_pause_seconds_sum") * 1000,
+            "gc_over_10ms": collections - grew("layanan_gc_pause_seconds_bucket le=0.01")}
 
 
 def server_times(before: dict[str, float], after: dict[str, float]) -> dict[str, tuple[int, float]]:
@@ -350,6 +366,7 @@ def ours(args, tmp: Path, db_url: str, bot_api: FakeProcess, procs: Processes) -
         level.backends = per_turn(counted, asyncio.run(backend_counts(db_url, args.redis)), level.answered)
         level.turn_errors = int(after["errors"] - scraped["errors"])
         level.server = server_times(scraped, after)
+        level.stalls = stalls(scraped, after)
         shutil.rmtree(folder)
         print(describe(level), flush=True)
         levels.append(level)
@@ -422,6 +439,10 @@ def describe(level: Level) -> str:
                  f"callbacks ok {level.callbacks.get('callbacks_ok')}/{level.callbacks.get('callbacks_sent')}  "
                  f"replies in the webhook answer {level.carried}")
         text += "\n  " + "  ".join(f"{k} {n}x{ms:.0f}ms" for k, (n, ms) in sorted(level.server.items()))
+    if st := level.stalls:
+        text += (f"\n  stalls: event loop over 20 ms late {st['late_20ms']:.0f} of {st['timers']:.0f} timers "
+                 f"(over 100 ms {st['late_100ms']:.0f}); GC {st['gc']:.0f} collections, {st['gc_ms']:.0f} ms in all, "
+                 f"{st['gc_over_10ms']:.0f} over 10 ms")
     text += "\n  cores: " + "  ".join(f"{k} {v:.2f}" for k, v in sorted(level.cpu.items()))
     if level.backends:
         text += "\n  per turn: " + "  ".join(f"{k} {v:.1f}" for k, v in sorted(level.backends.items()))

@@ -27,6 +27,7 @@ ALLOWED = {
     "kind": {"notification", "broadcast", "channel_post"},
     "result": {"sent", "retry", "failed", "throttled", "deferred", "skipped", "held"},
     "limiter": {"coverage_lookup", "staff_link_code", "staff_login"},
+    "generation": {"0", "1", "2"},  # the garbage collector's
     "le": None,  # histogram buckets: numbers from the code
 }
 
