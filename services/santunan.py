@@ -214,7 +214,7 @@ class Santunan:
         for _attempt in range(5):
             reference = new_reference()
             alerts = await self._staff_alerts({**values, "reference": reference}, "diajukan", actor=filed_by)
-            then = [self._contacts.opt_out_nik(nik_hash=nik_hash, via="meninggal", at=now),
+            then = [self._contacts.opt_out_nik_work(nik_hash=nik_hash, via="meninggal", at=now),
                     self._registry.mark_dead_work(nik_hash=nik_hash, reference=reference)]
             try:  # the report, its coverage row flagged and the person's subscriptions ended: one commit
                 report, (ended, _flagged) = await self._reports.insert(

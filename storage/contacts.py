@@ -136,7 +136,7 @@ class Contacts:
         await self._one.rowcount(_PROVE, {"b_id": contact_id, "b_hash": nik_hash})
 
     @staticmethod
-    def opt_out_nik(*, nik_hash: str, via: str, at: datetime) -> Work:
+    def opt_out_nik_work(*, nik_hash: str, via: str, at: datetime) -> Work:
         """End the subscriptions of every contact proven to be this NIK's person (its row count: how
         many ended), as work for the transaction that files the death (`Reports.insert`)."""
         return _OPT_OUT_NIK, {"b_hash": nik_hash, "b_via": via, "b_at": at}

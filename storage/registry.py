@@ -17,9 +17,9 @@ _T = RegistryEntry.__table__
 _BATCH = 5000
 
 
-_FIND = select(RegistryEntry.__table__).where(RegistryEntry.nik_hash == bindparam("h"))
-_MARK_DEAD = (update(RegistryEntry.__table__).where(RegistryEntry.nik_hash == bindparam("h"))
-              .values(reported_dead=bindparam("reference")))
+_FIND = select(_T).where(_T.c.nik_hash == bindparam("h"))
+_MARK_DEAD = update(_T).where(_T.c.nik_hash == bindparam("h")).values(reported_dead=bindparam("reference"))
+
 
 class Registry:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
