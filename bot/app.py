@@ -51,6 +51,7 @@ from services.staff import LoginLimits, StaffService
 from services.staff_links import StaffLinks
 from services.wilayah import Wilayah, load_wilayah
 from storage.announcements import Announcements
+from storage.contact_cache import ChangeFeed
 from storage.contacts import Contacts
 from storage.content_templates import ContentTemplates
 from storage.db import make_engine, make_sessionmaker, ping
@@ -109,9 +110,12 @@ class Runtime:
     whatsapp: WhatsAppChannel | None = None
     web: WebChannel | None = None  # the web chat's inbox, which the outbox delivers to
     tasks: list[asyncio.Task] = field(default_factory=list)
+    contact_feed: asyncio.Task | None = None  # what other processes change in contacts (storage/contact_cache.py)
     send_limits: object | None = None  # the outbox workers' rate-limit storage, shared by those of this process
 
     async def start(self, *, worker: bool = False) -> None:
+        if self.db.dialect.name == "postgresql":  # contacts remembered between turns (storage/contact_cache.py)
+            self.contact_feed = asyncio.create_task(ChangeFeed(self.db, self.contacts.cache).run())
         if self.telegram:
             await self.telegram.start()
             if self.settings.telegram_mode == "polling":
@@ -127,7 +131,7 @@ class Runtime:
             await self.dispatcher.handle(incoming, self.telegram)
 
     async def close(self) -> None:
-        for task in self.tasks:
+        for task in [*self.tasks, *([self.contact_feed] if self.contact_feed else [])]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

@@ -1,7 +1,7 @@
 """Contacts repository: who talks to us on which channel, and their announcement subscription."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal, overload
 
@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.contact_cache import cache_for
 from storage.db import OneStatement, Work
 from storage.models import Contact
 
@@ -18,6 +19,9 @@ __all__ = ["ContactInfo", "Contacts"]
 
 @dataclass(frozen=True, slots=True)
 class ContactInfo:
+    """What a turn knows of its contact. Remembered between turns (storage/contact_cache.py): a new
+    field a turn relies on must be one migration 0017's triggers notify on, or be reported by the
+    channel on every message (as the name and phone are)."""
     id: int
     channel: str
     channel_user_id: str
@@ -73,6 +77,7 @@ class Contacts:
         self._sessions = sessions
         self._one = OneStatement(sessions)
         self._touch = _touch_statement(self._one.dialect)
+        self.cache = cache_for(sessions)
 
     @overload
     async def touch(self, *, channel: str, channel_user_id: str, at: datetime, display_name: str | None = None,
@@ -86,15 +91,23 @@ class Contacts:
                     phone: str | None = None, create: bool = True) -> ContactInfo | None:
         """Record the inbound time, creating the contact on first contact (`create=False`: only a known
         one, else None); one statement (every message pays for it, so it is prebuilt Core: see
-        `OneStatement`)."""
+        `OneStatement`), or none when this process touched the contact less than a minute ago and
+        nothing about it changed since (storage/contact_cache.py)."""
+        if (known := self.cache.fresh(channel, channel_user_id, display_name, phone)) is not None:
+            return replace(known, last_inbound_at=at)
+        epoch = self.cache.epoch
         if not create:
             rows = await self._one.rows(_KNOWN, {"b_channel": channel, "b_channel_user_id": channel_user_id,
                                                  "b_display_name": display_name, "b_phone": phone, "b_at": at})
-            return _info(rows[0]) if rows else None
-        rows = await self._one.rows(self._touch, {"channel": channel, "channel_user_id": channel_user_id,
-                                                  "display_name": display_name, "phone": phone, "at": at,
-                                                  "created_at": at})
-        return _info(rows[0])
+        else:
+            rows = await self._one.rows(self._touch, {"channel": channel, "channel_user_id": channel_user_id,
+                                                      "display_name": display_name, "phone": phone, "at": at,
+                                                      "created_at": at})
+        if not rows:
+            return None
+        info = _info(rows[0])
+        self.cache.keep(channel, channel_user_id, info, epoch=epoch)
+        return info
 
     async def exists(self, *, channel: str, channel_user_id: str) -> bool:
         """Whether this person has a contact row on this channel (nothing is created)."""
@@ -111,13 +124,15 @@ class Contacts:
         async with self._sessions() as s, s.begin():
             await s.execute(update(Contact).where(Contact.id == contact_id).values(
                 subscribed=True, subscription_kecamatan=kecamatan, subscribed_at=at, subscribed_via=via))
+        self.cache.forget((contact_id,))
 
     async def opt_out(self, *, contact_id: int, via: str, at: datetime) -> bool:
         """End the subscription; the kecamatan is kept so `mulai` can restore it. True if it was on."""
         async with self._sessions() as s, s.begin():
             res = await s.execute(update(Contact).where(Contact.id == contact_id, Contact.subscribed.is_(True))
                                   .values(subscribed=False, opted_out_at=at, opted_out_via=via))
-            return res.rowcount == 1
+        self.cache.forget((contact_id,))
+        return res.rowcount == 1
 
     async def last_inbound(self, contact_ids: list[int]) -> dict[int, datetime | None]:
         """When each of these contacts last wrote to us (WhatsApp's 24-hour window)."""
@@ -131,6 +146,7 @@ class Contacts:
         """The channel says this person cannot be reached (blocked the bot, invalid number)."""
         async with self._sessions() as s, s.begin():
             await s.execute(update(Contact).where(Contact.id == contact_id).values(blocked=True))
+        self.cache.forget((contact_id,))
 
     async def prove_nik(self, *, contact_id: int, nik_hash: str) -> None:
         await self._one.rowcount(_PROVE, {"b_id": contact_id, "b_hash": nik_hash})

@@ -12,6 +12,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.contact_cache import cache_for
 from storage.models import CannedReply, Contact, OutboxMessage, RegistryEntry, Staff, Ticket, TicketEvent, TicketMessage
 
 __all__ = ["TicketFilter", "Tickets"]
@@ -34,6 +35,7 @@ class TicketFilter:
 class Tickets:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+        self._contacts = cache_for(sessions)  # what a turn remembers of a contact: forgotten on each change here
 
     async def open_for(self, contact_id: int) -> Ticket | None:
         async with self._sessions() as s:
@@ -58,12 +60,14 @@ class Tickets:
                                     .values(open_ticket_id=ticket.id))
             except IntegrityError:
                 return None
+            self._contacts.forget((ticket.contact_id,))
             return ticket
 
     async def rated(self, *, contact_id: int) -> None:
         """The contact answered (or passed over) the satisfaction question."""
         async with self._sessions() as s, s.begin():
             await s.execute(update(Contact).where(Contact.id == contact_id).values(rate_ticket_id=None))
+        self._contacts.forget((contact_id,))
 
     async def get(self, ticket_id: int) -> Ticket | None:
         async with self._sessions() as s:
@@ -109,7 +113,9 @@ class Tickets:
                                 .values(open_ticket_id=None, rate_ticket_id=ticket_id))
             s.add(TicketEvent(ticket_id=ticket_id, **event))
             s.add_all(OutboxMessage(**r) for r in outbox)
-            return True
+        if contact_id is not None:
+            self._contacts.forget((contact_id,))
+        return True
 
     async def messages(self, ticket_id: int) -> list[TicketMessage]:
         async with self._sessions() as s:

@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import String, and_, cast, delete, exists, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.contact_cache import cache_for
 from storage.models import Contact, OutboxMessage, RegistryEntry, Report, SentMessage, Staff, Ticket, WebMessage
 
 __all__ = ["ERASED", "Forgotten", "Holdings", "PersonalData", "ReportRef"]
@@ -81,6 +82,7 @@ def _broadcast_receipt():
 class PersonalData:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+        self._contacts = cache_for(sessions)
 
     async def find(self, *, channel: str, user_id: str) -> int | None:
         async with self._sessions() as s:
@@ -145,6 +147,7 @@ class PersonalData:
                 nik_hash=None, subscribed=False, subscription_kecamatan=None, subscribed_at=None,
                 subscribed_via=None, opted_out_at=None, opted_out_via=None, last_inbound_at=None, blocked=False,
                 open_ticket_id=None, rate_ticket_id=None))
+        self._contacts.forget(ids)
         return Forgotten(contacts=emptied, subscriptions_ended=int(ended or 0), **counts)
 
     async def idle(self, *, before: datetime, limit: int | None = 5000) -> list[int]:
