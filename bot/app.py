@@ -114,7 +114,8 @@ class Runtime:
     send_limits: object | None = None  # the outbox workers' rate-limit storage, shared by those of this process
 
     async def start(self, *, worker: bool = False) -> None:
-        if self.db.dialect.name == "postgresql":  # contacts remembered between turns (storage/contact_cache.py)
+        # contacts remembered between turns (storage/contact_cache.py)
+        if self.settings.contact_cache and self.db.dialect.name == "postgresql":
             self.contact_feed = asyncio.create_task(ChangeFeed(self.db, self.contacts.cache).run())
         if self.telegram:
             await self.telegram.start()

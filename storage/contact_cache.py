@@ -42,15 +42,15 @@ class _Info(Protocol):
     phone: str | None
 
 
-I = TypeVar("I", bound=_Info)
+Info = TypeVar("Info", bound=_Info)
 
 
-class ContactCache(Generic[I]):
+class ContactCache(Generic[Info]):
     """What the last touch of each contact returned, by (channel, channel's id), for `every` seconds."""
 
     def __init__(self, *, capacity: int = CAPACITY, every: float = TOUCH_EVERY,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self._entries: OrderedDict[tuple[str, str], tuple[I, float]] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, str], tuple[Info, float]] = OrderedDict()
         self._keys: dict[int, tuple[str, str]] = {}
         self._capacity, self._every, self._clock = capacity, every, clock
         self.epoch = 0  # moves on every forget: a touch that overlapped one does not remember its answer
@@ -59,7 +59,7 @@ class ContactCache(Generic[I]):
     def __len__(self) -> int:
         return len(self._entries)
 
-    def fresh(self, channel: str, user_id: str, display_name: str | None, phone: str | None) -> I | None:
+    def fresh(self, channel: str, user_id: str, display_name: str | None, phone: str | None) -> Info | None:
         """The remembered contact, if the feed is live, it was touched less than `every` ago and the
         channel reports nothing new about the person."""
         if not self.live or (entry := self._entries.get((channel, user_id))) is None:
@@ -71,7 +71,7 @@ class ContactCache(Generic[I]):
         self._entries.move_to_end((channel, user_id))
         return info
 
-    def keep(self, channel: str, user_id: str, info: I, *, epoch: int) -> None:
+    def keep(self, channel: str, user_id: str, info: Info, *, epoch: int) -> None:
         """Remember what a touch returned, unless something was forgotten since it started (`epoch`)."""
         if not self.live or epoch != self.epoch:
             return

@@ -150,7 +150,8 @@ async def test_a_lost_listening_connection_drops_what_was_remembered(two):
     await a.touch(T0)
     async with b.engine.connect() as conn:  # PostgreSQL drops the listening connections
         await conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                "WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid() AND datname = current_database()"))
+                                "WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid() "
+                                "AND datname = current_database()"))
     await _until(lambda: a.feed.connections == 2 and a.contacts.cache.live, "process a listening again")
     a.statements.clear()
     await a.touch(T0 + timedelta(seconds=2))  # changes may have been missed meanwhile: read again
