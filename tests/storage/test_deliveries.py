@@ -44,3 +44,36 @@ async def test_callbacks_in_any_order_end_at_the_highest_status(deliveries):
     assert await store.advance(provider_id="SM-not-ours", status="read") is False
     if backend == "postgresql":  # 450 callbacks that came together: a few statements, not 450
         assert len([s for s in statements if s.lstrip().startswith("UPDATE")]) <= 10
+
+
+async def test_sent_messages_that_come_together_are_stored_together(deliveries):
+    """A busy minute of replies: every row is committed before its sender hears back, a status
+    callback that follows at once finds it, and on PostgreSQL the rows share a few statements."""
+    store, engine, statements, backend = deliveries
+    sids = [f"SM{i:032x}" for i in range(200)]
+    statements.clear()
+
+    async def send_and_hear_back(sid: str) -> bool:
+        await store.record(channel="whatsapp", contact_id=None, provider_id=sid, status="queued")
+        return await store.advance(provider_id=sid, status="sent")
+
+    assert all(await asyncio.gather(*(send_and_hear_back(sid) for sid in sids)))
+    await store.record(channel="whatsapp", contact_id=None, provider_id=None, status="held", reason="no template")
+    async with engine.connect() as conn:
+        final = dict((await conn.execute(select(SentMessage.provider_id, SentMessage.status))).all())
+    assert final == {**dict.fromkeys(sids, "sent"), None: "held"}
+    if backend == "postgresql":
+        assert len([s for s in statements if s.lstrip().startswith("INSERT")]) <= 20
+
+
+async def test_a_row_that_cannot_be_stored_does_not_lose_the_others(deliveries):
+    store, engine, _statements, _backend = deliveries
+    await store.record(channel="whatsapp", contact_id=None, provider_id="SM-first", status="queued")
+    results = await asyncio.gather(
+        store.record(channel="whatsapp", contact_id=None, provider_id="SM-first", status="sent"),
+        store.record(channel="whatsapp", contact_id=None, provider_id="SM-second", status="queued"),
+        return_exceptions=True)
+    async with engine.connect() as conn:
+        final = dict((await conn.execute(select(SentMessage.provider_id, SentMessage.status))).all())
+    assert final["SM-first"] == "queued" and final["SM-second"] == "queued"
+    assert results[1] is None
