@@ -51,7 +51,7 @@ from services.staff import LoginLimits, StaffService
 from services.staff_links import StaffLinks
 from services.wilayah import Wilayah, load_wilayah
 from storage.announcements import Announcements
-from storage.contact_cache import ChangeFeed
+from storage.contact_cache import start_feed
 from storage.contacts import Contacts
 from storage.content_templates import ContentTemplates
 from storage.db import make_engine, make_sessionmaker, ping
@@ -61,7 +61,7 @@ from storage.helpdesk import Tickets
 from storage.knowledge import Knowledge
 from storage.outbox import Outbox
 from storage.personal_data import PersonalData
-from storage.ratelimit import RedisRateLimiter, SqlRateLimiter
+from storage.ratelimit import MemoryRateLimiter, RedisRateLimiter, SqlRateLimiter
 from storage.registry import Registry
 from storage.reports import Reports
 from storage.retention import RetentionStore
@@ -115,8 +115,8 @@ class Runtime:
 
     async def start(self, *, worker: bool = False) -> None:
         # contacts remembered between turns (storage/contact_cache.py)
-        if self.settings.contact_cache and self.db.dialect.name == "postgresql":
-            self.contact_feed = asyncio.create_task(ChangeFeed(self.db, self.contacts.cache).run())
+        if self.settings.contact_cache:
+            self.contact_feed = start_feed(self.db, self.contacts.cache)
         if self.telegram:
             await self.telegram.start()
             if self.settings.telegram_mode == "polling":
@@ -153,8 +153,10 @@ def _rules(settings: Settings) -> Rules:
                  jkm_contact=settings.jkm_claim_contact)
 
 
-def build_runtime(settings: Settings) -> Runtime:
-    """Build everything; call it with an event loop running (the Twilio client needs one)."""
+def build_runtime(settings: Settings, *, one_process: bool = False) -> Runtime:
+    """Build everything; call it with an event loop running (the Twilio client needs one).
+    `one_process`: this is the only web process (`serve` without `--workers`), so without Redis the
+    web chat's per-minute flood counts stay in memory instead of an upsert per message."""
     db = make_engine(settings.database_url)
     sessions = make_sessionmaker(db)
     ttl = timedelta(minutes=settings.conversation_timeout_minutes)
@@ -174,7 +176,8 @@ def build_runtime(settings: Settings) -> Runtime:
         subject_per_hour=settings.lookups_per_subject_per_hour,
         subject_per_day=2 * settings.lookups_per_subject_per_hour), web=WebLimits(
         messages_per_minute_ip=settings.web_messages_per_minute,
-        new_contacts_per_hour_ip=settings.web_new_contacts_per_hour))
+        new_contacts_per_hour_ip=settings.web_new_contacts_per_hour),
+        flood=MemoryRateLimiter() if one_process and isinstance(limiter, SqlRateLimiter) else None)
     coverage = Coverage(registry=registry, hasher=hasher, audit=audit, contacts=contacts,
                         limiter=CountedLimiter(limiter, name="coverage_lookup"),
                         per_hour=settings.coverage_lookups_per_hour, per_day=settings.coverage_lookups_per_day,
@@ -255,12 +258,13 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, *, one_process: bool = False) -> FastAPI:
+    """The app; `one_process` as in `build_runtime`."""
     settings.ensure_secret_key()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = app.state.runtime = build_runtime(settings)
+        runtime = app.state.runtime = build_runtime(settings, one_process=one_process)
         await runtime.start(worker=settings.run_worker_in_process)
         settle_heap()
         stalls = StallWatch()

@@ -44,7 +44,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     if args.server == "granian":
         return _granian(args)
     # several processes need the app as an import string: each builds its own from the environment
-    app = create_app(settings) if args.workers == 1 else "bot.asgi:create"
+    app = create_app(settings, one_process=True) if args.workers == 1 else "bot.asgi:create"
     # the client address the web chat's limits count: X-Forwarded-For only from TRUSTED_PROXIES
     uvicorn.run(app, host=args.host, port=args.port, log_config=None, server_header=False, proxy_headers=True,
                 forwarded_allow_ips=settings.trusted_proxies, workers=args.workers, factory=args.workers > 1)

@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     telegram_mode: str = "webhook"
     # A turn's one plain message goes back in the webhook's response (Telegram sends it), saving a call
     telegram_webhook_reply: bool = True
-    # Remember contacts between turns (PostgreSQL; a LISTEN connection per process tells each of changes)
+    # Remember contacts between turns (PostgreSQL: a LISTEN connection per process; SQLite: a change log)
     contact_cache: bool = True
     # Public channel (@name or id) where the bot also posts each announcement
     telegram_channel_id: str = ""

@@ -60,8 +60,10 @@ class WebLimits:
 
 class LookupGuard:
     def __init__(self, *, limiter: RateLimiter, limits: LookupLimits = LookupLimits(),
-                 web: WebLimits = WebLimits()) -> None:
+                 web: WebLimits = WebLimits(), flood: RateLimiter | None = None) -> None:
+        """`flood`: where the web chat's per-minute message and poll counts go (`limiter` if None)."""
         self._limiter, self.limits, self.web = limiter, limits, web
+        self._flood = flood or limiter
 
     async def admit(self, *, kind: str, contact_id: int, subject: str, ip: str | None = None,
                     proof: bool = False, per_contact: bool = True) -> None:
@@ -90,12 +92,12 @@ class LookupGuard:
 
     async def message(self, *, ip: str, user: str) -> float:
         """Seconds this web-chat message must wait (429), or 0 when it may go on."""
-        return await self._limiter.hit_each([(f"web:msg:ip:{ip}", [(self.web.messages_per_minute_ip, 60)]),
+        return await self._flood.hit_each([(f"web:msg:ip:{ip}", [(self.web.messages_per_minute_ip, 60)]),
                                              (f"web:msg:user:{user}", [(self.web.messages_per_minute_user, 60)])])
 
     async def poll(self, *, ip: str) -> float:
         """Seconds this read of the web chat's pushed messages must wait (429), or 0; its own bucket."""
-        return await self._limiter.hit(f"web:poll:ip:{ip}", [(self.web.polls_per_minute_ip, 60)])
+        return await self._flood.hit(f"web:poll:ip:{ip}", [(self.web.polls_per_minute_ip, 60)])
 
     async def new_contact(self, *, ip: str) -> float:
         """Count a new web-chat contact from this address; seconds to wait when there were too many."""

@@ -93,6 +93,8 @@ class Contacts:
         one, else None); one statement (every message pays for it, so it is prebuilt Core: see
         `OneStatement`), or none when this process touched the contact less than a minute ago and
         nothing about it changed since (storage/contact_cache.py)."""
+        if self.cache.poll is not None:
+            await self.cache.poll()
         if (known := self.cache.fresh(channel, channel_user_id, display_name, phone)) is not None:
             return replace(known, last_inbound_at=at)
         epoch = self.cache.epoch

@@ -1,9 +1,10 @@
-"""Fixed-window rate counters: in Redis when configured, in the SQL database otherwise."""
+"""Fixed-window rate counters: in Redis when configured, in the SQL database otherwise; and for the
+web chat's per-minute flood limits of a single process without Redis (`make run`), in memory."""
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -16,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.db import OneStatement
 from storage.models import RateCounter
 
-__all__ = ["RateLimiter", "RedisRateLimiter", "SqlRateLimiter"]
+__all__ = ["MemoryRateLimiter", "RateLimiter", "RedisRateLimiter", "SqlRateLimiter"]
 
 
 class RateLimiter(Protocol):
@@ -83,6 +84,45 @@ class RedisRateLimiter:
 
     async def once(self, key: str, ttl: int) -> bool:
         return bool(await self._redis.set(f"once:{key}", b"1", nx=True, ex=ttl))
+
+
+class MemoryRateLimiter:
+    """The same windows in this process's memory: exact for one process, and a restart forgets at
+    most a window's counts. Only for short flood limits of a server that runs as one process (a
+    second process would count apart, so `build_runtime` uses it only when told there is one)."""
+
+    def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
+        self._counts: dict[str, tuple[int, float]] = {}  # window's key -> (count, the window's end)
+        self._clock = clock
+        self._next_sweep = 0.0
+
+    def _count(self, key: str) -> int:
+        return self._counts.get(key, (0, 0.0))[0]
+
+    async def peek(self, key: str, limits: Sequence[tuple[int, int]], *, now: float | None = None) -> float:
+        now = self._clock() if now is None else now
+        return max((end - now for k, limit, end in _windows(key, limits, now) if self._count(k) >= limit), default=0.0)
+
+    async def hit(self, key: str, limits: Sequence[tuple[int, int]], *, now: float | None = None) -> float:
+        return await self.hit_each([(key, limits)], now=now)
+
+    async def hit_each(self, counters: Sequence[tuple[str, Sequence[tuple[int, int]]]], *,
+                       now: float | None = None) -> float:
+        now = self._clock() if now is None else now
+        windows = _all_windows(counters, now)
+        for k, _, end in windows:
+            self._counts[k] = (self._count(k) + 1, end)
+        if now >= self._next_sweep:  # ended windows go, at most once a second
+            self._counts = {k: v for k, v in self._counts.items() if v[1] > now}
+            self._next_sweep = now + 1.0
+        return _over(windows, [self._count(k) for k, _, _ in windows], now)
+
+    async def once(self, key: str, ttl: int) -> bool:
+        now = self._clock()
+        if (seen := self._counts.get(f"once:{key}")) is not None and seen[1] > now:
+            return False
+        self._counts[f"once:{key}"] = (1, now + ttl)
+        return True
 
 
 class SqlRateLimiter:

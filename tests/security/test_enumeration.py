@@ -13,20 +13,21 @@ from contextlib import asynccontextmanager
 
 import altcha
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from bot.app import create_app
 from services.coverage import RateLimited
 from services.demo import registry_rows
 from services.references import new_reference
-from storage.models import Contact
+from storage.models import Contact, RateCounter
 
 COVERAGE = "cek kepesertaan bpjs ketenagakerjaan"
 
 
 @asynccontextmanager
-async def _app(settings, **overrides):
-    app = create_app(settings.model_copy(update=overrides))
+async def _app(settings, *, one_process: bool = False, **overrides):
+    app = create_app(settings.model_copy(update=overrides), one_process=one_process)
     async with app.router.lifespan_context(app):
         yield app
 
@@ -117,8 +118,10 @@ async def test_a_nik_looked_up_too_often_is_refused_whoever_asks(settings):
         await coverage.lookup(nik=rows[1]["nik"], name=rows[1]["nama"], contact_id=4)  # another NIK: fine
 
 
-async def test_api_chat_floods_from_one_address_get_429_whatever_the_id(settings):
-    async with _app(settings, web_messages_per_minute=20) as app, _client(app) as c, \
+@pytest.mark.parametrize("one_process", [False, True], ids=["several-processes", "one-process"])
+async def test_api_chat_floods_from_one_address_get_429_whatever_the_id(settings, one_process):
+    """Counted in the database (or Redis) for several web processes; in memory for `serve` alone."""
+    async with _app(settings, one_process=one_process, web_messages_per_minute=20) as app, _client(app) as c, \
             _client(app, "198.51.100.20") as other:
         codes = [(await c.post("/api/chat", json={"user": f"web-flood-{i}", "text": "halo"})).status_code
                  for i in range(45)]
@@ -127,6 +130,10 @@ async def test_api_chat_floods_from_one_address_get_429_whatever_the_id(settings
         refused = await c.post("/api/chat", json={"user": "web-flood-x", "text": "halo"})
         assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
         assert (await other.post("/api/chat", json={"user": "web-else", "text": "halo"})).status_code == 200
+        async with app.state.runtime.db.connect() as conn:
+            in_sql = await conn.scalar(select(func.count()).select_from(RateCounter)
+                                       .where(RateCounter.key.like("rl:web:msg:%")))
+        assert (in_sql > 0) is (not one_process and not settings.redis_url)
 
 
 async def test_greetings_make_no_contact_and_new_ids_per_address_are_capped(settings):

@@ -1,7 +1,7 @@
 """Contacts remembered between turns (storage/contact_cache.py): a citizen's next message within a
 minute costs no statement, and a change made anywhere (another web process, an admin's SQL, this
-process's own helpdesk or erasure) reaches the citizen's next turn; with the change feed down,
-or on SQLite, nothing is served from memory."""
+process's own helpdesk or erasure) reaches the citizen's next turn; with the change feed down
+nothing is served from memory. On SQLite the change log is read before a contact is served."""
 from __future__ import annotations
 
 import asyncio
@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import event, text
 
-from storage.contact_cache import ChangeFeed, ContactCache
+from storage.contact_cache import ChangeFeed, ChangeLog, ContactCache
 from storage.contacts import Contacts
 from storage.db import make_engine, make_sessionmaker
 from storage.personal_data import PersonalData
@@ -169,8 +169,60 @@ async def test_while_the_feed_cannot_listen_every_turn_reads_the_row(pg_url):
         await a.close()
 
 
-async def test_sqlite_touches_the_row_every_time(sqlite_url):
-    one = _Process(sqlite_url)
+@pytest.fixture
+async def sqlite_two(sqlite_url):
+    """Two processes on one SQLite file (a web process and, say, the outbox worker), each reading the
+    change log as `start_feed` sets it up (a log of 3 rows here, so that it is pruned soon)."""
+    a, b = _Process(sqlite_url), _Process(sqlite_url)
+    for p in (a, b):
+        p.contacts.cache.poll = ChangeLog(p.engine, p.contacts.cache, keep=3).catch_up
+    yield a, b
+    await a.close()
+    await b.close()
+
+
+def _touches(p: _Process) -> int:
+    return len([s for s in p.statements if "contacts" in s and not s.lstrip().startswith("SELECT")])
+
+
+async def test_sqlite_the_next_message_within_a_minute_writes_nothing(sqlite_two):
+    a, _ = sqlite_two
+    first = await a.touch(T0)
+    a.statements.clear()
+    again = await a.touch(T0 + timedelta(seconds=1))
+    assert _touches(a) == 0 and again.id == first.id and again.last_inbound_at == T0 + timedelta(seconds=1)
+
+
+async def test_sqlite_a_change_by_another_process_reaches_the_next_turn(sqlite_two):
+    a, b = sqlite_two
+    contact = await a.touch(T0)
+    await b.contacts.subscribe(contact_id=contact.id, kecamatan="Kayu Agung", via="admin", at=T0)
+    seen = await a.touch(T0 + timedelta(seconds=2))
+    assert seen.subscribed and seen.subscription_kecamatan == "Kayu Agung"
+    async with b.engine.begin() as conn:  # an operator's SQL by hand
+        await conn.execute(text("UPDATE contacts SET blocked = 1 WHERE id = :id"), {"id": contact.id})
+    assert (await a.touch(T0 + timedelta(seconds=3))).blocked
+    a.statements.clear()
+    await a.touch(T0 + timedelta(seconds=4))  # nothing changed since: from memory again
+    assert _touches(a) == 0
+
+
+async def test_sqlite_a_log_pruned_past_what_was_read_drops_everything(sqlite_two):
+    a, b = sqlite_two
+    contact = await a.touch(T0)
+    other = await b.contacts.touch(channel="whatsapp", channel_user_id="+62811", at=T0)
+    for n in range(8):  # changes of another contact; b's reads prune the log to its last rows
+        await b.contacts.subscribe(contact_id=other.id, kecamatan=f"K{n}", via="admin", at=T0)
+        await b.contacts.touch(channel="whatsapp", channel_user_id="+62811", at=T0)
+    async with a.engine.connect() as conn:
+        assert (await conn.execute(text("SELECT count(*) FROM contact_changes"))).scalar() < 8
+    a.statements.clear()
+    assert (await a.touch(T0 + timedelta(seconds=5))).id == contact.id
+    assert _touches(a) == 1  # it cannot know what it missed: the row is read again
+
+
+async def test_without_a_feed_every_turn_touches_the_row(sqlite_url):
+    one = _Process(sqlite_url)  # CONTACT_CACHE=false: nothing reads the log
     try:
         await one.touch(T0)
         one.statements.clear()
