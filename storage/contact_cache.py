@@ -170,7 +170,9 @@ class ChangeFeed:
 
 
 _LOG_SPAN = text("SELECT min(seq), max(seq) FROM contact_changes")
-_LOG_SINCE = text("SELECT seq, contact_id FROM contact_changes WHERE seq > :seen ORDER BY seq")
+# what is new, and (contact id -1) the oldest row still in the log: one statement, every turn
+_LOG_SINCE = text("SELECT seq, contact_id FROM contact_changes WHERE seq > :seen "
+                  "UNION ALL SELECT min(seq), -1 FROM contact_changes")
 _LOG_PRUNE = text("DELETE FROM contact_changes WHERE seq <= :upto")
 
 
@@ -199,9 +201,14 @@ class ChangeLog:
         started = self._clock()
         try:
             async with reader(self._engine).connect() as conn:
-                low, high = (await conn.execute(_LOG_SPAN)).one()
-                since = self._seen
-                rows = [] if since is None else (await conn.execute(_LOG_SINCE, {"seen": since})).all()
+                if self._seen is None:
+                    low, high = (await conn.execute(_LOG_SPAN)).one()
+                    rows = []
+                else:
+                    found = (await conn.execute(_LOG_SINCE, {"seen": self._seen})).all()
+                    rows = [(seq, contact_id) for seq, contact_id in found if contact_id != -1]
+                    low = next(seq for seq, contact_id in found if contact_id == -1)
+                    high = max((seq for seq, _ in rows), default=self._seen)
         except Exception as exc:  # the turn touches its row, as without a cache
             if self._cache.live:
                 log.warning("contact change log unreadable, contacts not cached: %s", type(exc).__name__)
@@ -212,7 +219,7 @@ class ChangeLog:
             self._cache.clear()
         elif rows:
             self._cache.forget(contact_id for _, contact_id in rows)
-        self._seen = max([high or 0, self._seen or 0, *(seq for seq, _ in rows)])
+        self._seen = max(high or 0, self._seen or 0)
         self._cache.live, self._checked = True, started
         if low is not None and high - low >= 2 * self._keep:
             try:
