@@ -289,10 +289,13 @@ def create_app(settings: Settings, *, one_process: bool = False) -> FastAPI:
     app.add_exception_handler(RequestValidationError, limits.invalid_request)
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
     app.mount(admin.STATIC_URL, StaticFiles(directory=admin.STATIC_DIR), name="admin-static")
+    # the paths every citizen's message takes first: a request is matched against the routes in
+    # order, and the staff API's many routes cost a chat turn about 70 µs to walk past (no path is
+    # in two of these routers, so the order changes nothing else)
     app.include_router(webhooks)
-    app.include_router(api_router)
-    app.include_router(public_router)
     app.include_router(web_chat_router)
+    app.include_router(public_router)
+    app.include_router(api_router)
     app.include_router(admin.router)
     if settings.api_docs:
         app.include_router(api_docs.router)
