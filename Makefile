@@ -35,6 +35,7 @@ test: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(PY) -m bench.chat_turns
+	$(PY) -m bench.chat_turns --client wrk
 	$(PY) -m bench.webhook_turns
 	$(PY) -m bench.coverage
 	$(PY) -m bench.santunan

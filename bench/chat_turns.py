@@ -6,12 +6,16 @@ message only after the previous reply arrived (a closed loop, like a human), cyc
 "halo" -> "langganan" -> "2" -> "kayu agung" -> "menu". After that, N loops do GET /healthz for the
 same time, so the throughput ratio shows what our own per-turn work costs.
 
+With ``--client wrk`` the same cycle is sent by wrk (bench/chat_turns.lua, one connection per
+citizen, a new citizen id every 100 messages) instead of Python: the Python client spends about a
+fifth of the machine's time itself, which the server then cannot use.
+
 What is measured: client-observed latency (full HTTP round trip over loopback, including this
 process's own overhead), taken with time.perf_counter. Only responses completed inside the measured
 window count (a 2 s warm-up is discarded); req/s counts 200 responses. The load generator is a single
 Python asyncio process on the same machine and shares its CPU cores with the server.
 
-    python -m bench.chat_turns [--users 20] [--seconds 15] [--redis URL] [--no-write]
+    python -m bench.chat_turns [--users 20] [--seconds 15] [--redis URL] [--client wrk] [--no-write]
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import json
 import os
 import platform
+import shutil
 import socket
 import statistics
 import subprocess
@@ -97,6 +103,48 @@ async def drive(name: str, users: int, seconds: float, request: Request) -> Resu
 
     await asyncio.gather(*(user(i) for i in range(users)))
     return result
+
+
+@dataclass
+class WrkResult(Result):
+    """What wrk counted: its own percentiles, no list of latencies."""
+
+    answered: int = 0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+
+    @property
+    def requests(self) -> int:
+        return self.answered + self.errors
+
+    @property
+    def rps(self) -> float:
+        return self.answered / self.seconds
+
+    def pct_ms(self, p: int) -> float:
+        return {50: self.p50_ms, 99: self.p99_ms}[p]
+
+
+def wrk_run(base_url: str, name: str, path: str, users: int, seconds: float, label: str) -> WrkResult:
+    cmd = ["wrk", "-t", str(users), "-c", str(users), "-d", f"{seconds:g}s", "--timeout", "10s",
+           "-s", str(ROOT / "bench" / "chat_turns.lua"), base_url, "--", label, path]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith("WRKRESULT "))
+    r = json.loads(line.removeprefix("WRKRESULT "))
+    errors = r["bad_status"] + r["socket_errors"]
+    return WrkResult(name, r["duration_us"] / 1e6, errors=errors, answered=r["requests"] - r["bad_status"],
+                     p50_ms=r["p50_us"] / 1000, p99_ms=r["p99_us"] / 1000)
+
+
+def run_wrk_load(base_url: str, users: int, seconds: float) -> tuple[Result, Result]:
+    """The same two scenarios through wrk, each after a warm-up run of its own."""
+    if shutil.which("wrk") is None:
+        raise RuntimeError("--client wrk: wrk is not installed (apt-get install wrk)")
+    results = []
+    for name, path in (("POST /api/chat (one turn)", "/api/chat"), ("GET /healthz", "/healthz")):
+        wrk_run(base_url, name, path, users, WARMUP_S, "warm")
+        results.append(wrk_run(base_url, name, path, users, seconds, "run"))
+    return results[0], results[1]
 
 
 async def run_load(base_url: str, users: int, seconds: float) -> tuple[Result, Result]:
@@ -186,11 +234,21 @@ def table(results: list[Result]) -> str:
     return "\n".join(rows)
 
 
+_CLIENTS = {
+    "python": ("", "", "The load generator (one Python asyncio process) runs on the same machine and shares its CPU "
+               "cores\n  with the server, so these are not a server-capacity ceiling (least of all for /healthz)."),
+    "wrk": (", load from wrk", " --client wrk",
+            "The load generator is wrk (bench/chat_turns.lua: one connection per citizen, a new citizen id\n"
+            "  every 100 messages so that none meets the per-id flood limit), on the same two cores."),
+}
+
+
 def section(args: argparse.Namespace, results: list[Result], ratio: float) -> str:
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return f"""## Chat turn through POST /api/chat (embedded default)
+    title, flag, client = _CLIENTS[args.client]
+    return f"""## Chat turn through POST /api/chat (embedded default{title})
 
-- Command: `make bench` (or `python -m bench.chat_turns --users {args.users} --seconds {args.seconds:g}`)
+- Command: `make bench` (or `python -m bench.chat_turns --users {args.users} --seconds {args.seconds:g}{flag}`)
 - Date: {now}
 - Machine: {os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}
 - Backend: {backend_label(args.redis)}
@@ -198,8 +256,7 @@ def section(args: argparse.Namespace, results: list[Result], ratio: float) -> st
   ({" -> ".join(TURNS)}, repeated); {WARMUP_S:g} s warm-up discarded, then {args.seconds:g} s measured
   per scenario. GET /healthz runs with the same concurrency for the same time.
 - Latency is client-observed: the full HTTP round trip over loopback plus the client's own overhead.
-  The load generator (one Python asyncio process) runs on the same machine and shares its CPU cores
-  with the server, so these are not a server-capacity ceiling (least of all for /healthz).
+  {client}
 
 {table(results)}
 
@@ -226,6 +283,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=20, help="concurrent users / healthz loops")
     parser.add_argument("--seconds", type=float, default=15.0, help="measured seconds per scenario")
     parser.add_argument("--redis", metavar="URL", help="set REDIS_URL (default: embedded, no Redis)")
+    parser.add_argument("--client", choices=("python", "wrk"), default="python",
+                        help="the load generator: this process (httpx), or wrk with bench/chat_turns.lua")
     parser.add_argument(
         "--write",
         action=argparse.BooleanOptionalAction,
@@ -253,7 +312,10 @@ def main(argv: list[str] | None = None) -> int:
             env["REDIS_URL"] = args.redis
         try:
             with running_server(env, log_path, base_url):
-                chat, health = asyncio.run(run_load(base_url, args.users, args.seconds))
+                if args.client == "wrk":
+                    chat, health = run_wrk_load(base_url, args.users, args.seconds)
+                else:
+                    chat, health = asyncio.run(run_load(base_url, args.users, args.seconds))
         except (subprocess.CalledProcessError, RuntimeError) as exc:
             return report_failure(exc, log_path)
 
@@ -268,7 +330,9 @@ def main(argv: list[str] | None = None) -> int:
     for r in failed:
         print(f"FAIL: {r.name} error rate {r.error_rate:.1%} > {MAX_ERROR_RATE:.0%}", file=sys.stderr)
     if args.write and not failed:
-        write_doc(section(args, results, ratio))
+        markers = (START, END) if args.client == "python" else (START.replace("turns", "turns_wrk"),
+                                                                 END.replace("turns", "turns_wrk"))
+        write_doc(section(args, results, ratio), *markers)
         print(f"updated {DOC.relative_to(ROOT)}")
     elif args.write:
         print("not writing docs/benchmarks.md: the run failed", file=sys.stderr)
