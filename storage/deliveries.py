@@ -116,9 +116,16 @@ class Deliveries:
                     "ats": [v["created_at"] for v in values]})
             except BaseException as exc:  # every message of the batch hears of it (a cancel too)
                 for row in batch:
-                    if not row.done.done():
+                    if row.done.done():
+                        continue
+                    if isinstance(exc, Exception):
                         row.done.set_exception(exc)
-                if not isinstance(exc, Exception):
+                    else:
+                        row.done.cancel()
+                if not isinstance(exc, Exception):  # shutting down: nobody is left waiting
+                    for row in self._rows:
+                        row.done.cancel()
+                    self._rows = []
                     raise
                 continue
             finally:

@@ -1,6 +1,6 @@
 """contact changes: NOTIFY contact_changed with the contact's id when a column a turn relies on
 changes or the row goes ('*' on TRUNCATE), so every process can forget what it remembered
-(storage/contact_cache.py). PostgreSQL only; SQLite caches nothing.
+(storage/contact_cache.py). PostgreSQL only; SQLite gets a change log table in 0018.
 
 The inbound time, name and phone are left out: every turn's touch writes them, and the channel
 reports the name and phone on every message.
