@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -50,6 +50,12 @@ def _all_windows(counters: Sequence[tuple[str, Sequence[tuple[int, int]]]], now:
     return windows
 
 
+def _full(windows: list[tuple[str, int, float]], counts: Sequence[int | None], now: float) -> float:
+    """Seconds until the fullest window that is already at its limit ends (`peek`); 0 if none."""
+    waits = [end - now for (_, limit, end), n in zip(windows, counts, strict=True) if int(n or 0) >= limit]
+    return max(waits, default=0.0)
+
+
 def _over(windows: list[tuple[str, int, float]], counts: Sequence[int | None], now: float) -> float:
     """Seconds until the fullest window that this event pushed past its limit ends; 0 if none."""
     waits = [end - now for (_, limit, end), n in zip(windows, counts, strict=True) if int(n or 0) > limit]
@@ -63,9 +69,7 @@ class RedisRateLimiter:
     async def peek(self, key: str, limits: Sequence[tuple[int, int]], *, now: float | None = None) -> float:
         now = time.time() if now is None else now
         windows = _windows(key, limits, now)
-        counts = await self._redis.mget([k for k, _, _ in windows])
-        waits = [end - now for (_, limit, end), n in zip(windows, counts, strict=True) if int(n or 0) >= limit]
-        return max(waits, default=0.0)
+        return _full(windows, await self._redis.mget([k for k, _, _ in windows]), now)
 
     async def hit(self, key: str, limits: Sequence[tuple[int, int]], *, now: float | None = None) -> float:
         return await self.hit_each([(key, limits)], now=now)
@@ -91,24 +95,24 @@ class MemoryRateLimiter:
     most a window's counts. Only for short flood limits of a server that runs as one process (a
     second process would count apart, so `build_runtime` uses it only when told there is one)."""
 
-    def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self) -> None:
         self._counts: dict[str, tuple[int, float]] = {}  # window's key -> (count, the window's end)
-        self._clock = clock
         self._next_sweep = 0.0
 
     def _count(self, key: str) -> int:
         return self._counts.get(key, (0, 0.0))[0]
 
     async def peek(self, key: str, limits: Sequence[tuple[int, int]], *, now: float | None = None) -> float:
-        now = self._clock() if now is None else now
-        return max((end - now for k, limit, end in _windows(key, limits, now) if self._count(k) >= limit), default=0.0)
+        now = time.time() if now is None else now
+        windows = _windows(key, limits, now)
+        return _full(windows, [self._count(k) for k, _, _ in windows], now)
 
     async def hit(self, key: str, limits: Sequence[tuple[int, int]], *, now: float | None = None) -> float:
         return await self.hit_each([(key, limits)], now=now)
 
     async def hit_each(self, counters: Sequence[tuple[str, Sequence[tuple[int, int]]]], *,
                        now: float | None = None) -> float:
-        now = self._clock() if now is None else now
+        now = time.time() if now is None else now
         windows = _all_windows(counters, now)
         for k, _, end in windows:
             self._counts[k] = (self._count(k) + 1, end)
@@ -118,7 +122,7 @@ class MemoryRateLimiter:
         return _over(windows, [self._count(k) for k, _, _ in windows], now)
 
     async def once(self, key: str, ttl: int) -> bool:
-        now = self._clock()
+        now = time.time()
         if (seen := self._counts.get(f"once:{key}")) is not None and seen[1] > now:
             return False
         self._counts[f"once:{key}"] = (1, now + ttl)
@@ -137,8 +141,7 @@ class SqlRateLimiter:
         async with self._sessions() as s:
             rows = dict((await s.execute(select(RateCounter.key, RateCounter.count)
                                          .where(RateCounter.key.in_([k for k, _, _ in windows])))).all())
-        waits = [end - now for k, limit, end in windows if rows.get(k, 0) >= limit]
-        return max(waits, default=0.0)
+        return _full(windows, [rows.get(k) for k, _, _ in windows], now)
 
     async def hit(self, key: str, limits: Sequence[tuple[int, int]], *, now: float | None = None) -> float:
         return await self.hit_each([(key, limits)], now=now)
